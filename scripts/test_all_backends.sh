@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Lint, then run the whole test suite once per Keras backend, each in a fresh
+# process selected by KERAS_BACKEND. Extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup_venv.sh || exit 1
+PY=.venv/bin/python
+export TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0
+
+echo "[lint] ruff check + ruff format --check"
+$PY -m ruff check src tests benchmarks || exit 1
+$PY -m ruff format --check src tests benchmarks || exit 1
+
+mkdir -p .test-results
+status=0
+for backend in ${BACKENDS:-tensorflow torch jax}; do
+    echo "[test] KERAS_BACKEND=$backend"
+    env -u BASE_ATTENTIVE_BACKEND KERAS_BACKEND=$backend \
+        $PY -m pytest -q -p no:cacheprovider --junitxml=".test-results/$backend.xml" "$@"
+    rc=$?
+    # pytest exit 5 means "no tests collected": that is a failure here.
+    [ $rc -ne 0 ] && status=1 && echo "[test] $backend FAILED (pytest exit $rc)"
+done
+$PY scripts/summarize_junit.py .test-results/*.xml
+exit $status
