@@ -1,0 +1,60 @@
+"""Building blocks of BaseAttentive, one per module (TFT vocabulary).
+
+Importing this package imports Keras; the backend has been decided by
+``import base_attentive`` beforehand, and `check_keras_backend` raises if Keras
+already runs a different backend than the one requested.
+"""
+
+import keras  # noqa: F401  (loaded after base_attentive set KERAS_BACKEND)
+
+from base_attentive.backend import check_keras_backend
+
+check_keras_backend()
+
+from base_attentive.layers.attention_level import AttentionLevel  # noqa: E402
+from base_attentive.layers.cross_attention import CrossAttention  # noqa: E402
+from base_attentive.layers.distribution_head import DistributionHead  # noqa: E402
+from base_attentive.layers.gate_add_norm import GateAddNorm  # noqa: E402
+from base_attentive.layers.gated_linear_unit import GatedLinearUnit  # noqa: E402
+from base_attentive.layers.gated_residual_network import (  # noqa: E402
+    GatedResidualNetwork,
+)
+from base_attentive.layers.hierarchical_attention import (  # noqa: E402
+    HierarchicalAttention,
+)
+from base_attentive.layers.interpretable_multi_head_attention import (  # noqa: E402
+    InterpretableMultiHeadAttention,
+)
+from base_attentive.layers.memory_augmented_attention import (  # noqa: E402
+    MemoryAugmentedAttention,
+)
+from base_attentive.layers.multi_scale_lstm import MultiScaleLSTM  # noqa: E402
+from base_attentive.layers.point_head import PointHead  # noqa: E402
+from base_attentive.layers.positional_encoding import PositionalEncoding  # noqa: E402
+from base_attentive.layers.quantile_head import QuantileHead  # noqa: E402
+from base_attentive.layers.static_covariate_encoder import (  # noqa: E402
+    StaticCovariateEncoder,
+)
+from base_attentive.layers.transformer_encoder import TransformerEncoder  # noqa: E402
+from base_attentive.layers.variable_selection_network import (  # noqa: E402
+    VariableSelectionNetwork,
+)
+
+__all__ = [
+    "AttentionLevel",
+    "CrossAttention",
+    "DistributionHead",
+    "GateAddNorm",
+    "GatedLinearUnit",
+    "GatedResidualNetwork",
+    "HierarchicalAttention",
+    "InterpretableMultiHeadAttention",
+    "MemoryAugmentedAttention",
+    "MultiScaleLSTM",
+    "PointHead",
+    "PositionalEncoding",
+    "QuantileHead",
+    "StaticCovariateEncoder",
+    "TransformerEncoder",
+    "VariableSelectionNetwork",
+]

@@ -1,0 +1,69 @@
+"""Distribution head: parameters of a predictive distribution."""
+
+import keras
+from keras import ops
+
+DISTRIBUTION_PARAMETERS = {"normal": ("loc", "scale"), "student_t": ("loc", "scale", "df")}
+# Smallest scale the head can output, so the likelihood stays finite.
+MIN_SCALE = 1e-3
+
+
+@keras.saving.register_keras_serializable(package="base_attentive")
+class DistributionHead(keras.layers.Layer):
+    """Predicts a distribution's parameters per horizon step and target.
+
+    ``"normal"``: ``[loc, scale]``; ``"student_t"``: ``[loc, scale, df]``.
+    ``scale = softplus(.) + 1e-3 > 0``; ``df = 2 + softplus(.) > 2`` so the
+    variance is finite. Train with `base_attentive.losses.GaussianNLL` /
+    `StudentTNLL` (what ``compile(loss="auto")`` picks); turn the output into
+    quantiles or samples with `base_attentive.distributions`.
+
+    Args:
+        distribution: ``"normal"`` or ``"student_t"``.
+        output_dim: int, number of targets ``O``.
+
+    Call arguments:
+        inputs: tensor `(B, H, d)`.
+
+    Returns:
+        Tensor `(B, H, P, O)` in float32, ``P`` = 2 (normal) or 3 (Student-t).
+    """
+
+    def __init__(self, distribution, output_dim, **kwargs):
+        super().__init__(**kwargs)
+        if distribution not in DISTRIBUTION_PARAMETERS:
+            raise ValueError(
+                f"`distribution` must be one of {sorted(DISTRIBUTION_PARAMETERS)}. "
+                f"Received: distribution={distribution!r}"
+            )
+        self.distribution = distribution
+        self.output_dim = output_dim
+        self.num_parameters = len(DISTRIBUTION_PARAMETERS[distribution])
+        self.projection = keras.layers.EinsumDense(
+            "bhd,dpo->bhpo",
+            output_shape=(None, self.num_parameters, output_dim),
+            bias_axes="po",
+            dtype="float32",
+            name="projection",
+        )
+
+    def build(self, input_shape):
+        self.projection.build(input_shape)
+        self.built = True
+
+    def call(self, inputs):
+        raw = self.projection(ops.cast(inputs, "float32"))
+        loc = raw[:, :, :1]
+        scale = ops.softplus(raw[:, :, 1:2]) + MIN_SCALE
+        parts = [loc, scale]
+        if self.distribution == "student_t":
+            parts.append(2.0 + ops.softplus(raw[:, :, 2:3]))
+        return ops.concatenate(parts, axis=2)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.num_parameters, self.output_dim)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"distribution": self.distribution, "output_dim": self.output_dim})
+        return config

@@ -1,0 +1,126 @@
+"""Self-attention encoder stack (``objective="transformer"``)."""
+
+import keras
+
+from base_attentive.layers.gate_add_norm import GateAddNorm
+from base_attentive.layers.gated_residual_network import GatedResidualNetwork
+from base_attentive.layers.interpretable_multi_head_attention import (
+    InterpretableMultiHeadAttention,
+)
+
+
+@keras.saving.register_keras_serializable(package="base_attentive")
+class TransformerEncoder(keras.layers.Layer):
+    """``num_layers`` blocks of self-attention and a position-wise GRN.
+
+    Each block: ``x = GateAddNorm(SelfAttention(x), skip=x)`` then
+    ``x = GRN(x)`` (the GRN carries its own gated residual). Attention uses
+    `InterpretableMultiHeadAttention`; add positional information before
+    calling (the model uses `PositionalEncoding`).
+
+    Args:
+        num_layers: int >= 1, number of blocks.
+        num_heads: int, must divide the input width.
+        hidden_units: int, hidden width of the position-wise GRN.
+        dropout_rate, activation, use_residuals, use_batch_norm: as for
+            `GatedResidualNetwork`.
+
+    Call arguments:
+        inputs: tensor `(B, T, d)`.
+        training: bool.
+
+    Returns:
+        Tensor `(B, T, d)`.
+
+    Example:
+    >>> enc = TransformerEncoder(num_layers=2, num_heads=2, hidden_units=16)
+    >>> enc(np.zeros((2, 7, 8))).shape
+    (2, 7, 8)
+    """
+
+    def __init__(
+        self,
+        num_layers,
+        num_heads,
+        hidden_units,
+        dropout_rate=0.0,
+        activation="elu",
+        use_residuals=True,
+        use_batch_norm=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.hidden_units = hidden_units
+        self.dropout_rate = dropout_rate
+        self.activation = activation
+        self.use_residuals = use_residuals
+        self.use_batch_norm = use_batch_norm
+        self.attentions = []
+        self.gates = []
+        self.feed_forwards = []
+
+    def build(self, input_shape):
+        width = input_shape[-1]
+        if width % self.num_heads:
+            raise ValueError(
+                "`num_heads` must divide the encoder width (`embed_dim`). "
+                f"Received: num_heads={self.num_heads}, embed_dim={width}"
+            )
+        norm_args = dict(
+            dropout_rate=self.dropout_rate,
+            use_residuals=self.use_residuals,
+            use_batch_norm=self.use_batch_norm,
+            dtype=self.dtype_policy,
+        )
+        for depth in range(self.num_layers):
+            attention = InterpretableMultiHeadAttention(
+                self.num_heads,
+                width // self.num_heads,
+                dropout_rate=self.dropout_rate,
+                dtype=self.dtype_policy,
+                name=f"self_attention_{depth}",
+            )
+            gate = GateAddNorm(width, name=f"gate_add_norm_{depth}", **norm_args)
+            feed_forward = GatedResidualNetwork(
+                self.hidden_units,
+                output_units=width,
+                activation=self.activation,
+                name=f"feed_forward_{depth}",
+                **norm_args,
+            )
+            attention.build(input_shape, input_shape)
+            gate.build(input_shape)
+            feed_forward.build(input_shape)
+            self.attentions.append(attention)
+            self.gates.append(gate)
+            self.feed_forwards.append(feed_forward)
+        self.built = True
+
+    def call(self, inputs, training=None):
+        x = inputs
+        blocks = zip(self.attentions, self.gates, self.feed_forwards, strict=True)
+        for attention, gate, feed_forward in blocks:
+            attended, _ = attention(x, x, training=training)
+            x = gate(attended, x, training=training)
+            x = feed_forward(x, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_layers": self.num_layers,
+                "num_heads": self.num_heads,
+                "hidden_units": self.hidden_units,
+                "dropout_rate": self.dropout_rate,
+                "activation": self.activation,
+                "use_residuals": self.use_residuals,
+                "use_batch_norm": self.use_batch_norm,
+            }
+        )
+        return config

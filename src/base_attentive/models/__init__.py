@@ -1,0 +1,5 @@
+"""Forecasting models."""
+
+from base_attentive.models.base_attentive import BaseAttentive
+
+__all__ = ["BaseAttentive"]

@@ -1,0 +1,205 @@
+"""Validation of BaseAttentive's constructor arguments.
+
+Every check names the argument, what was expected and what was received.
+"""
+
+import numbers
+
+import keras
+
+OBJECTIVES = ("hybrid", "transformer")
+ATTENTION_LEVELS = ("cross", "hierarchical", "memory")
+MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
+FINAL_AGGREGATIONS = ("last", "average")
+MODES = (None, "tft")
+DISTRIBUTIONS = ("normal", "student_t")
+# Arguments that `architecture_config` may set (with their defaults).
+ARCHITECTURE_KEYS = {
+    "objective": "hybrid",
+    "attention_levels": None,
+    "use_vsn": True,
+    "scales": None,
+    "multi_scale_agg": "last",
+    "final_agg": "last",
+    "num_encoder_layers": 2,
+    "use_residuals": True,
+    "use_batch_norm": False,
+}
+
+
+def _int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
+    if value < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value}")
+    return int(value)
+
+
+def _choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(
+            f"`{name}` must be one of {choices}. Received: {name}={value!r}"
+        )
+    return value
+
+
+def _bool(name, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"`{name}` must be True or False. Received: {name}={value!r}")
+    return value
+
+
+def merge_architecture_config(arguments, architecture_config):
+    """Applies ``architecture_config`` over the defaults of ``arguments``.
+
+    A key of ``architecture_config`` replaces the argument's default; an
+    argument passed explicitly with a different value is a conflict and
+    raises, so no setting is silently overridden.
+    """
+    if architecture_config is None:
+        return dict(arguments)
+    if not isinstance(architecture_config, dict):
+        raise TypeError(
+            "`architecture_config` must be a dict or None. Received: "
+            f"architecture_config={architecture_config!r}"
+        )
+    unknown = sorted(set(architecture_config) - set(ARCHITECTURE_KEYS))
+    if unknown:
+        raise ValueError(
+            f"`architecture_config` has unknown keys {unknown}; allowed keys: "
+            f"{sorted(ARCHITECTURE_KEYS)}"
+        )
+    merged = dict(arguments)
+    for key, value in architecture_config.items():
+        given = arguments[key]
+        if given != ARCHITECTURE_KEYS[key] and given != value:
+            raise ValueError(
+                f"`{key}` is set both as an argument ({given!r}) and in "
+                f"`architecture_config` ({value!r}); set it in one place."
+            )
+        merged[key] = value
+    return merged
+
+
+def validate_quantiles(quantiles):
+    """Returns the quantile levels as floats, strictly increasing in (0, 1)."""
+    if quantiles is None:
+        return None
+    if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__len__"):
+        raise TypeError(
+            f"`quantiles` must be a list of floats. Received: quantiles={quantiles!r}"
+        )
+    levels = [float(q) for q in quantiles]
+    if not levels:
+        raise ValueError("`quantiles` must not be empty; pass None for a point head.")
+    if any(not 0.0 < q < 1.0 for q in levels):
+        raise ValueError(
+            f"`quantiles` must lie strictly between 0 and 1. Received: quantiles={levels}"
+        )
+    if any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
+        raise ValueError(
+            "`quantiles` must be strictly increasing. Received: "
+            f"quantiles={levels}"
+        )
+    return levels
+
+
+def validate_attention_levels(levels):
+    """Returns the ordered list of attention levels (default: all three)."""
+    if levels is None:
+        return list(ATTENTION_LEVELS)
+    if isinstance(levels, str):
+        levels = [levels]
+    levels = list(levels)
+    for level in levels:
+        _choice("attention_levels", level, ATTENTION_LEVELS)
+    if len(set(levels)) != len(levels):
+        raise ValueError(
+            f"`attention_levels` must not repeat a level. Received: {levels}"
+        )
+    return levels
+
+
+def validate_arguments(args):
+    """Checks BaseAttentive's merged arguments; returns normalised values."""
+    out = dict(args)
+    out["static_input_dim"] = _int("static_input_dim", args["static_input_dim"], 0)
+    out["dynamic_input_dim"] = _int("dynamic_input_dim", args["dynamic_input_dim"], 1)
+    out["future_input_dim"] = _int("future_input_dim", args["future_input_dim"], 0)
+    for name in (
+        "output_dim",
+        "forecast_horizon",
+        "embed_dim",
+        "hidden_units",
+        "lstm_units",
+        "attention_units",
+        "num_heads",
+        "memory_size",
+        "num_encoder_layers",
+    ):
+        out[name] = _int(name, args[name], 1)
+    if args["vsn_units"] is not None:
+        out["vsn_units"] = _int("vsn_units", args["vsn_units"], 1)
+    if args["max_window_size"] is not None:
+        out["max_window_size"] = _int("max_window_size", args["max_window_size"], 1)
+    rate = args["dropout_rate"]
+    if not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
+        raise ValueError(
+            f"`dropout_rate` must be a float in [0, 1). Received: dropout_rate={rate!r}"
+        )
+    if args["attention_units"] % args["num_heads"]:
+        raise ValueError(
+            "`num_heads` must divide `attention_units`. Received: "
+            f"num_heads={args['num_heads']}, attention_units={args['attention_units']}"
+        )
+    if args["attention_units"] % 2:
+        raise ValueError(
+            "`attention_units` must be even (sinusoidal positional encoding). "
+            f"Received: attention_units={args['attention_units']}"
+        )
+    _choice("objective", args["objective"], OBJECTIVES)
+    if args["objective"] == "transformer":
+        if args["embed_dim"] % args["num_heads"]:
+            raise ValueError(
+                "`num_heads` must divide `embed_dim` for objective='transformer'. "
+                f"Received: num_heads={args['num_heads']}, "
+                f"embed_dim={args['embed_dim']}"
+            )
+        if args["embed_dim"] % 2:
+            raise ValueError(
+                "`embed_dim` must be even for objective='transformer' (sinusoidal "
+                f"positional encoding). Received: embed_dim={args['embed_dim']}"
+            )
+    _choice("mode", args["mode"], MODES)
+    _choice("multi_scale_agg", args["multi_scale_agg"], MULTI_SCALE_AGGREGATIONS)
+    _choice("final_agg", args["final_agg"], FINAL_AGGREGATIONS)
+    for name in ("use_residuals", "use_batch_norm", "use_vsn"):
+        _bool(name, args[name])
+    scales = args["scales"]
+    if scales is not None:
+        if isinstance(scales, (str, bytes)) or not hasattr(scales, "__iter__"):
+            raise TypeError(f"`scales` must be a list of ints. Received: {scales!r}")
+        scales = [_int("scales", s, 1) for s in scales]
+        if not scales or len(set(scales)) != len(scales):
+            raise ValueError(
+                f"`scales` must be a non-empty list of distinct ints. Received: {scales}"
+            )
+        out["scales"] = scales
+    out["attention_levels"] = validate_attention_levels(args["attention_levels"])
+    out["quantiles"] = validate_quantiles(args["quantiles"])
+    if args["distribution"] is not None:
+        _choice("distribution", args["distribution"], DISTRIBUTIONS)
+        if out["quantiles"] is not None:
+            raise ValueError(
+                "`quantiles` and `distribution` are mutually exclusive: a model has "
+                f"one head. Received: quantiles={out['quantiles']}, "
+                f"distribution={args['distribution']!r}"
+            )
+    try:
+        keras.activations.get(args["activation"])
+    except ValueError as error:
+        raise ValueError(
+            "`activation` must be a Keras activation name. Received: "
+            f"activation={args['activation']!r}"
+        ) from error
+    return out
