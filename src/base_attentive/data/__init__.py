@@ -1,0 +1,42 @@
+"""From a long pandas DataFrame to `BaseAttentive` inputs, lazily, and back.
+
+Importing this package imports NumPy and pandas only: the Keras
+`PyDataset` subclass lives in `base_attentive.data.windows`, imported when
+`ForecastDataset.windows()` is first called.
+
+Public API:
+- `DatasetSpec`: column roles, lookback / horizon, scaling and data policies.
+- `ChronologicalSplit`: train / validation / test periods by time.
+- `ForecastDataset`: fit on a frame, serve lazy windows, map forecasts back
+  to a DataFrame, save / load as JSON.
+- `load_chicago_ridership`, `chicago_ridership_spec`: the bundled dataset
+  and its default roles.
+- `SeriesScaler`, `OneHotEncoder`, `calendar_features`: the building blocks.
+"""
+
+from base_attentive.data.calendar import (
+    CALENDAR_FEATURES,
+    calendar_feature_names,
+    calendar_features,
+)
+from base_attentive.data.chicago import chicago_ridership_spec, load_chicago_ridership
+from base_attentive.data.dataset import ForecastDataset
+from base_attentive.data.encoding import OneHotEncoder
+from base_attentive.data.forecast_frame import quantile_column_name
+from base_attentive.data.scaling import SeriesScaler
+from base_attentive.data.spec import DatasetSpec
+from base_attentive.data.split import ChronologicalSplit
+
+__all__ = [
+    "CALENDAR_FEATURES",
+    "ChronologicalSplit",
+    "DatasetSpec",
+    "ForecastDataset",
+    "OneHotEncoder",
+    "SeriesScaler",
+    "calendar_feature_names",
+    "calendar_features",
+    "chicago_ridership_spec",
+    "load_chicago_ridership",
+    "quantile_column_name",
+]

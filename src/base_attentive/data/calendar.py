@@ -1,0 +1,146 @@
+"""Calendar features generated from timestamps (known in advance by nature).
+
+Periodic features are encoded as a sin/cos pair so that the end of a cycle
+sits next to its start (Sunday next to Monday, 31 December next to 1
+January); holidays are a 0/1 flag from the `holidays` package.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+
+CALENDAR_FEATURES = (
+    "hour",
+    "day_of_week",
+    "day_of_month",
+    "day_of_year",
+    "month",
+    "holiday",
+)
+
+
+def holidays_available():
+    """Returns whether the optional `holidays` package is installed."""
+    return importlib.util.find_spec("holidays") is not None
+
+
+def calendar_feature_names(features):
+    """Names of the columns `calendar_features` produces, in order.
+
+    Args:
+        features: sequence of names from `CALENDAR_FEATURES`.
+
+    Returns:
+        list of str: `"<feature>_sin"`, `"<feature>_cos"` for periodic
+        features, `"holiday"` for the holiday flag.
+
+    Example:
+
+    >>> calendar_feature_names(["day_of_week", "holiday"])
+    ['day_of_week_sin', 'day_of_week_cos', 'holiday']
+    """
+    names = []
+    for feature in features:
+        if feature == "holiday":
+            names.append("holiday")
+        else:
+            names.extend([f"{feature}_sin", f"{feature}_cos"])
+    return names
+
+
+def _phase(times, feature):
+    """Position in the cycle, in [0, 1), for a periodic calendar feature."""
+    if feature == "hour":
+        return (times.hour + times.minute / 60.0) / 24.0
+    if feature == "day_of_week":
+        return times.dayofweek / 7.0
+    if feature == "day_of_month":
+        return (times.day - 1) / times.days_in_month
+    if feature == "day_of_year":
+        return (times.dayofyear - 1) / (365.0 + times.is_leap_year)
+    if feature == "month":
+        return (times.month - 1) / 12.0
+    raise ValueError(
+        f"Unknown calendar feature {feature!r}. Expected one of {CALENDAR_FEATURES}"
+    )
+
+
+def holiday_flags(times, country="US"):
+    """0/1 flag per timestamp: is its date a public holiday in `country`.
+
+    Args:
+        times: `pandas.DatetimeIndex`.
+        country: country code understood by `holidays.country_holidays`
+            (e.g. `"US"`, `"FR"`, `"DE"`).
+
+    Returns:
+        float32 array of shape `(len(times),)`.
+
+    Raises:
+        ImportError: if the `holidays` package is not installed.
+        ValueError: if `holidays` does not know `country`.
+    """
+    if not holidays_available():
+        raise ImportError(
+            "The 'holiday' calendar feature needs the `holidays` package. "
+            "Install it with `pip install holidays` (or `pip install "
+            "base-attentive[all]`), or remove 'holiday' from "
+            "`calendar_features`."
+        )
+    import holidays
+
+    years = range(int(times.year.min()), int(times.year.max()) + 1)
+    try:
+        calendar = holidays.country_holidays(country, years=years)
+    except NotImplementedError:
+        raise ValueError(
+            "`holiday_country` must be a country code known to the `holidays` "
+            f"package (e.g. 'US', 'FR'). Received: holiday_country={country!r}"
+        ) from None
+    holiday_days = np.array(sorted(calendar.keys()), dtype="datetime64[D]")
+    days = times.values.astype("datetime64[D]")
+    return np.isin(days, holiday_days).astype(np.float32)
+
+
+def calendar_features(times, features, holiday_country="US"):
+    """Computes calendar features for a sequence of timestamps.
+
+    Features are computed once per distinct timestamp and broadcast, so a
+    long frame of many series sharing a time axis costs little.
+
+    Args:
+        times: datetime-like array or `pandas.DatetimeIndex`, shape `(N,)`.
+        features: sequence of names from `CALENDAR_FEATURES`: `"hour"`,
+            `"day_of_week"`, `"day_of_month"`, `"day_of_year"`, `"month"`
+            (each a sin/cos pair) and `"holiday"` (0/1).
+        holiday_country: country code for `"holiday"`. Default `"US"`.
+
+    Returns:
+        float32 array of shape `(N, len(calendar_feature_names(features)))`,
+        columns in the order of `calendar_feature_names(features)`.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> times = pd.date_range("2024-01-01", periods=3, freq="D")
+    >>> calendar_features(times, ["day_of_week"]).shape
+    (3, 2)
+    """
+    names = calendar_feature_names(features)
+    times = np.asarray(times, dtype="datetime64[ns]")
+    if not names:
+        return np.zeros((len(times), 0), dtype=np.float32)
+    unique_times, inverse = np.unique(times, return_inverse=True)
+    index = pd.DatetimeIndex(unique_times)
+    columns = []
+    for feature in features:
+        if feature == "holiday":
+            columns.append(holiday_flags(index, holiday_country))
+            continue
+        angle = 2.0 * np.pi * np.asarray(_phase(index, feature), dtype=np.float64)
+        columns.extend([np.sin(angle), np.cos(angle)])
+    table = np.stack(columns, axis=1).astype(np.float32)
+    return table[inverse.reshape(-1)]

@@ -1,0 +1,443 @@
+"""`ForecastDataset`: a long DataFrame to `BaseAttentive` inputs, and back."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from base_attentive.data import forecast_frame as forecast_frame_module
+from base_attentive.data.calendar import calendar_feature_names, calendar_features
+from base_attentive.data.encoding import OneHotEncoder
+from base_attentive.data.prepare import prepare_frame
+from base_attentive.data.scaling import SeriesScaler
+from base_attentive.data.spec import DatasetSpec
+from base_attentive.data.split import ChronologicalSplit, SplitBoundaries
+from base_attentive.data.validation import check_known_series
+from base_attentive.data.window_arrays import WindowArrays
+
+FORMAT_NAME = "base_attentive.ForecastDataset"
+FORMAT_VERSION = 1
+
+
+class ForecastDataset:
+    """Turns a long DataFrame into lazy `BaseAttentive` windows, and forecasts
+    back into a DataFrame in original units.
+
+    `fit(frame, split)` validates the frame, cuts it chronologically, fits
+    the per-series target scalers, the covariate scalers and the categorical
+    vocabularies on the **training period only**, and stores the frame once
+    as scaled float32 arrays. `windows(part)` then serves the train,
+    validation or test windows as a `keras.utils.PyDataset` yielding
+    `((static, dynamic, future), y)`.
+
+    Inputs (all float32; `B` windows, `T` lookback, `H` horizon):
+    - static `(B, S)`: numeric static columns and, if
+      `spec.static_target_stats`, each target's training mean and log
+      standard deviation (both standardised across series), then the one-hot
+      categorical columns;
+    - dynamic `(B, T, D)`: the O scaled targets, then the past-observed
+      columns;
+    - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
+      known-future columns, then the calendar features;
+    - y `(B, H, O)`: the scaled targets over the horizon.
+    An absent role gives a zero-width array (`(B, 0)`, `(B, H, 0)`).
+
+    Args:
+        spec: the `DatasetSpec`.
+
+    Example:
+
+    >>> from base_attentive.data import (ForecastDataset, ChronologicalSplit,
+    ...     chicago_ridership_spec, load_chicago_ridership)
+    >>> frame = load_chicago_ridership()
+    >>> data = ForecastDataset(chicago_ridership_spec()).fit(
+    ...     frame, split=ChronologicalSplit(validation=0.1, test=0.1))
+    >>> train = data.windows("train", batch_size=64, shuffle=True, seed=0)
+    >>> (static, dynamic, future), y = train[0]
+    """
+
+    def __init__(self, spec):
+        if not isinstance(spec, DatasetSpec):
+            raise TypeError(
+                f"`spec` must be a DatasetSpec. Received: {type(spec).__name__}"
+            )
+        self.spec = spec
+        self.freq = None
+        self.boundaries = SplitBoundaries()
+        self.series_ids = None
+        self.skipped_series = []
+        self.target_scaler = SeriesScaler(spec.target_scaler)
+        self.past_scaler = SeriesScaler(spec.covariate_scaler)
+        self.future_scaler = SeriesScaler(spec.covariate_scaler)
+        self.static_scaler = SeriesScaler("standard")
+        self.encoder = OneHotEncoder(spec.categorical_columns)
+        self.target_stats = None
+        self.arrays = None
+        self._frame = None
+
+    @property
+    def fitted(self):
+        return self.series_ids is not None
+
+    def _require_fitted(self):
+        if not self.fitted:
+            raise ValueError(
+                "This ForecastDataset is not fitted: call `fit(frame, split)` "
+                "or `ForecastDataset.load(path)` first."
+            )
+
+    def fit(self, frame, split=None):
+        """Validates `frame`, fits scalers on its training period, stores it.
+
+        Args:
+            frame: long pandas DataFrame with the spec's columns.
+            split: a `ChronologicalSplit`; default `None` means everything
+                is training data.
+
+        Returns:
+            `self`, fitted.
+
+        Raises:
+            TypeError, ValueError: for bad data (see `DatasetSpec` policies),
+            or a series without rows in the training period.
+        """
+        spec = self.spec
+        split = split if split is not None else ChronologicalSplit()
+        if not isinstance(split, ChronologicalSplit):
+            raise TypeError(
+                "`split` must be a ChronologicalSplit or None. Received: "
+                f"{type(split).__name__}"
+            )
+        prepared = prepare_frame(frame, spec)
+        boundaries = split.resolve(np.unique(prepared.times))
+        prepared = self._drop_series_without_training_rows(prepared, boundaries)
+        train_rows = np.ones(len(prepared.times), dtype=bool)
+        if boundaries.train_end is not None:
+            train_rows = prepared.times < boundaries.train_end
+        groups = prepared.row_series[train_rows]
+        single = np.zeros(len(groups), dtype=np.int64)
+        self.target_scaler.fit(prepared.target[train_rows], groups, prepared.num_series)
+        self.past_scaler.fit(prepared.past[train_rows], single, 1)
+        self.future_scaler.fit(prepared.future[train_rows], single, 1)
+        stats = SeriesScaler("standard").fit(
+            prepared.target[train_rows], groups, prepared.num_series
+        )
+        self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
+        self.encoder.fit(prepared.static_categorical)
+        self.series_ids = list(prepared.series_ids)
+        static_numeric = self._static_numeric(prepared, np.arange(prepared.num_series))
+        self.static_scaler.fit(
+            static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1
+        )
+        self.freq = prepared.freq
+        self.boundaries = boundaries
+        self.skipped_series = list(prepared.skipped_series)
+        self.arrays = self._to_arrays(prepared)
+        self._frame = frame
+        return self
+
+    def _drop_series_without_training_rows(self, prepared, boundaries):
+        if boundaries.train_end is None:
+            return prepared
+        first_times = prepared.times[prepared.offsets[:-1]]
+        late = first_times >= boundaries.train_end
+        if not late.any():
+            return prepared
+        if not self.spec.skip_short_series:
+            late_ids = [repr(prepared.series_ids[i]) for i in np.flatnonzero(late)]
+            raise ValueError(
+                f"Series {', '.join(late_ids[:5])} start on or after the end of "
+                "the training period "
+                f"({boundaries.train_end.astype('datetime64[s]')}), so no scaler "
+                "can be fitted for them. Move the split later, or pass "
+                "`skip_short_series=True` in the DatasetSpec to drop them."
+            )
+        return prepared.select_series(~late)
+
+    def _static_numeric(self, prepared, scaler_index):
+        """Raw numeric static features: static columns, then target stats."""
+        blocks = [prepared.static_numeric]
+        if self.spec.static_target_stats:
+            blocks.append(self.target_stats[scaler_index])
+        return np.concatenate(blocks, axis=1)
+
+    def _scaler_index(self, series_ids):
+        check_known_series(series_ids, self.series_ids)
+        position = {series: index for index, series in enumerate(self.series_ids)}
+        return np.array([position[series] for series in series_ids], dtype=np.int64)
+
+    def _to_arrays(self, prepared):
+        """Scales and encodes a prepared frame into `WindowArrays`."""
+        spec = self.spec
+        scaler_index = self._scaler_index(prepared.series_ids)
+        rows = len(prepared.times)
+        single = np.zeros(rows, dtype=np.int64)
+        dynamic = np.concatenate(
+            [
+                self.target_scaler.transform(
+                    prepared.target, scaler_index[prepared.row_series]
+                ),
+                self.past_scaler.transform(prepared.past, single),
+            ],
+            axis=1,
+        ).astype(np.float32)
+        future = np.concatenate(
+            [
+                self.future_scaler.transform(prepared.future, single).astype(
+                    np.float32
+                ),
+                calendar_features(
+                    prepared.times, spec.calendar_features, spec.holiday_country
+                ),
+            ],
+            axis=1,
+        )
+        # Prediction frames leave targets / past covariates unknown on the
+        # horizon rows; these rows are never read as inputs.
+        np.nan_to_num(dynamic, copy=False, nan=0.0)
+        static_numeric = self.static_scaler.transform(
+            self._static_numeric(prepared, scaler_index),
+            np.zeros(prepared.num_series, dtype=np.int64),
+        )
+        static = np.concatenate(
+            [static_numeric, self.encoder.transform(prepared.static_categorical)],
+            axis=1,
+        ).astype(np.float32)
+        return WindowArrays(
+            dynamic=dynamic,
+            future=future,
+            static=static,
+            target=prepared.target,
+            times=prepared.times,
+            offsets=prepared.offsets,
+            series_ids=list(prepared.series_ids),
+            scaler_index=scaler_index,
+            lookback=spec.lookback,
+            forecast_horizon=spec.forecast_horizon,
+            mode=spec.mode,
+        )
+
+    def transform(self, frame):
+        """Applies the fitted scalers and vocabularies to another frame.
+
+        Args:
+            frame: long DataFrame with the spec's columns and only series
+                seen at fit time.
+
+        Returns:
+            `WindowArrays` of that frame.
+        """
+        self._require_fitted()
+        return self._to_arrays(prepare_frame(frame, self.spec, freq=self.freq))
+
+    def feature_names(self):
+        """Names of the features along the last axis of each input.
+
+        Returns:
+            dict with keys `"static"`, `"dynamic"`, `"future"`, `"target"`.
+        """
+        self._require_fitted()
+        spec = self.spec
+        stats = []
+        if spec.static_target_stats:
+            stats = [f"{t}_mean" for t in spec.target_columns] + [
+                f"{t}_log_std" for t in spec.target_columns
+            ]
+        return {
+            "static": list(spec.static_columns) + stats + self.encoder.feature_names,
+            "dynamic": list(spec.target_columns) + list(spec.past_columns),
+            "future": list(spec.future_columns)
+            + calendar_feature_names(spec.calendar_features),
+            "target": list(spec.target_columns),
+        }
+
+    def model_dims(self):
+        """Input dimensions for the `BaseAttentive` constructor.
+
+        Returns:
+            dict with `static_input_dim` (S), `dynamic_input_dim` (D),
+            `future_input_dim` (F) and `output_dim` (O).
+
+        Example:
+
+        >>> model = BaseAttentive(**data.model_dims(),
+        ...                       forecast_horizon=data.spec.forecast_horizon,
+        ...                       mode=data.spec.mode, quantiles=[0.1, 0.5, 0.9])
+        """
+        names = self.feature_names()
+        return {
+            "static_input_dim": len(names["static"]),
+            "dynamic_input_dim": len(names["dynamic"]),
+            "future_input_dim": len(names["future"]),
+            "output_dim": len(names["target"]),
+        }
+
+    def windows(
+        self,
+        part="train",
+        *,
+        frame=None,
+        batch_size=32,
+        shuffle=False,
+        seed=None,
+        **pydataset_kwargs,
+    ):
+        """Lazy windows of one period, as a `keras.utils.PyDataset`.
+
+        Args:
+            part: `"train"`, `"validation"`, `"test"` (periods of the split
+                given to `fit`) or `"all"`.
+            frame: window another frame with the fitted scalers (e.g. newer
+                data after `load`); default the frame given to `fit`.
+            batch_size: windows per batch; the last batch may be smaller.
+            shuffle: reshuffle the windows every epoch. Default `False`.
+            seed: seed for the shuffling.
+            **pydataset_kwargs: `workers`, `use_multiprocessing`,
+                `max_queue_size` for `keras.utils.PyDataset`.
+
+        Returns:
+            `WindowDataset` yielding `((static, dynamic, future), y)`.
+
+        Raises:
+            ValueError: if the period holds no complete window.
+        """
+        self._require_fitted()
+        if frame is None and self.arrays is None:
+            raise ValueError("No frame stored after `load`: pass `frame=`.")
+        arrays = self.arrays if frame is None else self.transform(frame)
+        starts, window_series = arrays.window_starts()
+        mask = self.boundaries.window_mask(part, *arrays.target_times(starts))
+        if not mask.any():
+            raise ValueError(
+                f"The {part!r} period holds no complete window of lookback="
+                f"{self.spec.lookback} + forecast_horizon="
+                f"{self.spec.forecast_horizon} steps with every target inside "
+                f"it (split: {self.boundaries.to_dict()}). Use a longer period "
+                "or a shorter horizon."
+            )
+        from base_attentive.data.windows import WindowDataset
+
+        return WindowDataset(
+            arrays,
+            starts[mask],
+            window_series[mask],
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            **pydataset_kwargs,
+        )
+
+    def prediction_windows(self, frame=None, *, batch_size=256):
+        """One window per series, forecasting past its last observed target.
+
+        The lookback covers the last `lookback` rows with an observed target;
+        the horizon is the next `forecast_horizon` rows, whose known-future
+        columns must be in the frame (target missing is fine). Without
+        known-future columns, the horizon timestamps are generated from the
+        frequency and only calendar features are computed.
+
+        Args:
+            frame: a long DataFrame (default: the frame given to `fit`);
+                its series must have been seen at fit time.
+            batch_size: windows per batch.
+
+        Returns:
+            `WindowDataset` yielding `(x,)` batches, for `model.predict`.
+        """
+        self._require_fitted()
+        frame = self._frame if frame is None else frame
+        if frame is None:
+            raise ValueError("No frame stored after `load`: pass `frame=`.")
+        prepared = prepare_frame(frame, self.spec, freq=self.freq, for_prediction=True)
+        arrays = self._to_arrays(prepared)
+        from base_attentive.data.windows import WindowDataset
+
+        return WindowDataset(
+            arrays,
+            arrays.offsets[:-1],
+            np.arange(len(arrays.series_ids)),
+            batch_size=batch_size,
+            with_targets=False,
+        )
+
+    def inverse_transform(self, values, series_ids):
+        """Maps scaled target values back to original units.
+
+        Args:
+            values: array `(N, ..., O)`, e.g. `(N, H, O)` point or
+                `(N, H, Q, O)` quantile forecasts.
+            series_ids: the series id of each of the N items.
+
+        Returns:
+            float64 array of the same shape, in original units.
+        """
+        self._require_fitted()
+        return self.target_scaler.inverse_transform(
+            values, self._scaler_index(list(series_ids))
+        )
+
+    def forecast_frame(self, predictions, windows, quantiles=None):
+        """Model predictions of `windows` as a long DataFrame, original units.
+
+        See `base_attentive.data.forecast_frame.forecast_frame` for the
+        columns.
+        """
+        self._require_fitted()
+        return forecast_frame_module.forecast_frame(
+            self, predictions, windows, quantiles
+        )
+
+    def save(self, path):
+        """Writes the spec, split, scalers and vocabularies to a JSON file.
+
+        The stored frame is not saved; pass new data to `windows(frame=...)`
+        or `prediction_windows(frame)` after `load`.
+        """
+        self._require_fitted()
+        state = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "spec": self.spec.to_dict(),
+            "freq": self.freq,
+            "split": self.boundaries.to_dict(),
+            "series_ids": self.series_ids,
+            "skipped_series": self.skipped_series,
+            "target_scaler": self.target_scaler.to_dict(),
+            "past_scaler": self.past_scaler.to_dict(),
+            "future_scaler": self.future_scaler.to_dict(),
+            "static_scaler": self.static_scaler.to_dict(),
+            "target_stats": self.target_stats.tolist(),
+            "encoder": self.encoder.to_dict(),
+        }
+        with open(os.fspath(path), "w", encoding="utf-8") as handle:
+            json.dump(state, handle, indent=1, allow_nan=False)
+
+    @classmethod
+    def load(cls, path):
+        """Rebuilds a fitted `ForecastDataset` (without data) from `save`."""
+        with open(os.fspath(path), encoding="utf-8") as handle:
+            state = json.load(handle)
+        if state.get("format") != FORMAT_NAME:
+            raise ValueError(
+                f"{os.fspath(path)!r} is not a saved ForecastDataset (expected "
+                f"format {FORMAT_NAME!r}, found {state.get('format')!r})."
+            )
+        if state.get("format_version") != FORMAT_VERSION:
+            raise ValueError(
+                f"Unsupported ForecastDataset format_version "
+                f"{state.get('format_version')!r}; this version reads {FORMAT_VERSION}."
+            )
+        dataset = cls(DatasetSpec.from_dict(state["spec"]))
+        dataset.freq = state["freq"]
+        dataset.boundaries = SplitBoundaries.from_dict(state["split"])
+        dataset.series_ids = state["series_ids"]
+        dataset.skipped_series = state["skipped_series"]
+        dataset.target_scaler = SeriesScaler.from_dict(state["target_scaler"])
+        dataset.past_scaler = SeriesScaler.from_dict(state["past_scaler"])
+        dataset.future_scaler = SeriesScaler.from_dict(state["future_scaler"])
+        dataset.static_scaler = SeriesScaler.from_dict(state["static_scaler"])
+        dataset.target_stats = np.asarray(state["target_stats"], dtype=np.float64)
+        dataset.encoder = OneHotEncoder.from_dict(state["encoder"])
+        return dataset

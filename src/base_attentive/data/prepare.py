@@ -1,0 +1,403 @@
+"""From a long DataFrame to sorted, validated, regular per-row arrays.
+
+`prepare_frame` is the single entry point: it checks columns and types,
+sorts by (series, time), rejects duplicates, checks (or repairs) the time
+grid, handles missing values and too-short series, and returns a
+`PreparedFrame` of float64 NumPy arrays in original units. Scaling and
+encoding happen later, in `ForecastDataset`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from base_attentive.data import validation
+from base_attentive.data.filling import fill_missing
+
+
+@dataclasses.dataclass
+class PreparedFrame:
+    """Validated arrays of one frame, rows sorted by series then time.
+
+    Row arrays have one entry per row; series arrays one per series; rows of
+    series `i` are `offsets[i]:offsets[i + 1]`.
+    """
+
+    series_ids: list
+    offsets: np.ndarray
+    times: np.ndarray
+    target: np.ndarray
+    past: np.ndarray
+    future: np.ndarray
+    static_numeric: np.ndarray
+    static_categorical: np.ndarray
+    freq: str
+    skipped_series: list = dataclasses.field(default_factory=list)
+
+    @property
+    def num_series(self):
+        return len(self.series_ids)
+
+    @property
+    def lengths(self):
+        return np.diff(self.offsets)
+
+    @property
+    def row_series(self):
+        """Series index of every row, `(N,)` int64."""
+        return np.repeat(np.arange(self.num_series), self.lengths)
+
+    def regroup(self, row_index, lengths, times):
+        """Rebuilds the rows from `row_index` (-1 = new row, values NaN)."""
+        new = row_index < 0
+        safe = np.where(new, 0, row_index)
+
+        def take(values):
+            out = values[safe]
+            out[new] = np.nan
+            return out
+
+        return dataclasses.replace(
+            self,
+            offsets=_offsets(lengths),
+            times=times,
+            target=take(self.target),
+            past=take(self.past),
+            future=take(self.future),
+        )
+
+    def select_series(self, keep):
+        """Keeps the series where `keep` is True; the others join `skipped_series`."""
+        rows = keep[self.row_series]
+        return dataclasses.replace(
+            self,
+            series_ids=[s for s, k in zip(self.series_ids, keep, strict=True) if k],
+            offsets=_offsets(self.lengths[keep]),
+            times=self.times[rows],
+            target=self.target[rows],
+            past=self.past[rows],
+            future=self.future[rows],
+            static_numeric=self.static_numeric[keep],
+            static_categorical=self.static_categorical[keep],
+            skipped_series=self.skipped_series
+            + [s for s, k in zip(self.series_ids, keep, strict=True) if not k],
+        )
+
+
+def _offsets(lengths):
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+
+def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
+    """Validates a long DataFrame against a spec and returns its arrays.
+
+    Args:
+        frame: pandas DataFrame, one row per (series, time step).
+        spec: the `DatasetSpec`.
+        freq: frequency to enforce (a fitted dataset passes its own);
+            default `spec.freq`, else inferred.
+        for_prediction: if `True`, each series keeps its last `lookback`
+            rows with an observed target followed by `forecast_horizon`
+            horizon rows (targets may be missing there; known-future columns
+            must be present, or are generated when the spec has none).
+
+    Returns:
+        `PreparedFrame`.
+
+    Raises:
+        TypeError, ValueError: on bad data, with a message naming the
+        column or series.
+    """
+    validation.check_frame(frame)
+    validation.check_columns(frame, spec)
+    times = validation.to_datetime_ns(frame[spec.time_column], spec.time_column)
+    codes, series_ids = _series_codes(frame, spec)
+    order = np.lexsort((times.view(np.int64), codes))
+    codes, times = codes[order], times[order]
+    validation.check_duplicates(codes, times, series_ids)
+    offsets = _offsets(np.bincount(codes, minlength=len(series_ids)))
+
+    def numeric(columns, role):
+        return validation.to_float_matrix(frame, list(columns), role)[order]
+
+    static_rows = numeric(spec.static_columns, "static_columns")
+    categorical_rows = frame[list(spec.categorical_columns)].to_numpy(dtype=object)[
+        order
+    ]
+    _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids)
+    frequency = freq or spec.freq or infer_frequency(times, codes, offsets)
+    prepared = PreparedFrame(
+        series_ids=series_ids,
+        offsets=offsets,
+        times=times,
+        target=numeric(spec.target_columns, "target_columns"),
+        past=numeric(spec.past_columns, "past_columns"),
+        future=numeric(spec.future_columns, "future_columns"),
+        static_numeric=static_rows[offsets[:-1]],
+        static_categorical=categorical_rows[offsets[:-1]],
+        freq=_to_offset(frequency).freqstr,
+    )
+    prepared = _make_regular(prepared, spec)
+    if for_prediction:
+        return _prediction_rows(prepared, spec)
+    prepared = _drop_short(
+        prepared,
+        prepared.lengths,
+        spec.lookback + spec.forecast_horizon,
+        spec,
+        "lookback + forecast_horizon",
+    )
+    return _fill_and_check(prepared, spec, np.ones(len(prepared.times), dtype=bool))
+
+
+def _series_codes(frame, spec):
+    """Series index per row (sorted ids) and the ids as JSON-friendly scalars."""
+    if spec.id_column is None:
+        return np.zeros(len(frame), dtype=np.int64), [0]
+    ids = frame[spec.id_column]
+    if ids.isna().any():
+        raise ValueError(
+            f"Series id column {spec.id_column!r} has {int(ids.isna().sum())} "
+            "missing value(s); every row needs a series id."
+        )
+    try:
+        codes, uniques = pd.factorize(ids, sort=True)
+    except TypeError:
+        codes, uniques = pd.factorize(ids, sort=False)
+    series_ids = []
+    for value in uniques:
+        value = value.item() if isinstance(value, np.generic) else value
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise TypeError(
+                f"Series ids in {spec.id_column!r} must be strings or numbers. "
+                f"Received: {value!r} ({type(value).__name__})"
+            )
+        series_ids.append(value)
+    return codes.astype(np.int64), series_ids
+
+
+def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids):
+    """Static columns must be present and constant within each series."""
+    first = offsets[:-1][codes]
+    problems = []
+    for values, columns in (
+        (static_rows, spec.static_columns),
+        (categorical_rows, spec.categorical_columns),
+    ):
+        for index, column in enumerate(columns):
+            column_values = pd.Series(values[:, index])
+            if column_values.isna().any():
+                raise ValueError(
+                    f"Static column {column!r} has missing values; static "
+                    "columns must be known for every series."
+                )
+            changed = np.flatnonzero(
+                column_values.to_numpy() != column_values.to_numpy()[first]
+            )
+            if len(changed):
+                problems.append(
+                    f"{column!r} in series {series_ids[codes[changed[0]]]!r}"
+                )
+    if problems:
+        raise ValueError(
+            "Static columns must be constant within each series; they vary in: "
+            + ", ".join(problems)
+            + ". Move time-varying columns to `past_columns` or `future_columns`."
+        )
+
+
+def _to_offset(freq):
+    try:
+        return pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise ValueError(
+            "`freq` must be a pandas frequency string such as 'D', 'h', "
+            f"'15min', 'W-SUN', 'MS'. Received: freq={freq!r}"
+        ) from None
+
+
+def infer_frequency(times, codes, offsets):
+    """Frequency of the longest series (`pandas.infer_freq`), else the most
+    common step between consecutive rows of a series."""
+    lengths = np.diff(offsets)
+    longest = int(np.argmax(lengths))
+    if lengths[longest] >= 3:
+        segment = pd.DatetimeIndex(times[offsets[longest] : offsets[longest + 1]])
+        inferred = pd.infer_freq(segment)
+        if inferred is not None:
+            return inferred
+    within = codes[1:] == codes[:-1]
+    steps = np.diff(times.view(np.int64))[within]
+    if not len(steps):
+        raise ValueError(
+            "Cannot infer the frequency: every series has a single row. Pass "
+            "`freq` in the DatasetSpec."
+        )
+    values, counts = np.unique(steps, return_counts=True)
+    return pd.tseries.frequencies.to_offset(
+        pd.Timedelta(int(values[np.argmax(counts)]), "ns")
+    ).freqstr
+
+
+def _grid(start, periods, offset):
+    return pd.date_range(start, periods=periods, freq=offset).to_numpy(
+        dtype="datetime64[ns]"
+    )
+
+
+def _make_regular(prepared, spec):
+    """Checks the time grid; reindexes series with gaps if `spec.fill_gaps`."""
+    offset = _to_offset(prepared.freq)
+    times, offsets = prepared.times, prepared.offsets
+    irregular = []
+    if isinstance(offset, pd.offsets.Tick):
+        bad = (np.diff(times.view(np.int64)) != offset.nanos) & (
+            prepared.row_series[1:] == prepared.row_series[:-1]
+        )
+        irregular = np.unique(prepared.row_series[1:][bad]).tolist()
+    else:
+        for series in range(prepared.num_series):
+            segment = times[offsets[series] : offsets[series + 1]]
+            if not np.array_equal(segment, _grid(segment[0], len(segment), offset)):
+                irregular.append(series)
+    if not irregular:
+        return prepared
+    if not spec.fill_gaps:
+        messages = []
+        for series in irregular:
+            segment = times[offsets[series] : offsets[series + 1]]
+            expected = _grid(segment[0], len(segment), offset)
+            wrong = np.flatnonzero(segment != expected)[:3]
+            places = ", ".join(
+                f"{pd.Timestamp(segment[max(i - 1, 0)])} -> {pd.Timestamp(segment[i])}"
+                for i in wrong
+            )
+            messages.append(f"{prepared.series_ids[series]!r} (first at {places})")
+        validation.raise_for_gaps(messages, prepared.freq)
+    row_index, lengths, new_times = [], [], []
+    for series in range(prepared.num_series):
+        start, end = offsets[series], offsets[series + 1]
+        segment = times[start:end]
+        grid = pd.date_range(segment[0], segment[-1], freq=offset).to_numpy(
+            dtype="datetime64[ns]"
+        )
+        positions = np.searchsorted(grid, segment)
+        if (positions >= len(grid)).any() or not np.array_equal(
+            grid[np.minimum(positions, len(grid) - 1)], segment
+        ):
+            raise ValueError(
+                f"Series {prepared.series_ids[series]!r} has timestamps that are "
+                f"not on the {prepared.freq!r} grid, so it cannot be reindexed. "
+                "Set `freq` to the spacing of the data, or resample first."
+            )
+        index = np.full(len(grid), -1, dtype=np.int64)
+        index[positions] = np.arange(start, end)
+        row_index.append(index)
+        lengths.append(len(grid))
+        new_times.append(grid)
+    return prepared.regroup(
+        np.concatenate(row_index), np.array(lengths), np.concatenate(new_times)
+    )
+
+
+def _drop_short(prepared, lengths, minimum, spec, what):
+    short = lengths < minimum
+    if not short.any():
+        return prepared
+    if not spec.skip_short_series:
+        validation.raise_for_short_series(lengths, minimum, prepared.series_ids, what)
+    if short.all():
+        raise ValueError(
+            f"All {len(lengths)} series are shorter than {what} = {minimum} rows; "
+            "nothing is left to window."
+        )
+    return prepared.select_series(~short)
+
+
+def _fill_and_check(prepared, spec, rows):
+    """Applies the fill policy to the `rows` of each role, then checks for NaN."""
+    codes = prepared.row_series[rows]
+    times = prepared.times[rows]
+    for attribute, columns, role in (
+        ("target", spec.target_columns, "target_columns"),
+        ("past", spec.past_columns, "past_columns"),
+        ("future", spec.future_columns, "future_columns"),
+    ):
+        values = getattr(prepared, attribute)
+        subset = values[rows]
+        if spec.fill_missing != "raise":
+            subset = fill_missing(subset, codes, spec.fill_missing)
+            values[rows] = subset
+        validation.check_missing(
+            subset, list(columns), codes, times, prepared.series_ids, role
+        )
+    return prepared
+
+
+def _prediction_rows(prepared, spec):
+    """Keeps, per series, `lookback` observed rows + `forecast_horizon` rows."""
+    lookback, horizon = spec.lookback, spec.forecast_horizon
+    observed = ~np.isnan(prepared.target).any(axis=1)
+    positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]
+    last_observed = np.full(prepared.num_series, -1, dtype=np.int64)
+    np.maximum.at(last_observed, prepared.row_series[observed], positions[observed])
+    history = last_observed + 1
+    short = history < lookback
+    prepared = _drop_short(
+        prepared, history, lookback, spec, "lookback (observed rows)"
+    )
+    history = history[~short]
+    positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]
+    prepared = _fill_and_check(prepared, spec, positions < history[prepared.row_series])
+    offset = _to_offset(prepared.freq)
+    row_index, new_times, missing_rows = [], [], []
+    for series in range(prepared.num_series):
+        start = prepared.offsets[series]
+        available = min(horizon, prepared.lengths[series] - history[series])
+        index = np.arange(
+            start + history[series] - lookback, start + history[series] + available
+        )
+        times = prepared.times[index]
+        if available < horizon:
+            if spec.future_columns:
+                missing_rows.append(
+                    f"{prepared.series_ids[series]!r} ({available} of {horizon} rows "
+                    f"after {pd.Timestamp(prepared.times[start + history[series] - 1])})"
+                )
+                continue
+            extra = _grid(times[-1], horizon - available + 1, offset)[1:]
+            index = np.concatenate([index, np.full(len(extra), -1)])
+            times = np.concatenate([times, extra])
+        row_index.append(index)
+        new_times.append(times)
+    if missing_rows:
+        raise ValueError(
+            "Forecasting from the end of a series needs its known-future "
+            f"columns {list(spec.future_columns)} for the {horizon} steps after "
+            "the last observed target; the frame lacks rows for: "
+            + ", ".join(missing_rows[:5])
+            + (f" (+{len(missing_rows) - 5} more)" if len(missing_rows) > 5 else "")
+            + ". Append those rows (target missing, future columns filled)."
+        )
+    prepared = prepared.regroup(
+        np.concatenate(row_index),
+        np.full(prepared.num_series, lookback + horizon),
+        np.concatenate(new_times),
+    )
+    horizon_rows = np.tile(
+        np.arange(lookback + horizon) >= lookback, prepared.num_series
+    )
+    if np.isnan(prepared.future[horizon_rows]).any():
+        codes = prepared.row_series[horizon_rows]
+        validation.check_missing(
+            prepared.future[horizon_rows],
+            list(spec.future_columns),
+            codes,
+            prepared.times[horizon_rows],
+            prepared.series_ids,
+            "future_columns (over the forecast horizon)",
+        )
+    return prepared

@@ -1,0 +1,248 @@
+"""`DatasetSpec`: which column plays which role, and the window geometry."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from base_attentive.data.calendar import CALENDAR_FEATURES
+
+SCALERS = ("standard", "robust", "none")
+FILL_POLICIES = ("raise", "ffill", "zero", "interpolate")
+MODES = (None, "tft")
+
+
+def _as_column_tuple(value, argument):
+    """Normalises a column argument (one name or a sequence) to a tuple."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        columns = tuple(value)
+    except TypeError:
+        raise TypeError(
+            f"`{argument}` must be a column name or a list of column names. "
+            f"Received: {argument}={value!r}"
+        ) from None
+    for column in columns:
+        if not isinstance(column, str) or not column:
+            raise TypeError(
+                f"`{argument}` must hold non-empty column names (str). "
+                f"Received: {argument}={value!r}"
+            )
+    if len(set(columns)) != len(columns):
+        raise ValueError(
+            f"`{argument}` lists a column twice. Received: {argument}={list(columns)}"
+        )
+    return columns
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetSpec:
+    """Column roles, window geometry and data policies of a forecasting dataset.
+
+    A spec holds no data and fits nothing: `ForecastDataset(spec).fit(frame)`
+    applies it to a long DataFrame (one row per series and time step).
+
+    Args:
+        time_column: name of the datetime column (strings are parsed with
+            `pandas.to_datetime`; time-zone aware stamps are made naive).
+        target_columns: the column(s) to forecast (`O = len(target_columns)`).
+            They also open the dynamic input, scaled per series.
+        lookback: number of past steps the model sees (`T`).
+        forecast_horizon: number of steps to forecast (`H`).
+        id_column: the series identifier; `None` means the frame is a
+            single series.
+        static_columns: numeric columns that are constant within a series
+            (standard-scaled across series).
+        categorical_columns: categorical static columns, one-hot encoded with
+            a vocabulary stored at fit time. May include `id_column` to give
+            the model the series identity.
+        past_columns: covariates observed up to the forecast origin only
+            (they follow the targets in the dynamic input).
+        future_columns: covariates known in advance over the horizon (the
+            future input, followed by the calendar features).
+        calendar_features: calendar features generated from the time column
+            and appended to the future input. Any of `"hour"`,
+            `"day_of_week"`, `"day_of_month"`, `"day_of_year"`, `"month"`
+            (each encoded as a sin/cos pair) and `"holiday"` (0/1, needs the
+            `holidays` package). Default `()`.
+        holiday_country: country code for `"holiday"`, passed to
+            `holidays.country_holidays`. Default `"US"`.
+        freq: pandas frequency string of the series (`"D"`, `"h"`, `"MS"`);
+            `None` infers it from the data at fit time.
+        mode: `None` gives a future input over the horizon `(B, H, F)`;
+            `"tft"` gives it over lookback + horizon `(B, T + H, F)`.
+        target_scaler: `"standard"` (mean / standard deviation),
+            `"robust"` (median / interquartile range) or `"none"`; fitted
+            per series on the training part. Default `"standard"`.
+        covariate_scaler: the same choices for past and future columns,
+            fitted per column over all series on the training part.
+            Calendar features are never scaled. Default `"standard"`.
+        static_target_stats: append each series' target location and log
+            scale (from the fitted target scaler) to the static input, giving
+            back the level that per-series scaling removes. Default `True`.
+        fill_missing: what to do with NaN in targets and covariates:
+            `"raise"` (default) raises; `"ffill"` carries the last value
+            forward within a series (leading NaN take the first value);
+            `"zero"` writes 0; `"interpolate"` interpolates linearly within a
+            series (edges take the nearest value).
+        fill_gaps: if `True`, series with missing time steps are reindexed to
+            `freq` and the new rows filled with `fill_missing` (which must
+            then not be `"raise"`). Default `False`: gaps raise.
+        skip_short_series: if `True`, series shorter than
+            `lookback + forecast_horizon` are dropped (their ids are kept in
+            `ForecastDataset.skipped_series`); default `False` raises.
+
+    Example:
+
+    >>> spec = DatasetSpec(time_column="date", id_column="station",
+    ...                    target_columns="rides", lookback=28,
+    ...                    forecast_horizon=7,
+    ...                    calendar_features=("day_of_week",))
+    >>> spec.target_columns
+    ('rides',)
+    """
+
+    time_column: str
+    target_columns: tuple[str, ...]
+    lookback: int
+    forecast_horizon: int
+    id_column: str | None = None
+    static_columns: tuple[str, ...] = ()
+    categorical_columns: tuple[str, ...] = ()
+    past_columns: tuple[str, ...] = ()
+    future_columns: tuple[str, ...] = ()
+    calendar_features: tuple[str, ...] = ()
+    holiday_country: str = "US"
+    freq: str | None = None
+    mode: str | None = None
+    target_scaler: str = "standard"
+    covariate_scaler: str = "standard"
+    static_target_stats: bool = True
+    fill_missing: str = "raise"
+    fill_gaps: bool = False
+    skip_short_series: bool = False
+
+    def __post_init__(self):
+        for name in (
+            "target_columns",
+            "static_columns",
+            "categorical_columns",
+            "past_columns",
+            "future_columns",
+            "calendar_features",
+        ):
+            object.__setattr__(self, name, _as_column_tuple(getattr(self, name), name))
+        if not self.target_columns:
+            raise ValueError(
+                "`target_columns` must name at least one column. Received: "
+                "target_columns=()"
+            )
+        for name in ("time_column", "id_column"):
+            value = getattr(self, name)
+            if (value is not None or name == "time_column") and (
+                not isinstance(value, str) or not value
+            ):
+                raise TypeError(
+                    f"`{name}` must be a column name (str). Received: {name}={value!r}"
+                )
+        for name in ("lookback", "forecast_horizon"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"`{name}` must be a positive integer. Received: {name}={value!r}"
+                )
+        self._check_choice("mode", MODES)
+        self._check_choice("target_scaler", SCALERS)
+        self._check_choice("covariate_scaler", SCALERS)
+        self._check_choice("fill_missing", FILL_POLICIES)
+        unknown = [f for f in self.calendar_features if f not in CALENDAR_FEATURES]
+        if unknown:
+            raise ValueError(
+                f"`calendar_features` must be among {list(CALENDAR_FEATURES)}. "
+                f"Received unknown: {unknown}"
+            )
+        if self.fill_gaps and self.fill_missing == "raise":
+            raise ValueError(
+                "`fill_gaps=True` adds rows that need values: choose "
+                "`fill_missing` among 'ffill', 'zero', 'interpolate'. Received: "
+                "fill_missing='raise'"
+            )
+        self._check_roles_disjoint()
+
+    def _check_choice(self, name, choices):
+        value = getattr(self, name)
+        if value not in choices:
+            raise ValueError(
+                f"`{name}` must be one of {list(choices)}. Received: {name}={value!r}"
+            )
+
+    def _check_roles_disjoint(self):
+        roles = {
+            "time_column": (self.time_column,),
+            "id_column": (self.id_column,) if self.id_column else (),
+            "target_columns": self.target_columns,
+            "static_columns": self.static_columns,
+            "past_columns": self.past_columns,
+            "future_columns": self.future_columns,
+        }
+        categorical = {c for c in self.categorical_columns if c != self.id_column}
+        roles["categorical_columns"] = tuple(categorical)
+        seen = {}
+        for role, columns in roles.items():
+            for column in columns:
+                if column in seen:
+                    raise ValueError(
+                        f"Column {column!r} is given two roles: `{seen[column]}` "
+                        f"and `{role}`. Each column has one role (only "
+                        "`id_column` may also be listed in `categorical_columns`)."
+                    )
+                seen[column] = role
+
+    @property
+    def columns(self):
+        """All frame columns the spec reads, in role order (no duplicates)."""
+        ordered = [self.time_column]
+        if self.id_column:
+            ordered.append(self.id_column)
+        for group in (
+            self.target_columns,
+            self.static_columns,
+            self.categorical_columns,
+            self.past_columns,
+            self.future_columns,
+        ):
+            ordered.extend(c for c in group if c not in ordered)
+        return ordered
+
+    def to_dict(self):
+        """Returns the spec as a JSON-serialisable dict (lists for tuples)."""
+        return {
+            field.name: (
+                list(value)
+                if isinstance(value := getattr(self, field.name), tuple)
+                else value
+            )
+            for field in dataclasses.fields(self)
+        }
+
+    @classmethod
+    def from_dict(cls, config):
+        """Rebuilds a spec from `to_dict()` output.
+
+        Raises:
+            ValueError: if `config` has keys that are not spec fields.
+        """
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(
+                f"Unknown DatasetSpec fields {unknown}. Expected a subset of "
+                f"{sorted(known)}"
+            )
+        return cls(**config)
+
+    def replace(self, **changes):
+        """Returns a copy of the spec with some fields changed (validated)."""
+        return dataclasses.replace(self, **changes)
