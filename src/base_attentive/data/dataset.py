@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-
 import numpy as np
 
 from base_attentive.data import forecast_frame as forecast_frame_module
+from base_attentive.data import persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
 from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.prepare import prepare_frame
@@ -16,9 +14,6 @@ from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit, SplitBoundaries
 from base_attentive.data.validation import check_known_series
 from base_attentive.data.window_arrays import WindowArrays
-
-FORMAT_NAME = "base_attentive.ForecastDataset"
-FORMAT_VERSION = 1
 
 
 class ForecastDataset:
@@ -392,52 +387,24 @@ class ForecastDataset:
     def save(self, path):
         """Writes the spec, split, scalers and vocabularies to a JSON file.
 
-        The stored frame is not saved; pass new data to `windows(frame=...)`
-        or `prediction_windows(frame)` after `load`.
+        No pickle and no data: pass a frame to `windows(frame=...)` or
+        `prediction_windows(frame)` after `load`. Floats round-trip exactly.
+
+        Args:
+            path: file path (str or `os.PathLike`), e.g. `"dataset.json"`.
         """
         self._require_fitted()
-        state = {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "spec": self.spec.to_dict(),
-            "freq": self.freq,
-            "split": self.boundaries.to_dict(),
-            "series_ids": self.series_ids,
-            "skipped_series": self.skipped_series,
-            "target_scaler": self.target_scaler.to_dict(),
-            "past_scaler": self.past_scaler.to_dict(),
-            "future_scaler": self.future_scaler.to_dict(),
-            "static_scaler": self.static_scaler.to_dict(),
-            "target_stats": self.target_stats.tolist(),
-            "encoder": self.encoder.to_dict(),
-        }
-        with open(os.fspath(path), "w", encoding="utf-8") as handle:
-            json.dump(state, handle, indent=1, allow_nan=False)
+        persistence.save_dataset(self, path)
 
     @classmethod
     def load(cls, path):
-        """Rebuilds a fitted `ForecastDataset` (without data) from `save`."""
-        with open(os.fspath(path), encoding="utf-8") as handle:
-            state = json.load(handle)
-        if state.get("format") != FORMAT_NAME:
-            raise ValueError(
-                f"{os.fspath(path)!r} is not a saved ForecastDataset (expected "
-                f"format {FORMAT_NAME!r}, found {state.get('format')!r})."
-            )
-        if state.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"Unsupported ForecastDataset format_version "
-                f"{state.get('format_version')!r}; this version reads {FORMAT_VERSION}."
-            )
-        dataset = cls(DatasetSpec.from_dict(state["spec"]))
-        dataset.freq = state["freq"]
-        dataset.boundaries = SplitBoundaries.from_dict(state["split"])
-        dataset.series_ids = state["series_ids"]
-        dataset.skipped_series = state["skipped_series"]
-        dataset.target_scaler = SeriesScaler.from_dict(state["target_scaler"])
-        dataset.past_scaler = SeriesScaler.from_dict(state["past_scaler"])
-        dataset.future_scaler = SeriesScaler.from_dict(state["future_scaler"])
-        dataset.static_scaler = SeriesScaler.from_dict(state["static_scaler"])
-        dataset.target_stats = np.asarray(state["target_stats"], dtype=np.float64)
-        dataset.encoder = OneHotEncoder.from_dict(state["encoder"])
-        return dataset
+        """Rebuilds a fitted `ForecastDataset` (without data) from `save`.
+
+        Args:
+            path: the JSON file written by `save`.
+
+        Returns:
+            `ForecastDataset` that can window new frames of the same series
+            and inverse-transform their forecasts.
+        """
+        return persistence.load_dataset(cls, path)

@@ -16,6 +16,12 @@ import pandas as pd
 
 from base_attentive.data import validation
 from base_attentive.data.filling import fill_missing
+from base_attentive.data.time_grid import (
+    infer_frequency,
+    make_regular,
+    regular_times,
+    to_offset,
+)
 
 
 @dataclasses.dataclass
@@ -138,9 +144,9 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         future=numeric(spec.future_columns, "future_columns"),
         static_numeric=static_rows[offsets[:-1]],
         static_categorical=categorical_rows[offsets[:-1]],
-        freq=_to_offset(frequency).freqstr,
+        freq=to_offset(frequency).freqstr,
     )
-    prepared = _make_regular(prepared, spec)
+    prepared = make_regular(prepared, spec)
     if for_prediction:
         return _prediction_rows(prepared, spec)
     prepared = _drop_short(
@@ -209,100 +215,6 @@ def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_id
         )
 
 
-def _to_offset(freq):
-    try:
-        return pd.tseries.frequencies.to_offset(freq)
-    except ValueError:
-        raise ValueError(
-            "`freq` must be a pandas frequency string such as 'D', 'h', "
-            f"'15min', 'W-SUN', 'MS'. Received: freq={freq!r}"
-        ) from None
-
-
-def infer_frequency(times, codes, offsets):
-    """Frequency of the longest series (`pandas.infer_freq`), else the most
-    common step between consecutive rows of a series."""
-    lengths = np.diff(offsets)
-    longest = int(np.argmax(lengths))
-    if lengths[longest] >= 3:
-        segment = pd.DatetimeIndex(times[offsets[longest] : offsets[longest + 1]])
-        inferred = pd.infer_freq(segment)
-        if inferred is not None:
-            return inferred
-    within = codes[1:] == codes[:-1]
-    steps = np.diff(times.view(np.int64))[within]
-    if not len(steps):
-        raise ValueError(
-            "Cannot infer the frequency: every series has a single row. Pass "
-            "`freq` in the DatasetSpec."
-        )
-    values, counts = np.unique(steps, return_counts=True)
-    return pd.tseries.frequencies.to_offset(
-        pd.Timedelta(int(values[np.argmax(counts)]), "ns")
-    ).freqstr
-
-
-def _grid(start, periods, offset):
-    return pd.date_range(start, periods=periods, freq=offset).to_numpy(
-        dtype="datetime64[ns]"
-    )
-
-
-def _make_regular(prepared, spec):
-    """Checks the time grid; reindexes series with gaps if `spec.fill_gaps`."""
-    offset = _to_offset(prepared.freq)
-    times, offsets = prepared.times, prepared.offsets
-    irregular = []
-    if isinstance(offset, pd.offsets.Tick):
-        bad = (np.diff(times.view(np.int64)) != offset.nanos) & (
-            prepared.row_series[1:] == prepared.row_series[:-1]
-        )
-        irregular = np.unique(prepared.row_series[1:][bad]).tolist()
-    else:
-        for series in range(prepared.num_series):
-            segment = times[offsets[series] : offsets[series + 1]]
-            if not np.array_equal(segment, _grid(segment[0], len(segment), offset)):
-                irregular.append(series)
-    if not irregular:
-        return prepared
-    if not spec.fill_gaps:
-        messages = []
-        for series in irregular:
-            segment = times[offsets[series] : offsets[series + 1]]
-            expected = _grid(segment[0], len(segment), offset)
-            wrong = np.flatnonzero(segment != expected)[:3]
-            places = ", ".join(
-                f"{pd.Timestamp(segment[max(i - 1, 0)])} -> {pd.Timestamp(segment[i])}"
-                for i in wrong
-            )
-            messages.append(f"{prepared.series_ids[series]!r} (first at {places})")
-        validation.raise_for_gaps(messages, prepared.freq)
-    row_index, lengths, new_times = [], [], []
-    for series in range(prepared.num_series):
-        start, end = offsets[series], offsets[series + 1]
-        segment = times[start:end]
-        grid = pd.date_range(segment[0], segment[-1], freq=offset).to_numpy(
-            dtype="datetime64[ns]"
-        )
-        positions = np.searchsorted(grid, segment)
-        if (positions >= len(grid)).any() or not np.array_equal(
-            grid[np.minimum(positions, len(grid) - 1)], segment
-        ):
-            raise ValueError(
-                f"Series {prepared.series_ids[series]!r} has timestamps that are "
-                f"not on the {prepared.freq!r} grid, so it cannot be reindexed. "
-                "Set `freq` to the spacing of the data, or resample first."
-            )
-        index = np.full(len(grid), -1, dtype=np.int64)
-        index[positions] = np.arange(start, end)
-        row_index.append(index)
-        lengths.append(len(grid))
-        new_times.append(grid)
-    return prepared.regroup(
-        np.concatenate(row_index), np.array(lengths), np.concatenate(new_times)
-    )
-
-
 def _drop_short(prepared, lengths, minimum, spec, what):
     short = lengths < minimum
     if not short.any():
@@ -352,7 +264,7 @@ def _prediction_rows(prepared, spec):
     history = history[~short]
     positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]
     prepared = _fill_and_check(prepared, spec, positions < history[prepared.row_series])
-    offset = _to_offset(prepared.freq)
+    offset = to_offset(prepared.freq)
     row_index, new_times, missing_rows = [], [], []
     for series in range(prepared.num_series):
         start = prepared.offsets[series]
@@ -368,7 +280,7 @@ def _prediction_rows(prepared, spec):
                     f"after {pd.Timestamp(prepared.times[start + history[series] - 1])})"
                 )
                 continue
-            extra = _grid(times[-1], horizon - available + 1, offset)[1:]
+            extra = regular_times(times[-1], horizon - available + 1, offset)[1:]
             index = np.concatenate([index, np.full(len(extra), -1)])
             times = np.concatenate([times, extra])
         row_index.append(index)

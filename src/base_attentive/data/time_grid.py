@@ -1,0 +1,106 @@
+"""The time grid: frequency inference, regularity checks, gap reindexing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from base_attentive.data import validation
+
+
+def to_offset(freq):
+    """Parses a pandas frequency string; `ValueError` naming `freq` if invalid."""
+    try:
+        return pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise ValueError(
+            "`freq` must be a pandas frequency string such as 'D', 'h', "
+            f"'15min', 'W-SUN', 'MS'. Received: freq={freq!r}"
+        ) from None
+
+
+def infer_frequency(times, codes, offsets):
+    """Frequency of the longest series (`pandas.infer_freq`), else the most
+    common step between consecutive rows of a series."""
+    lengths = np.diff(offsets)
+    longest = int(np.argmax(lengths))
+    if lengths[longest] >= 3:
+        segment = pd.DatetimeIndex(times[offsets[longest] : offsets[longest + 1]])
+        inferred = pd.infer_freq(segment)
+        if inferred is not None:
+            return inferred
+    within = codes[1:] == codes[:-1]
+    steps = np.diff(times.view(np.int64))[within]
+    if not len(steps):
+        raise ValueError(
+            "Cannot infer the frequency: every series has a single row. Pass "
+            "`freq` in the DatasetSpec."
+        )
+    values, counts = np.unique(steps, return_counts=True)
+    return pd.tseries.frequencies.to_offset(
+        pd.Timedelta(int(values[np.argmax(counts)]), "ns")
+    ).freqstr
+
+
+def regular_times(start, periods, offset):
+    """`periods` timestamps from `start` on the `offset` grid, datetime64[ns]."""
+    return pd.date_range(start, periods=periods, freq=offset).to_numpy(
+        dtype="datetime64[ns]"
+    )
+
+
+def make_regular(prepared, spec):
+    """Checks the time grid; reindexes series with gaps if `spec.fill_gaps`."""
+    offset = to_offset(prepared.freq)
+    times, offsets = prepared.times, prepared.offsets
+    irregular = []
+    if isinstance(offset, pd.offsets.Tick):
+        bad = (np.diff(times.view(np.int64)) != offset.nanos) & (
+            prepared.row_series[1:] == prepared.row_series[:-1]
+        )
+        irregular = np.unique(prepared.row_series[1:][bad]).tolist()
+    else:
+        for series in range(prepared.num_series):
+            segment = times[offsets[series] : offsets[series + 1]]
+            if not np.array_equal(
+                segment, regular_times(segment[0], len(segment), offset)
+            ):
+                irregular.append(series)
+    if not irregular:
+        return prepared
+    if not spec.fill_gaps:
+        messages = []
+        for series in irregular:
+            segment = times[offsets[series] : offsets[series + 1]]
+            expected = regular_times(segment[0], len(segment), offset)
+            wrong = np.flatnonzero(segment != expected)[:3]
+            places = ", ".join(
+                f"{pd.Timestamp(segment[max(i - 1, 0)])} -> {pd.Timestamp(segment[i])}"
+                for i in wrong
+            )
+            messages.append(f"{prepared.series_ids[series]!r} (first at {places})")
+        validation.raise_for_gaps(messages, prepared.freq)
+    row_index, lengths, new_times = [], [], []
+    for series in range(prepared.num_series):
+        start, end = offsets[series], offsets[series + 1]
+        segment = times[start:end]
+        full_grid = pd.date_range(segment[0], segment[-1], freq=offset).to_numpy(
+            dtype="datetime64[ns]"
+        )
+        positions = np.searchsorted(full_grid, segment)
+        if (positions >= len(full_grid)).any() or not np.array_equal(
+            full_grid[np.minimum(positions, len(full_grid) - 1)], segment
+        ):
+            raise ValueError(
+                f"Series {prepared.series_ids[series]!r} has timestamps that are "
+                f"not on the {prepared.freq!r} grid, so it cannot be reindexed. "
+                "Set `freq` to the spacing of the data, or resample first."
+            )
+        index = np.full(len(full_grid), -1, dtype=np.int64)
+        index[positions] = np.arange(start, end)
+        row_index.append(index)
+        lengths.append(len(full_grid))
+        new_times.append(full_grid)
+    return prepared.regroup(
+        np.concatenate(row_index), np.array(lengths), np.concatenate(new_times)
+    )
