@@ -4,8 +4,10 @@ import keras
 from keras import ops
 
 DISTRIBUTION_PARAMETERS = {"normal": ("loc", "scale"), "student_t": ("loc", "scale", "df")}
-# Smallest scale the head can output, so the likelihood stays finite.
+# Smallest scale the head can output, so the likelihood stays finite, and the
+# smallest excess of the Student-t degrees of freedom over 2 (finite variance).
 MIN_SCALE = 1e-3
+MIN_DF_EXCESS = 1e-3
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
@@ -13,7 +15,7 @@ class DistributionHead(keras.layers.Layer):
     """Predicts a distribution's parameters per horizon step and target.
 
     ``"normal"``: ``[loc, scale]``; ``"student_t"``: ``[loc, scale, df]``.
-    ``scale = softplus(.) + 1e-3 > 0``; ``df = 2 + softplus(.) > 2`` so the
+    ``scale = softplus(.) + 1e-3 > 0``; ``df = 2 + softplus(.) + 1e-3 > 2`` so the
     variance is finite. Train with `base_attentive.losses.GaussianNLL` /
     `StudentTNLL` (what ``compile(loss="auto")`` picks); turn the output into
     quantiles or samples with `base_attentive.distributions`.
@@ -57,7 +59,7 @@ class DistributionHead(keras.layers.Layer):
         scale = ops.softplus(raw[:, :, 1:2]) + MIN_SCALE
         parts = [loc, scale]
         if self.distribution == "student_t":
-            parts.append(2.0 + ops.softplus(raw[:, :, 2:3]))
+            parts.append(2.0 + MIN_DF_EXCESS + ops.softplus(raw[:, :, 2:3]))
         return ops.concatenate(parts, axis=2)
 
     def compute_output_shape(self, input_shape):
