@@ -378,6 +378,13 @@ class BaseAttentive(keras.Model):
             )
         super().compile(optimizer=optimizer, loss=loss, **kwargs)
 
+    def compile_from_config(self, config):
+        """Restores the compile settings saved in a `.keras` file."""
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def get_config(self):
         config = super().get_config()
         config.update(self._given)
