@@ -56,13 +56,15 @@ def test_recalibration_narrows_over_covering_intervals():
 
 def test_correction_is_the_finite_sample_rank_of_the_scores():
     # lower = -1, upper = 1; scores max(-1 - y, y - 1), sorted:
-    # [-1, -0.75, -0.5, -0.5, 0, 0.5, 1, 2, 3]; k = ceil(10 * 0.8) = 8 -> 2
-    y = np.array([0, 0.5, -0.5, 2, -3, 1.5, 4, -1, 0.25]).reshape(9, 1, 1)
-    forecast = np.broadcast_to(np.array([-1.0, 0.0, 1.0])[:, None], (9, 1, 3, 1))
+    # [-1, -0.75, -0.5, -0.5, 0, 0.5, 1, 2, 3, 9]; n = 10, alpha = 0.2:
+    # k = ceil(11 * 0.8) = 9 -> 3 (without the finite-sample correction,
+    # k = ceil(10 * 0.8) = 8 would give 2).
+    y = np.array([0, 0.5, -0.5, 2, -3, 1.5, 4, -1, 0.25, 10]).reshape(10, 1, 1)
+    forecast = np.broadcast_to(np.array([-1.0, 0.0, 1.0])[:, None], (10, 1, 3, 1))
     calibrator = ConformalQuantileCalibrator([0.1, 0.5, 0.9]).fit(y, forecast)
     assert calibrator.corrections.shape == (1, 1, 1)
-    assert calibrator.corrections.item() == pytest.approx(2.0)
-    np.testing.assert_allclose(calibrator.adjust(forecast[:1])[0, 0, :, 0], [-3, 0, 3])
+    assert calibrator.corrections.item() == pytest.approx(3.0)
+    np.testing.assert_allclose(calibrator.adjust(forecast[:1])[0, 0, :, 0], [-4, 0, 4])
 
 
 def test_pooled_corrections_are_shared_across_horizon_steps():

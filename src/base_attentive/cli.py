@@ -1,0 +1,163 @@
+"""Command line interface: ``base-attentive COMMAND`` (or ``python -m base_attentive``).
+
+Global options come before the command::
+
+    base-attentive [--backend NAME] [--debug] info [--json] [--no-devices]
+
+``--backend`` is applied with :func:`base_attentive.set_backend` before any
+command runs, so before anything imports Keras. This module imports neither
+Keras nor a framework; commands import what they need inside ``run``.
+
+Adding a command: write a module with ``configure_parser(parser)`` (adds the
+command's arguments) and ``run(args) -> int`` (the exit code; imports Keras
+inside the function), then add a :class:`Command` entry to ``COMMANDS``.
+User errors raised by a command (``ValueError``, ``TypeError``,
+``FileNotFoundError``, ``ImportError``, :class:`BackendConflictError`) are
+printed as one ``error: ...`` line with exit code 2; ``--debug`` shows the
+traceback instead.
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import NamedTuple
+
+from base_attentive.backend.resolution import BackendConflictError, set_backend
+
+__all__ = ["COMMANDS", "Command", "main"]
+
+# Exit codes.
+EXIT_OK = 0
+EXIT_PROBLEM = 1  # the command ran and found a problem (e.g. a backend conflict)
+EXIT_USER_ERROR = 2  # bad arguments, settings or inputs
+EXIT_INTERRUPTED = 130
+
+USER_ERRORS = (
+    ValueError,
+    TypeError,
+    FileNotFoundError,
+    ImportError,
+    BackendConflictError,
+)
+
+
+class Command(NamedTuple):
+    """A subcommand: its help line, argument set-up and implementation."""
+
+    help: str
+    configure_parser: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _configure_info_parser(parser):
+    parser.add_argument(
+        "--json", action="store_true", help="print the report as JSON (for machines)"
+    )
+    parser.add_argument(
+        "--no-devices",
+        action="store_true",
+        help="do not list devices (skips importing every installed framework)",
+    )
+
+
+def _run_info(args):
+    # Imported here: building the report imports Keras.
+    from base_attentive.backend.report import build_report, format_report
+
+    # Keep TensorFlow's C++ start-up logs out of the report.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    report = build_report(include_devices=not args.no_devices)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_report(report))
+    problem = report["conflict"] is not None or report["keras"]["error"] is not None
+    return EXIT_PROBLEM if problem else EXIT_OK
+
+
+COMMANDS = {
+    "info": Command(
+        help="show the active backend, why it was chosen, Keras and frameworks",
+        configure_parser=_configure_info_parser,
+        run=_run_info,
+    ),
+}
+
+
+def _apply_backend_option(value):
+    try:
+        set_backend(value)
+    except ValueError as err:
+        raise ValueError(f"--backend {value}: {err}") from err
+
+
+def _build_parser():
+    from base_attentive import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="base-attentive",
+        description="Multi-horizon probabilistic forecasting on Keras 3 "
+        "(TensorFlow, PyTorch or JAX).",
+    )
+    parser.add_argument(
+        "--backend",
+        metavar="NAME",
+        help="Keras backend for this run: tensorflow (tf), torch (pytorch, pt) "
+        "or jax. BASE_ATTENTIVE_BACKEND and KERAS_BACKEND, when set, take "
+        "priority; a different value is an error.",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks on errors"
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"base-attentive {__version__}"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, command in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=command.help, description=command.help)
+        command.configure_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    """Run the CLI and return its exit code.
+
+    Args:
+        argv: list of str or None, the arguments after the program name;
+            default None reads ``sys.argv[1:]``.
+
+    Returns:
+        int: 0 on success, 1 when a command reports a problem (e.g. a
+        backend conflict in ``info``), 2 for user errors (including bad
+        arguments), 130 when interrupted.
+
+    Example:
+
+    >>> main(["info", "--json"])  # doctest: +SKIP
+    0
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse: --help, --version or a usage error
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USER_ERROR
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        if args.backend is not None:
+            _apply_backend_option(args.backend)
+        return COMMANDS[args.command].run(args)
+    except USER_ERRORS as err:
+        if args.debug:
+            raise
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
