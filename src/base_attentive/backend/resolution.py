@@ -54,8 +54,7 @@ RULE_DESCRIPTIONS = {
     "set_backend": "set_backend() in this process",
     "detected": "best installed backend (preference: tensorflow, torch, jax)",
     "fallback": "fallback default (no supported backend detected)",
-    "keras": "Keras itself (imported before base_attentive; ~/.keras/keras.json "
-    "or the Keras default)",
+    "keras": "Keras itself (it was imported before base-attentive could decide)",
 }
 EXPLICIT_RULES = ("BASE_ATTENTIVE_BACKEND", "KERAS_BACKEND", "set_backend")
 
