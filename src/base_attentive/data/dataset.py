@@ -15,6 +15,16 @@ from base_attentive.data.split import ChronologicalSplit, SplitBoundaries
 from base_attentive.data.validation import check_known_series
 from base_attentive.data.window_arrays import WindowArrays
 
+_CHUNK_ROWS = 1 << 18
+
+
+def _scale_into(out, scaler, values, groups):
+    """Writes `scaler.transform(values)` into the float32 `out`, by row chunks
+    (bounds the float64 temporaries on large frames)."""
+    for start in range(0, len(values), _CHUNK_ROWS):
+        stop = start + _CHUNK_ROWS
+        out[start:stop] = scaler.transform(values[start:stop], groups[start:stop])
+
 
 class ForecastDataset:
     """Turns a long DataFrame into lazy `BaseAttentive` windows, and forecasts
@@ -108,7 +118,7 @@ class ForecastDataset:
         prepared = prepare_frame(frame, spec)
         boundaries = split.resolve(np.unique(prepared.times))
         prepared = self._drop_series_without_training_rows(prepared, boundaries)
-        train_rows = np.ones(len(prepared.times), dtype=bool)
+        train_rows = slice(None)  # all rows, without copying
         if boundaries.train_end is not None:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
@@ -168,27 +178,21 @@ class ForecastDataset:
         spec = self.spec
         scaler_index = self._scaler_index(prepared.series_ids)
         rows = len(prepared.times)
+        row_groups = scaler_index[prepared.row_series]
         single = np.zeros(rows, dtype=np.int64)
-        dynamic = np.concatenate(
-            [
-                self.target_scaler.transform(
-                    prepared.target, scaler_index[prepared.row_series]
-                ),
-                self.past_scaler.transform(prepared.past, single),
-            ],
-            axis=1,
-        ).astype(np.float32)
-        future = np.concatenate(
-            [
-                self.future_scaler.transform(prepared.future, single).astype(
-                    np.float32
-                ),
-                calendar_features(
-                    prepared.times, spec.calendar_features, spec.holiday_country
-                ),
-            ],
-            axis=1,
+        output_dim = prepared.target.shape[1]
+        dynamic = np.empty((rows, output_dim + prepared.past.shape[1]), np.float32)
+        _scale_into(
+            dynamic[:, :output_dim], self.target_scaler, prepared.target, row_groups
         )
+        _scale_into(dynamic[:, output_dim:], self.past_scaler, prepared.past, single)
+        calendar = calendar_features(
+            prepared.times, spec.calendar_features, spec.holiday_country
+        )
+        future_dim = prepared.future.shape[1]
+        future = np.empty((rows, future_dim + calendar.shape[1]), np.float32)
+        _scale_into(future[:, :future_dim], self.future_scaler, prepared.future, single)
+        future[:, future_dim:] = calendar
         # Prediction frames leave targets / past covariates unknown on the
         # horizon rows; these rows are never read as inputs.
         np.nan_to_num(dynamic, copy=False, nan=0.0)

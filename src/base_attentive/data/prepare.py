@@ -122,6 +122,8 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
     times = validation.to_datetime_ns(frame[spec.time_column], spec.time_column)
     codes, series_ids = _series_codes(frame, spec)
     order = np.lexsort((times.view(np.int64), codes))
+    if np.array_equal(order, np.arange(len(order))):
+        order = slice(None)  # already sorted: index without copying
     codes, times = codes[order], times[order]
     validation.check_duplicates(codes, times, series_ids)
     offsets = _offsets(np.bincount(codes, minlength=len(series_ids)))
@@ -156,7 +158,7 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         spec,
         "lookback + forecast_horizon",
     )
-    return _fill_and_check(prepared, spec, np.ones(len(prepared.times), dtype=bool))
+    return _fill_and_check(prepared, spec, slice(None))
 
 
 def _series_codes(frame, spec):
@@ -230,7 +232,8 @@ def _drop_short(prepared, lengths, minimum, spec, what):
 
 
 def _fill_and_check(prepared, spec, rows):
-    """Applies the fill policy to the `rows` of each role, then checks for NaN."""
+    """Applies the fill policy to the `rows` (a mask, or `slice(None)` for all)
+    of each role, then checks for NaN."""
     codes = prepared.row_series[rows]
     times = prepared.times[rows]
     for attribute, columns, role in (

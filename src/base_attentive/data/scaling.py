@@ -174,6 +174,8 @@ def _grouped_sum(values, group_index, num_groups):
 
 def _grouped_mean_std(values, group_index, num_groups, counts):
     """Per-group mean and population standard deviation, vectorised."""
+    if num_groups == 1:
+        return values.mean(axis=0, keepdims=True), values.std(axis=0, keepdims=True)
     mean = _grouped_sum(values, group_index, num_groups) / counts[:, None]
     deviations = (values - mean[group_index]) ** 2
     variance = _grouped_sum(deviations, group_index, num_groups) / counts[:, None]
