@@ -82,3 +82,15 @@ def test_prediction_rejects_missing_known_future_values(frame, spec):
         ValueError, match="future_columns \\(over the forecast horizon\\)"
     ):
         prepare_frame(frame, spec, for_prediction=True)
+
+
+def test_gaps_in_calendar_frequencies_are_found_and_filled(frame_factory, spec):
+    frame = frame_factory(length=30, freq="MS")
+    frame = frame[frame.time != "2024-06-01"]
+    with pytest.raises(ValueError, match=r"first 2024-05-01 -> 2024-07-01"):
+        prepare_frame(frame, spec.replace(freq="MS"))
+    filled = prepare_frame(
+        frame, spec.replace(freq="MS", fill_gaps=True, fill_missing="zero")
+    )
+    assert filled.lengths.tolist() == [30] * 3
+    assert filled.target[5, 0] == 0.0

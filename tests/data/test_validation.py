@@ -73,8 +73,8 @@ def test_gaps_are_reported_with_series_and_place(frame, spec):
     )
     with pytest.raises(
         ValueError,
-        match=r"not regular at frequency 'D': 's2' \(first at 2024-01-19.* -> "
-        r"2024-01-21.*fill_gaps=True",
+        match=r"not regular at frequency 'D': 's2': 1 irregular step\(s\), "
+        r"first 2024-01-19 -> 2024-01-21.*fill_gaps=True",
     ):
         fit(frame, spec)
 

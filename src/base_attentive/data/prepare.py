@@ -280,7 +280,7 @@ def _prediction_rows(prepared, spec):
             if spec.future_columns:
                 missing_rows.append(
                     f"{prepared.series_ids[series]!r} ({available} of {horizon} rows "
-                    f"after {pd.Timestamp(prepared.times[start + history[series] - 1])})"
+                    f"after {validation.format_time(prepared.times[start + history[series] - 1])})"
                 )
                 continue
             extra = regular_times(times[-1], horizon - available + 1, offset)[1:]

@@ -8,6 +8,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.validation import format_time
+
 PARTS = ("train", "validation", "test", "all")
 
 
@@ -100,15 +102,15 @@ class ChronologicalSplit:
         ):
             raise ValueError(
                 "The validation period must start before the test period. "
-                f"Received: validation starts {pd.Timestamp(validation_start)}, "
-                f"test starts {pd.Timestamp(test_start)}"
+                f"Received: validation starts {format_time(validation_start)}, "
+                f"test starts {format_time(test_start)}"
             )
         first_cut = validation_start if validation_start is not None else test_start
         if first_cut is not None and not first_cut > timeline[0]:
             raise ValueError(
                 "The split leaves no training period: the first cut "
-                f"{pd.Timestamp(first_cut)} is at or before the first time step "
-                f"{pd.Timestamp(timeline[0])}. Received: {self}"
+                f"{format_time(first_cut)} is at or before the first time step "
+                f"{format_time(timeline[0])}. Received: {self}"
             )
         return SplitBoundaries(validation_start, test_start)
 
@@ -136,7 +138,7 @@ class ChronologicalSplit:
         if position >= num_steps:
             raise ValueError(
                 f"The split boundary {value!r} is after the last time step "
-                f"{pd.Timestamp(timeline[-1])}."
+                f"{format_time(timeline[-1])}."
             )
         return timeline[position], num_steps - position
 

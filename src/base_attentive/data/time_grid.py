@@ -53,32 +53,28 @@ def make_regular(prepared, spec):
     """Checks the time grid; reindexes series with gaps if `spec.fill_gaps`."""
     offset = to_offset(prepared.freq)
     times, offsets = prepared.times, prepared.offsets
-    irregular = []
-    if isinstance(offset, pd.offsets.Tick):
-        bad = (np.diff(times.view(np.int64)) != offset.nanos) & (
-            prepared.row_series[1:] == prepared.row_series[:-1]
-        )
-        irregular = np.unique(prepared.row_series[1:][bad]).tolist()
-    else:
-        for series in range(prepared.num_series):
-            segment = times[offsets[series] : offsets[series + 1]]
-            if not np.array_equal(
-                segment, regular_times(segment[0], len(segment), offset)
-            ):
-                irregular.append(series)
-    if not irregular:
+    expected_next = (pd.DatetimeIndex(times[:-1]) + offset).to_numpy(
+        dtype="datetime64[ns]"
+    )
+    row_series = prepared.row_series
+    bad_steps = np.flatnonzero(
+        (times[1:] != expected_next) & (row_series[1:] == row_series[:-1])
+    )
+    if not len(bad_steps):
         return prepared
     if not spec.fill_gaps:
         messages = []
-        for series in irregular:
-            segment = times[offsets[series] : offsets[series + 1]]
-            expected = regular_times(segment[0], len(segment), offset)
-            wrong = np.flatnonzero(segment != expected)[:3]
+        for series in np.unique(row_series[bad_steps]):
+            steps = bad_steps[row_series[bad_steps] == series]
             places = ", ".join(
-                f"{pd.Timestamp(segment[max(i - 1, 0)])} -> {pd.Timestamp(segment[i])}"
-                for i in wrong
+                f"{validation.format_time(times[i])} -> "
+                f"{validation.format_time(times[i + 1])}"
+                for i in steps[:3]
             )
-            messages.append(f"{prepared.series_ids[series]!r} (first at {places})")
+            messages.append(
+                f"{prepared.series_ids[series]!r}: {len(steps)} irregular step(s), "
+                f"first {places}"
+            )
         validation.raise_for_gaps(messages, prepared.freq)
     row_index, lengths, new_times = [], [], []
     for series in range(prepared.num_series):

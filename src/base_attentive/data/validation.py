@@ -16,6 +16,14 @@ def _listing(items, limit=_MAX_LISTED):
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
+def format_time(value):
+    """A timestamp for messages: the date alone when the time is midnight."""
+    timestamp = pd.Timestamp(value)
+    if timestamp == timestamp.normalize():
+        return timestamp.strftime("%Y-%m-%d")
+    return str(timestamp)
+
+
 def check_frame(frame):
     """Raises `TypeError` unless `frame` is a non-empty pandas DataFrame."""
     if not isinstance(frame, pd.DataFrame):
@@ -135,7 +143,7 @@ def check_duplicates(codes, times, series_ids):
     if duplicate.any():
         rows = np.flatnonzero(duplicate) + 1
         examples = [
-            f"{series_ids[codes[row]]!r} at {pd.Timestamp(times[row])}" for row in rows
+            f"{series_ids[codes[row]]!r} at {format_time(times[row])}" for row in rows
         ]
         raise ValueError(
             f"Duplicate timestamps within a series ({len(rows)} row(s)): "
@@ -180,7 +188,7 @@ def check_missing(values, columns, codes, times, series_ids, role):
         affected = pd.unique(np.asarray(series_ids, dtype=object)[codes[rows]])
         problems.append(
             f"{columns[index]!r}: {len(rows)} NaN in series {_listing(map(repr, affected), 3)}, "
-            f"first at {series_ids[codes[first]]!r} {pd.Timestamp(times[first])}"
+            f"first at {series_ids[codes[first]]!r} {format_time(times[first])}"
         )
     raise ValueError(
         f"Missing values (NaN) in `{role}`: "
