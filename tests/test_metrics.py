@@ -217,6 +217,8 @@ def test_evaluate_by_horizon_and_target_matches_sliced_metrics():
 def test_numpy_modules_import_no_framework():
     code = (
         "import sys\n"
+        "import base_attentive\n"
+        "assert 'base_attentive.losses' not in sys.modules\n"
         "import base_attentive.metrics, base_attentive.distributions, "
         "base_attentive.calibration\n"
         "loaded = {'keras', 'tensorflow', 'torch', 'jax'} & set(sys.modules)\n"

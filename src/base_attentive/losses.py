@@ -332,6 +332,15 @@ class QuantileCRPS(PinballLoss):
     Returns:
         A scalar with the default reduction.
 
+    Example:
+
+    ```python
+    import numpy as np
+    y = np.zeros((1, 1, 1))
+    forecast = np.array([-1.0, 0.0, 1.0]).reshape(1, 1, 3, 1)
+    QuantileCRPS([0.1, 0.5, 0.9])(y, forecast)  # 2 * (0.1 + 0 + 0.1) / 3
+    ```
+
     Reference:
         Gneiting and Raftery (2007). Strictly proper scoring rules,
         prediction, and estimation. JASA 102(477).
@@ -368,6 +377,14 @@ class GaussianNLL(_ForecastLoss):
 
     Returns:
         A scalar with the default reduction.
+
+    Example:
+
+    ```python
+    import numpy as np
+    params = np.stack([np.zeros((2, 3, 1)), np.ones((2, 3, 1))], axis=2)
+    GaussianNLL()(np.zeros((2, 3, 1)), params)  # 0.5 * log(2 pi) = 0.9189
+    ```
     """
 
     def __init__(
@@ -401,6 +418,15 @@ class StudentTNLL(_ForecastLoss):
 
     Returns:
         A scalar with the default reduction.
+
+    Example:
+
+    ```python
+    import numpy as np
+    ones = np.ones((2, 3, 1))
+    params = np.stack([0 * ones, ones, 5 * ones], axis=2)  # loc, scale, df
+    StudentTNLL()(np.zeros((2, 3, 1)), params)  # -log t_5(0) = 0.9686
+    ```
     """
 
     def __init__(
@@ -432,6 +458,14 @@ class GaussianCRPS(_ForecastLoss):
 
     Returns:
         A scalar with the default reduction.
+
+    Example:
+
+    ```python
+    import numpy as np
+    params = np.stack([np.zeros((2, 3, 1)), np.ones((2, 3, 1))], axis=2)
+    GaussianCRPS()(np.zeros((2, 3, 1)), params)  # (2 - sqrt(2)) / sqrt(2 pi) = 0.2337
+    ```
 
     Reference:
         Gneiting, Raftery, Westveld, Goldman (2005). Calibrated probabilistic

@@ -586,6 +586,17 @@ def evaluate(
         `pandas.DataFrame` in long format with columns `metric` and `value`,
         preceded by `horizon` (1-based steps ahead) and/or `target` when
         grouped by them.
+
+    Example:
+
+    ```python
+    import numpy as np
+    y = np.random.default_rng(0).normal(10.0, 1.0, size=(50, 3, 1))
+    forecast = 10.0 + np.array([-1.28, 0.0, 1.28]).reshape(1, 1, 3, 1)
+    forecast = np.broadcast_to(forecast, (50, 3, 3, 1))
+    table = evaluate(y, forecast, quantiles=[0.1, 0.5, 0.9], by="horizon")
+    table[table.metric == "coverage@80%"]
+    ```
     """
     y_true = _as_array(y_true, "y_true")
     if y_true.ndim != 3:
