@@ -90,3 +90,8 @@ def test_from_dict_rejects_unknown_fields():
 def test_columns_lists_every_column_read_once():
     spec = _spec(id_column="shop", categorical_columns="shop", past_columns="temp")
     assert spec.columns == ["time", "shop", "y", "temp"]
+
+
+def test_holiday_country_must_be_a_code():
+    with pytest.raises(TypeError, match="holiday_country=None"):
+        _spec(holiday_country=None)

@@ -163,6 +163,11 @@ class DatasetSpec:
                 f"`calendar_features` must be among {list(CALENDAR_FEATURES)}. "
                 f"Received unknown: {unknown}"
             )
+        if not isinstance(self.holiday_country, str) or not self.holiday_country:
+            raise TypeError(
+                "`holiday_country` must be a country code such as 'US'. "
+                f"Received: holiday_country={self.holiday_country!r}"
+            )
         if self.fill_gaps and self.fill_missing == "raise":
             raise ValueError(
                 "`fill_gaps=True` adds rows that need values: choose "
