@@ -104,9 +104,7 @@ def run_layer_test(
     assert layer_cls.from_config(config).get_config() == config
 
     symbolic = [keras.KerasTensor(x.shape, dtype=x.dtype) for x in input_data]
-    assert _shapes(layer(*symbolic, **call_kwargs)) == _shapes_of(
-        expected_output_shape
-    )
+    assert _shapes(layer(*symbolic, **call_kwargs)) == _shapes_of(expected_output_shape)
 
     eager = layer_cls(**init_kwargs)
     assert _shapes(eager(*input_data, **call_kwargs)) == _shapes_of(
@@ -140,8 +138,7 @@ def run_model_test(model_cls, init_kwargs, inputs, expected_output_shape, tmp_pa
     assert clone.get_config() == config
 
     symbolic = [
-        None if x is None else keras.KerasTensor(x.shape, dtype=x.dtype)
-        for x in inputs
+        None if x is None else keras.KerasTensor(x.shape, dtype=x.dtype) for x in inputs
     ]
     assert tuple(clone(symbolic).shape) == expected_output_shape
     assert tuple(model(inputs).shape) == expected_output_shape

@@ -3,7 +3,8 @@
 Importing this package decides the Keras backend (see
 :mod:`base_attentive.backend`) and writes it to ``KERAS_BACKEND`` *before*
 Keras is loaded. It imports neither Keras nor any framework; the model is
-loaded lazily on first access of ``base_attentive.BaseAttentive``.
+loaded lazily on first access of ``base_attentive.BaseAttentive`` (or
+``base_attentive.load_model``).
 """
 
 from base_attentive.backend import (
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BaseAttentive",
+    "load_model",
     "__version__",
     "detect_available_backends",
     "ensure_default_backend",
@@ -35,7 +37,10 @@ __all__ = [
 
 configure_keras_backend_env()
 
-_LAZY = {"BaseAttentive": "base_attentive.models.base_attentive"}
+_LAZY = {
+    "BaseAttentive": "base_attentive.models",
+    "load_model": "base_attentive.models",
+}
 
 
 def __getattr__(name):

@@ -67,5 +67,7 @@ def test_memory_attention_reads_learned_memory(rng):
 
 
 def test_attention_level_rejects_heads_not_dividing_units():
-    with pytest.raises(ValueError, match="num_heads.*must divide.*num_heads=3, units=8"):
+    with pytest.raises(
+        ValueError, match="num_heads.*must divide.*num_heads=3, units=8"
+    ):
         CrossAttention(num_heads=3, units=8)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from base_attentive.layers import GatedLinearUnit, GateAddNorm, GatedResidualNetwork
+from base_attentive.layers import GateAddNorm, GatedLinearUnit, GatedResidualNetwork
 from tests.helpers import run_layer_test
 
 

@@ -127,7 +127,9 @@ def test_tft_mode_takes_future_over_lookback_and_horizon(rng):
     # The past part of the known-future inputs feeds the encoder.
     changed = future.copy()
     changed[:, :T] += 3.0
-    assert not np.allclose(base, ops.convert_to_numpy(model([static, dynamic, changed])))
+    assert not np.allclose(
+        base, ops.convert_to_numpy(model([static, dynamic, changed]))
+    )
     explained = model.explain([static, dynamic, future])
     assert explained["variable_selection"]["dynamic"].shape == (2, T, D + F)
     with pytest.raises(ValueError, match=r"lookback \+ forecast_horizon=72"):

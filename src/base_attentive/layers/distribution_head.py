@@ -3,7 +3,8 @@
 import keras
 from keras import ops
 
-DISTRIBUTION_PARAMETERS = {"normal": ("loc", "scale"), "student_t": ("loc", "scale", "df")}
+from base_attentive.distributions import DISTRIBUTION_PARAMETERS
+
 # Smallest scale the head can output, so the likelihood stays finite, and the
 # smallest excess of the Student-t degrees of freedom over 2 (finite variance).
 MIN_SCALE = 1e-3
@@ -67,5 +68,7 @@ class DistributionHead(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"distribution": self.distribution, "output_dim": self.output_dim})
+        config.update(
+            {"distribution": self.distribution, "output_dim": self.output_dim}
+        )
         return config

@@ -47,11 +47,17 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
         policy = self.dtype_policy
         heads = (None, num_heads, key_dim)
         self.query_dense = keras.layers.EinsumDense(
-            "btd,dhk->bthk", output_shape=heads, bias_axes="hk", dtype=policy,
+            "btd,dhk->bthk",
+            output_shape=heads,
+            bias_axes="hk",
+            dtype=policy,
             name="query",
         )
         self.key_dense = keras.layers.EinsumDense(
-            "btd,dhk->bthk", output_shape=heads, bias_axes="hk", dtype=policy,
+            "btd,dhk->bthk",
+            output_shape=heads,
+            bias_axes="hk",
+            dtype=policy,
             name="key",
         )
         self.value_dense = keras.layers.Dense(key_dim, dtype=policy, name="value")

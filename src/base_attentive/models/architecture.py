@@ -98,8 +98,7 @@ def validate_quantiles(quantiles):
         )
     if any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
         raise ValueError(
-            "`quantiles` must be strictly increasing. Received: "
-            f"quantiles={levels}"
+            f"`quantiles` must be strictly increasing. Received: quantiles={levels}"
         )
     return levels
 

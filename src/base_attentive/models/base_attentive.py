@@ -8,7 +8,7 @@ from base_attentive.models.architecture import (
     merge_architecture_config,
     validate_arguments,
 )
-from base_attentive.models.inputs import split_inputs, split_input_shapes
+from base_attentive.models.inputs import split_input_shapes, split_inputs
 
 ATTENTION_LAYERS = {
     "cross": blocks.CrossAttention,
@@ -250,7 +250,9 @@ class BaseAttentive(keras.Model):
                 a["distribution"], a["output_dim"], name="head"
             )
         elif a["quantiles"] is not None:
-            self.head = blocks.QuantileHead(a["quantiles"], a["output_dim"], name="head")
+            self.head = blocks.QuantileHead(
+                a["quantiles"], a["output_dim"], name="head"
+            )
         else:
             self.head = blocks.PointHead(a["output_dim"], name="head")
 
@@ -258,7 +260,9 @@ class BaseAttentive(keras.Model):
     def build(self, input_shape):
         static, dynamic, future = split_input_shapes(input_shape, self._arch)
         symbolic = [
-            None if shape is None else keras.KerasTensor(shape, dtype=self.compute_dtype)
+            None
+            if shape is None
+            else keras.KerasTensor(shape, dtype=self.compute_dtype)
             for shape in (static, dynamic, future)
         ]
         self._forward(*symbolic, training=False)
@@ -314,7 +318,9 @@ class BaseAttentive(keras.Model):
             decoder, context=enrichment_context, training=training
         )
         attention = {}
-        for level, block in zip(a["attention_levels"], self.attention_blocks, strict=True):
+        for level, block in zip(
+            a["attention_levels"], self.attention_blocks, strict=True
+        ):
             decoder, attention[level] = block(decoder, memory, training=training)
         decoder = self.position_wise(decoder, training=training)
         if a["final_agg"] == "last":

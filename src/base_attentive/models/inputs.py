@@ -51,7 +51,10 @@ def validate_input_shapes(shapes, arch):
     such input. Returns the shapes with absent parts as None.
     """
     static, dynamic, future = shapes
-    for name, dim_key in (("static", "static_input_dim"), ("future", "future_input_dim")):
+    for name, dim_key in (
+        ("static", "static_input_dim"),
+        ("future", "future_input_dim"),
+    ):
         shape = static if name == "static" else future
         if arch[dim_key] == 0 and shape is not None:
             if shape[-1] not in (0, None):
@@ -72,11 +75,21 @@ def validate_input_shapes(shapes, arch):
             future = shape
     if dynamic is None:
         raise ValueError("Input `dynamic` is required (batch, lookback, features).")
-    _check("dynamic", dynamic, [("batch", None), ("lookback", None),
-                                ("dynamic_input_dim", arch["dynamic_input_dim"])])
+    _check(
+        "dynamic",
+        dynamic,
+        [
+            ("batch", None),
+            ("lookback", None),
+            ("dynamic_input_dim", arch["dynamic_input_dim"]),
+        ],
+    )
     if static is not None:
-        _check("static", static, [("batch", dynamic[0]),
-                                  ("static_input_dim", arch["static_input_dim"])])
+        _check(
+            "static",
+            static,
+            [("batch", dynamic[0]), ("static_input_dim", arch["static_input_dim"])],
+        )
     if future is not None:
         horizon = arch["forecast_horizon"]
         if arch["mode"] == "tft":
@@ -84,8 +97,15 @@ def validate_input_shapes(shapes, arch):
             label = "lookback + forecast_horizon"
         else:
             steps, label = horizon, "forecast_horizon"
-        _check("future", future, [("batch", dynamic[0]), (label, steps),
-                                  ("future_input_dim", arch["future_input_dim"])])
+        _check(
+            "future",
+            future,
+            [
+                ("batch", dynamic[0]),
+                (label, steps),
+                ("future_input_dim", arch["future_input_dim"]),
+            ],
+        )
     return static, dynamic, future
 
 
@@ -94,7 +114,8 @@ def split_inputs(inputs, arch):
     parts = _parts(inputs)
     shapes = validate_input_shapes([_shape(part) for part in parts], arch)
     return tuple(
-        None if shape is None else part for part, shape in zip(parts, shapes, strict=True)
+        None if shape is None else part
+        for part, shape in zip(parts, shapes, strict=True)
     )
 
 

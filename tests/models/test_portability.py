@@ -1,0 +1,70 @@
+"""A `.keras` file saved under one backend loads under the other two and
+predicts the same numbers (each backend in its own fresh process)."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+from keras import ops
+
+from tests.models.test_base_attentive import make_inputs, small
+
+BACKENDS = ("tensorflow", "torch", "jax")
+
+LOAD_AND_PREDICT = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import base_attentive  # decides the backend before Keras loads
+    import keras
+    inputs = list(np.load(sys.argv[1]).values())
+    params = {}
+    for name in sys.argv[2:]:
+        model = base_attentive.load_model(name + ".keras")
+        np.save(name + ".out.npy", keras.ops.convert_to_numpy(model.predict_on_batch(inputs)))
+        params[name] = int(model.count_params())
+    print(json.dumps({"backend": keras.backend.backend(), "params": params}))
+    """
+)
+
+
+def _installed(backend):
+    import importlib.util
+
+    return importlib.util.find_spec(backend) is not None
+
+
+def test_saved_models_predict_the_same_on_every_backend(tmp_path, rng):
+    here = keras.backend.backend()
+    others = [b for b in BACKENDS if b != here and _installed(b)]
+    assert others, "the portability test needs at least two installed backends"
+    inputs = make_inputs(rng, batch=4, lookback=12, horizon=6)
+    inputs_path = os.path.join(tmp_path, "inputs.npz")
+    np.savez(inputs_path, static=inputs[0], dynamic=inputs[1], future=inputs[2])
+    expected, params = {}, {}
+    for objective in ("hybrid", "transformer"):
+        model = small(objective=objective, scales=[1, 2], forecast_horizon=6)
+        name = os.path.join(tmp_path, objective)
+        expected[name] = ops.convert_to_numpy(model.predict_on_batch(inputs))
+        params[name] = model.count_params()
+        model.save(name + ".keras")
+    for backend in others:
+        env = dict(os.environ, KERAS_BACKEND=backend, BASE_ATTENTIVE_BACKEND=backend)
+        result = subprocess.run(
+            [sys.executable, "-c", LOAD_AND_PREDICT, inputs_path, *expected],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        assert report == {"backend": backend, "params": params}
+        for name, values in expected.items():
+            np.testing.assert_allclose(
+                np.load(name + ".out.npy"), values, rtol=1e-4, atol=1e-4
+            )
