@@ -16,7 +16,8 @@ status=0
 for backend in ${BACKENDS:-tensorflow torch jax}; do
     echo "[test] KERAS_BACKEND=$backend"
     env -u BASE_ATTENTIVE_BACKEND KERAS_BACKEND=$backend \
-        $PY -m pytest -q -p no:cacheprovider --junitxml=".test-results/$backend.xml" "$@"
+        $PY -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" \
+        --junitxml=".test-results/$backend.xml" "$@"
     rc=$?
     # pytest exit 5 means "no tests collected": that is a failure here.
     [ $rc -ne 0 ] && status=1 && echo "[test] $backend FAILED (pytest exit $rc)"
