@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BaseAttentive",
     "load_model",
+    "make_fast_predict_fn",
     "__version__",
     "detect_available_backends",
     "ensure_default_backend",
@@ -40,6 +41,7 @@ configure_keras_backend_env()
 _LAZY = {
     "BaseAttentive": "base_attentive.models",
     "load_model": "base_attentive.models",
+    "make_fast_predict_fn": "base_attentive.models",
 }
 
 

@@ -1,8 +1,9 @@
 """Forecasting models, and loading them back from `.keras` files."""
 
 from base_attentive.models.base_attentive import BaseAttentive
+from base_attentive.models.fast_predict import make_fast_predict_fn
 
-__all__ = ["BaseAttentive", "load_model"]
+__all__ = ["BaseAttentive", "load_model", "make_fast_predict_fn"]
 
 
 def load_model(filepath, **kwargs):

@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from base_attentive import make_fast_predict_fn
+from tests.models.test_base_attentive import make_inputs, small
+
+
+def test_fast_predict_matches_model_predict(rng):
+    model = small()
+    inputs = make_inputs(rng, batch=8)
+    model(inputs)
+    predict = make_fast_predict_fn(model)
+    expected = model.predict(inputs, verbose=0)
+    np.testing.assert_allclose(predict(inputs), expected, rtol=1e-5, atol=1e-5)
+    # A second call (compiled path reused) and another batch size agree too.
+    np.testing.assert_allclose(predict(inputs), expected, rtol=1e-5, atol=1e-5)
+    fewer = [part[:3] for part in inputs]
+    np.testing.assert_allclose(predict(fewer), expected[:3], rtol=1e-5, atol=1e-5)
+
+
+def test_fast_predict_reads_current_weights(rng):
+    model = small(static_input_dim=0, future_input_dim=0, quantiles=None)
+    _, dynamic, _ = make_inputs(rng, batch=4)
+    model([None, dynamic, None])
+    predict = make_fast_predict_fn(model)
+    before = predict([None, dynamic, None])
+    model.set_weights([w * 1.5 for w in model.get_weights()])
+    after = predict([None, dynamic, None])
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(
+        after, model.predict([None, dynamic, None], verbose=0), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_fast_predict_needs_a_built_model():
+    with pytest.raises(ValueError, match="needs a built model"):
+        make_fast_predict_fn(small())
