@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import base_attentive
@@ -205,3 +207,195 @@ def test_info_text_names_the_backend_and_the_deciding_rule(keras_imported, capsy
     assert any(line.startswith("Python         : 3.") for line in lines)
     for backend in ("tensorflow", "torch", "jax"):
         assert any(line.startswith(f"{backend} ") for line in lines)
+
+
+# -- train / predict / evaluate ------------------------------------------------
+# The whole user workflow runs in fresh processes on a slice of the bundled
+# data (2 stations, 2016, a tiny model, 1 epoch of 2 steps) on the backend of
+# this test run. Training once and checking everything in one test keeps the
+# suite fast under pytest-xdist (a shared fixture would train once per worker).
+
+STATIONS = ["Austin", "Clark_Lake"]
+LOOKBACK, HORIZON, TEST_STEPS = 14, 7, 28
+TINY_MODEL = [
+    "--embed-dim", "4", "--hidden-units", "4", "--lstm-units", "4",
+    "--attention-units", "4", "--num-heads", "1", "--memory-size", "4",
+    "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "32",
+]  # fmt: skip
+SLICE_COLUMNS = ["date", "station", "rides", "temp", "humidity", "Cubs_Home"]
+
+
+def _run_cli(*args, timeout=600):
+    return subprocess.run(
+        [sys.executable, "-m", "base_attentive", *map(str, args)],
+        env=_child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def ridership_slice(tmp_path):
+    """The slice as CSV (history) and Parquet-free CSV with 14 future days."""
+    from base_attentive.data import load_chicago_ridership
+
+    history = load_chicago_ridership(stations=STATIONS, start="2016-01-01")
+    history_path = tmp_path / "rides.csv"
+    history[SLICE_COLUMNS].to_csv(history_path, index=False)
+    future = load_chicago_ridership(
+        stations=STATIONS, start="2016-06-01", include_future_covariates=True
+    )
+    future_path = tmp_path / "rides_future.csv"
+    future[SLICE_COLUMNS].to_csv(future_path, index=False)
+    config = tmp_path / "run.toml"
+    config.write_text(
+        f'data = "{history_path.name}"\n'
+        'time_col = "date"\nid_col = "station"\ntarget = "rides"\n'
+        'static = ["station"]\npast = "temp,humidity"\nfuture = ["Cubs_Home"]\n'
+        f"lookback = {LOOKBACK}\nhorizon = {HORIZON}\n"
+        f"test = {TEST_STEPS}\nvalidation = 21\n"
+    )
+    return {"history": history_path, "future": future_path, "config": config}
+
+
+def _assert_valid_png(path):
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.verify()
+    with Image.open(path) as image:
+        assert image.format == "PNG" and min(image.size) > 100
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+        assert colours is None or len(colours) > 1, f"{path.name} is blank"
+
+
+def _check_run_folder(out):
+    expected = {"model.keras", "dataset.json", "baseline.json", "run.json"}
+    expected |= {"metrics.json", "report.md", "forecasts.csv", "plots"}
+    assert expected <= {path.name for path in out.iterdir()}
+    metrics = json.loads((out / "metrics.json").read_text())
+    for forecast in ("model", "baseline"):
+        for name in ("mae", "mase", "mean_quantile_loss", "coverage@80%"):
+            assert np.isfinite(metrics[forecast][name]), (forecast, name)
+    run = json.loads((out / "run.json").read_text())
+    assert run["backend"] == CURRENT_BACKEND
+    report = (out / "report.md").read_text()
+    assert "| base-attentive |" in report and "seasonal naive (season 7)" in report
+    return metrics
+
+
+def _check_forecasts_csv(path):
+    forecasts = pd.read_csv(path, parse_dates=["date", "forecast_origin"])
+    windows_per_series = TEST_STEPS - HORIZON + 1
+    assert len(forecasts) == len(STATIONS) * windows_per_series * HORIZON
+    assert sorted(forecasts["station"].unique()) == STATIONS
+    assert set(forecasts["horizon_step"]) == set(range(1, HORIZON + 1))
+    assert forecasts["date"].min() == pd.Timestamp("2016-08-14") - pd.Timedelta(
+        days=TEST_STEPS - 1
+    )
+    assert (forecasts["q0.1"] <= forecasts["q0.5"]).all()
+    assert (forecasts["q0.5"] <= forecasts["q0.9"]).all()
+    assert forecasts["actual"].notna().all()
+
+
+def test_cli_train_predict_evaluate_workflow_in_fresh_processes(
+    ridership_slice, tmp_path
+):
+    out = tmp_path / "run"
+    trained = _run_cli(
+        "train", "--config", ridership_slice["config"], *TINY_MODEL,
+        "--plot-series", "1", "--out", out,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    lines = trained.stdout.splitlines()
+    assert lines[0].startswith("[1/5] data: ")
+    assert any(line.startswith("[3/5] training: up to 1 epochs") for line in lines)
+    header = next(line for line in lines if line.startswith("forecast "))
+    assert header.split()[1:4] == ["MAE", "MASE", "mean"] and "80% coverage" in header
+    assert any(line.startswith("seasonal naive (season 7)") for line in lines)
+    assert f"Run folder: {out}" in trained.stdout
+    metrics = _check_run_folder(out)
+    _check_forecasts_csv(out / "forecasts.csv")
+    plots = sorted((out / "plots").glob("*.png"))
+    names = {path.stem for path in plots}
+    assert {"history", "forecast_Austin", "variable_importance"} <= names
+    assert any(name.startswith("attention_") for name in names)
+    for path in plots:
+        _assert_valid_png(path)
+
+    predictions = tmp_path / "next_week.csv"
+    predicted = _run_cli(
+        "predict", "--model", out, "--data", ridership_slice["future"],
+        "--out", predictions, "--json",
+    )  # fmt: skip
+    assert predicted.returncode == 0, predicted.stderr
+    assert json.loads(predicted.stdout)["rows"] == len(STATIONS) * HORIZON
+    forecast = pd.read_csv(predictions, parse_dates=["date"])
+    assert forecast.groupby("station")["date"].min().tolist() == [
+        pd.Timestamp("2016-08-15")
+    ] * len(STATIONS)
+    assert forecast[["q0.1", "q0.5", "q0.9"]].notna().all().all()
+
+    evaluated = _run_cli(
+        "evaluate", "--model", out, "--data", ridership_slice["history"],
+        "--start", metrics["test_period"]["start"], "--json",
+    )  # fmt: skip
+    assert evaluated.returncode == 0, evaluated.stderr
+    backtest = json.loads(evaluated.stdout)
+    assert backtest["windows"] == metrics["windows"]
+    for forecast_name in ("model", "baseline"):
+        for name in ("mae", "mase", "mean_quantile_loss"):
+            assert backtest[forecast_name][name] == pytest.approx(
+                metrics[forecast_name][name], rel=1e-4
+            )
+
+
+def test_cli_train_refuses_a_non_empty_out_folder(ridership_slice, tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "old.txt").write_text("x")
+    result = _run_cli(
+        "train", "--config", ridership_slice["config"], "--out", tmp_path / "full"
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: --out {tmp_path / 'full'}: ")
+    assert "not empty" in result.stderr and "--overwrite" in result.stderr
+
+
+def test_cli_train_bad_data_names_the_problem_and_debug_shows_traceback(
+    ridership_slice, tmp_path
+):
+    frame = pd.read_csv(ridership_slice["history"])
+    frame.loc[5, "rides"] = np.nan
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    result = _run_cli("train", "--config", ridership_slice["config"], "--data", bad)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and "rides" in result.stderr
+    assert "NaN" in result.stderr and "Traceback" not in result.stderr
+    debug = _run_cli(
+        "--debug", "train", "--config", ridership_slice["config"], "--data", bad
+    )
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--target", "ridez"], "--target names column(s) not in"),
+        (
+            ["--lookback", "zero"],
+            "--lookback must be an integer >= 1. Received: 'zero'",
+        ),
+        (["--quantiles", "0.1,0.9"], "--quantiles must include 0.5"),
+        (["--data", "missing.csv"], "no such file"),
+    ],
+)
+def test_cli_train_bad_options_give_one_error_line_and_exit_2(
+    ridership_slice, options, message
+):
+    result = _run_cli("train", "--config", ridership_slice["config"], *options)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from base_attentive.backend.resolution import BackendConflictError, set_backend
+from base_attentive.commands import evaluate, predict, train
 
 __all__ = ["COMMANDS", "Command", "main"]
 
@@ -82,6 +83,22 @@ COMMANDS = {
         help="show the active backend, why it was chosen, Keras and frameworks",
         configure_parser=_configure_info_parser,
         run=_run_info,
+    ),
+    "train": Command(
+        help="train a model (bundled Chicago data by default), score it against "
+        "a seasonal-naive baseline, write a run folder",
+        configure_parser=train.configure_parser,
+        run=train.run,
+    ),
+    "predict": Command(
+        help="forecast past the end of each series with a trained run",
+        configure_parser=predict.configure_parser,
+        run=predict.run,
+    ),
+    "evaluate": Command(
+        help="backtest a trained run on a table: model and baseline metrics",
+        configure_parser=evaluate.configure_parser,
+        run=evaluate.run,
     ),
 }
 

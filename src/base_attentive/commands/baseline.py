@@ -1,0 +1,148 @@
+"""The seasonal-naive baseline, with quantiles from its training residuals.
+
+Point forecast: the last observed value one season earlier. For horizon
+step `h` (1-based) and season `m`, the forecast of `y[t + h]` from origin
+`t` is `y[t + h - k m]` with `k = ceil(h / m)` (the same position in the
+last season of the lookback).
+
+Quantiles: for each series and each `k`, the empirical quantiles of the
+`k`-season residuals `y[s] - y[s - k m]` over the **training period** are
+added to the point forecast. The forecast distribution is therefore the
+historical error distribution of the same rule, so its quantile loss and
+interval coverage are comparable with the model's; levels never cross. A
+series with fewer than `MIN_RESIDUALS` training residuals uses the residuals
+pooled over all series.
+
+The same training period gives each series' MASE scale: the mean absolute
+`m`-season difference `|y[s] - y[s - m]|` of its training values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MIN_RESIDUALS = 10
+
+
+class SeasonalNaive:
+    """Seasonal-naive quantile forecasts and per-series MASE scales.
+
+    Args:
+        season: season length `m` in steps (1: the naive forecast).
+        quantiles: the Q levels.
+        offsets: `(num_series, K, Q, O)` residual quantiles per series and
+            number of seasons back `k = 1..K`.
+        mase_scale: `(num_series, O)` training mean absolute seasonal
+            difference (NaN when undefined).
+        series_ids: the ids, in the order of `ForecastDataset.series_ids`.
+    """
+
+    def __init__(self, season, quantiles, offsets, mase_scale, series_ids):
+        self.season = int(season)
+        self.quantiles = [float(q) for q in quantiles]
+        self.offsets = np.asarray(offsets, dtype=np.float64)
+        self.mase_scale = np.asarray(mase_scale, dtype=np.float64)
+        self.series_ids = list(series_ids)
+
+    @classmethod
+    def fit(cls, arrays, train_end, season, quantiles, horizon):
+        """Fits on the training rows of a `WindowArrays` (original units).
+
+        Args:
+            arrays: the `WindowArrays` of the fitted frame
+                (`ForecastDataset.arrays`).
+            train_end: exclusive end of the training period
+                (`datetime64`), or None for all rows.
+            season: season length `m` (<= lookback).
+            quantiles: the levels.
+            horizon: forecast horizon `H`.
+
+        Returns:
+            `SeasonalNaive`.
+        """
+        seasons_back = math.ceil(horizon / season)
+        num_series = len(arrays.series_ids)
+        output_dim = arrays.target.shape[1]
+        levels = np.asarray(quantiles, dtype=np.float64)
+        offsets = np.full((num_series, seasons_back, levels.size, output_dim), np.nan)
+        scale = np.full((num_series, output_dim), np.nan)
+        pooled = [[] for _ in range(seasons_back)]
+        for series in range(num_series):
+            rows = slice(arrays.offsets[series], arrays.offsets[series + 1])
+            values = arrays.target[rows]
+            if train_end is not None:
+                values = values[arrays.times[rows] < train_end]
+            for k in range(1, seasons_back + 1):
+                lag = k * season
+                residuals = values[lag:] - values[:-lag] if len(values) > lag else []
+                residuals = np.asarray(residuals, dtype=np.float64)
+                residuals = residuals[np.isfinite(residuals).all(axis=1)]
+                pooled[k - 1].append(residuals.reshape(-1, output_dim))
+                if len(residuals) >= MIN_RESIDUALS:
+                    offsets[series, k - 1] = np.quantile(residuals, levels, axis=0)
+            if len(values) > season:
+                diffs = np.abs(values[season:] - values[:-season])
+                with np.errstate(invalid="ignore"):
+                    scale[series] = np.nanmean(diffs, axis=0)
+        for k in range(seasons_back):
+            missing = np.isnan(offsets[:, k]).any(axis=(1, 2))
+            if missing.any():
+                everything = np.concatenate(pooled[k])
+                if not len(everything):
+                    raise ValueError(
+                        "The seasonal-naive baseline needs training values more "
+                        f"than {(k + 1) * season} steps apart; the training "
+                        "period is too short. Use an earlier --start, a later "
+                        "--validation / --test boundary, or a smaller --season."
+                    )
+                offsets[missing, k] = np.quantile(everything, levels, axis=0)
+        scale[scale == 0.0] = np.nan
+        return cls(season, quantiles, offsets, scale, arrays.series_ids)
+
+    def predict(self, windows):
+        """Quantile forecasts of the windows of a `WindowDataset`.
+
+        Returns:
+            `(N, H, Q, O)` float64 array, original units.
+        """
+        arrays = windows.arrays
+        horizon = arrays.forecast_horizon
+        steps = np.arange(1, horizon + 1)
+        seasons_back = np.ceil(steps / self.season).astype(np.int64)
+        last = windows.starts + arrays.lookback - 1
+        source = last[:, None] + steps - seasons_back * self.season  # (N, H)
+        point = arrays.target[source]  # (N, H, O)
+        series = self.series_index(windows)
+        spread = self.offsets[series[:, None], seasons_back - 1]  # (N, H, Q, O)
+        return point[:, :, None, :] + spread
+
+    def series_index(self, windows):
+        """Position of each window's series in `series_ids`, `(N,)`."""
+        return windows.arrays.scaler_index[windows.window_series]
+
+    def to_dict(self):
+        """JSON-ready state (NaN written as None)."""
+        return {
+            "season": self.season,
+            "quantiles": self.quantiles,
+            "series_ids": self.series_ids,
+            "offsets": self.offsets.tolist(),
+            "mase_scale": np.where(
+                np.isnan(self.mase_scale), None, self.mase_scale
+            ).tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, state):
+        """Rebuilds from `to_dict()` output."""
+        scale = np.array(state["mase_scale"], dtype=object)
+        scale = np.where(scale == None, np.nan, scale).astype(np.float64)  # noqa: E711
+        return cls(
+            state["season"],
+            state["quantiles"],
+            state["offsets"],
+            scale,
+            state["series_ids"],
+        )

@@ -1,0 +1,320 @@
+"""`base-attentive train`: fit a model on a long table, score it on the test
+period against a seasonal-naive baseline, and write a run folder.
+
+With no data option it trains on the bundled Chicago ridership data (see
+`settings.bundled_preset`). See docs/cli.md for every option.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import sys
+import time
+
+import numpy as np
+
+from base_attentive.commands import settings as run_settings
+from base_attentive.commands.baseline import SeasonalNaive
+from base_attentive.commands.console import Console, add_output_arguments
+from base_attentive.commands.report import write_plots, write_report
+from base_attentive.commands.run_folder import RunFolder
+from base_attentive.commands.scoring import (
+    forecast_and_score,
+    format_table,
+    score_rows,
+)
+from base_attentive.commands.tables import (
+    build_spec,
+    build_split,
+    default_season,
+    load_frame,
+    time_step,
+)
+from base_attentive.data.validation import format_time
+
+MODEL_KEYS = [setting.key for setting in run_settings.MODEL_SETTINGS]
+
+
+def configure_parser(parser):
+    """Adds the options of `train`."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML or JSON file of settings (same names as the options, with "
+        "underscores: time_col, past, lookback, ...); options given on the "
+        "command line win",
+    )
+    for title, group in (
+        ("data", run_settings.DATA_SETTINGS),
+        ("model", run_settings.MODEL_SETTINGS),
+        ("training", run_settings.TRAINING_SETTINGS),
+    ):
+        run_settings.add_setting_arguments(parser.add_argument_group(title), group)
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--out",
+        metavar="DIR",
+        help="run folder to create (default: runs/<YYYYmmdd-HHMMSS>)",
+    )
+    output.add_argument(
+        "--overwrite", action="store_true", help="allow a non-empty --out folder"
+    )
+    output.add_argument(
+        "--plot-series",
+        metavar="N",
+        type=int,
+        default=4,
+        help="series with a fan chart (default 4)",
+    )
+    add_output_arguments(output)
+
+
+def seed_everything(seed):
+    """Seeds Python and NumPy; Keras draws its default seeds from Python's
+    `random`, so weights and dropout are reproducible on every backend
+    (without importing TensorFlow as `keras.utils.set_random_seed` does)."""
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def run(args):
+    """Runs `train`; returns the exit code."""
+    settings = run_settings.resolve(args)
+    if args.plot_series < 0:
+        raise ValueError(f"--plot-series must be >= 0. Received: {args.plot_series}")
+    console = Console(args.quiet, args.json, steps=5)
+    folder = RunFolder.create(args.out, args.overwrite)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    started = time.perf_counter()
+
+    frame, description = load_frame(settings)
+    spec = build_spec(settings, frame)
+    from base_attentive.data import ForecastDataset
+
+    dataset = ForecastDataset(spec).fit(frame, split=build_split(settings))
+    batch_size = settings["batch_size"]
+    train = dataset.windows(
+        "train", batch_size=batch_size, shuffle=True, seed=settings["seed"]
+    )
+    validation = dataset.windows("validation", batch_size=256)
+    test = dataset.windows("test", batch_size=256)
+    season = settings["season"] or default_season(
+        time_step(frame, spec.time_column, spec.id_column), spec.lookback
+    )
+    quantiles = settings["quantiles"]
+    baseline = SeasonalNaive.fit(
+        dataset.arrays,
+        dataset.boundaries.train_end,
+        season,
+        quantiles,
+        spec.forecast_horizon,
+    )
+    data_info = _data_info(dataset, frame, description, train, validation, test)
+    console.step(
+        f"data: {description}, {data_info['series']} series, "
+        f"{data_info['first_time']} .. {data_info['last_time']} "
+        f"(freq {dataset.freq})"
+    )
+    console.detail(
+        f"split: train < {data_info['validation_start']} <= validation < "
+        f"{data_info['test_start']} <= test"
+    )
+    console.detail(
+        f"windows: {train.num_windows:,} train, {validation.num_windows:,} "
+        f"validation, {test.num_windows:,} test (lookback {spec.lookback}, "
+        f"horizon {spec.forecast_horizon})"
+    )
+
+    import keras
+
+    from base_attentive import BaseAttentive
+
+    seed_everything(settings["seed"])
+    arguments = {key: settings[key] for key in MODEL_KEYS}
+    model = BaseAttentive(
+        **dataset.model_dims(),
+        forecast_horizon=spec.forecast_horizon,
+        quantiles=quantiles,
+        mode=spec.mode,
+        **arguments,
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(settings["learning_rate"]), loss="auto"
+    )
+    model(list(train[0][0]))
+    steps = min(settings["steps_per_epoch"] or len(train), len(train))
+    console.step(
+        f"model: BaseAttentive, {model.count_params():,} parameters on "
+        f"{keras.backend.backend()} ("
+        + ", ".join(f"{key}={value}" for key, value in arguments.items())
+        + ")"
+    )
+    console.step(
+        f"training: up to {settings['epochs']} epochs of {steps} steps x "
+        f"{batch_size} windows within {settings['time_limit']:g} min; early "
+        f"stopping on validation loss (patience {settings['patience']}, best "
+        "weights restored)"
+    )
+    from base_attentive.commands.time_limit import TimeLimit
+
+    time_limit = TimeLimit(60.0 * settings["time_limit"])
+    fit_started = time.perf_counter()
+    history = model.fit(
+        train,
+        validation_data=validation,
+        epochs=settings["epochs"],
+        steps_per_epoch=steps,
+        callbacks=[
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss",
+                patience=settings["patience"],
+                restore_best_weights=True,
+            ),
+            keras.callbacks.TerminateOnNaN(),
+            time_limit,
+        ],
+        verbose=console.fit_verbose(),
+    )
+    val_loss = np.asarray(history.history["val_loss"], dtype=np.float64)
+    training = {
+        "epochs_run": len(val_loss),
+        "best_epoch": int(np.nanargmin(val_loss)) + 1,
+        "best_val_loss": float(np.nanmin(val_loss)),
+        "steps_per_epoch": steps,
+        "stopped_by": "time limit"
+        if time_limit.stopped
+        else ("early stopping" if len(val_loss) < settings["epochs"] else "epochs"),
+        "seconds": time.perf_counter() - fit_started,
+        "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
+    }
+    console.detail(
+        f"stopped by {training['stopped_by']} after {training['epochs_run']} "
+        f"epoch(s); best epoch {training['best_epoch']} "
+        f"(val_loss {training['best_val_loss']:.4g}), {training['seconds']:.0f} s"
+    )
+
+    console.step(f"forecasting the test period: {test.num_windows:,} windows")
+    scaled, model_forecast, scores = forecast_and_score(
+        model, dataset, baseline, test, quantiles
+    )
+    table = format_table(score_rows(scores, season))
+    console.say()
+    console.say(
+        f"Test period {data_info['test_start']} .. {data_info['last_time']} "
+        "(original units):"
+    )
+    console.say(table)
+    console.say()
+
+    console.step(f"writing {folder.root}")
+    model.save(folder.path("model"))
+    dataset.save(folder.path("dataset"))
+    folder.write_json("baseline", baseline.to_dict())
+    forecasts = dataset.forecast_frame(scaled, test, quantiles=quantiles)
+    forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
+    plots = write_plots(
+        folder,
+        model,
+        dataset,
+        test,
+        model_forecast,
+        quantiles,
+        history,
+        args.plot_series,
+    )
+    run_info = {
+        "command": "base-attentive " + " ".join(sys.argv[1:]),
+        "finished": datetime.datetime.now().isoformat(timespec="seconds"),
+        "backend": keras.backend.backend(),
+        "versions": _versions(keras),
+        "settings": settings,
+        "data": data_info,
+        "model": {"parameters": int(model.count_params()), "arguments": arguments},
+        "baseline": {"season": season},
+        "training": training,
+        "seconds": time.perf_counter() - started,
+    }
+    folder.write_json("run", run_info)
+    folder.write_json(
+        "metrics",
+        {
+            "test_period": {
+                "start": data_info["test_start"],
+                "end": data_info["last_time"],
+            },
+            "windows": test.num_windows,
+            "quantiles": quantiles,
+            "model": scores["model"],
+            "baseline": {"name": f"seasonal_naive_{season}", **scores["baseline"]},
+        },
+    )
+    report = write_report(folder, run_info, scores, plots)
+    summary = {
+        "run": str(folder.root),
+        "backend": run_info["backend"],
+        "seconds": round(run_info["seconds"], 1),
+        "metrics": {
+            "model": _headline(scores["model"]),
+            "baseline": _headline(scores["baseline"]),
+        },
+        "files": {
+            "model": str(folder.path("model")),
+            "report": str(report),
+            "forecasts": str(folder.path("forecasts")),
+            "metrics": str(folder.path("metrics")),
+            "plots": [str(path) for path in plots],
+        },
+    }
+    console.finish(
+        summary,
+        [
+            f"Done in {run_info['seconds']:.0f} s. Run folder: {folder.root}",
+            f"  report    {report}",
+            f"  forecasts {folder.path('forecasts')}",
+            f"  model     {folder.path('model')}",
+            f"  plots     {folder.plots} ({len(plots)} PNG)",
+            f"Next: base-attentive predict --model {folder.root}",
+        ],
+    )
+    return 0
+
+
+def _headline(result):
+    return {key: value for key, value in result.items() if key != "per_horizon"}
+
+
+def _data_info(dataset, frame, description, train, validation, test):
+    def when(value):
+        return "-" if value is None else format_time(value)
+
+    times = dataset.arrays.times
+    return {
+        "source": description,
+        "series": len(dataset.series_ids),
+        "rows": len(frame),
+        "freq": dataset.freq,
+        "calendar": list(dataset.spec.calendar_features),
+        "first_time": when(times.min()),
+        "last_time": when(times.max()),
+        "validation_start": when(dataset.boundaries.validation_start),
+        "test_start": when(dataset.boundaries.test_start),
+        "windows": {
+            "train": train.num_windows,
+            "validation": validation.num_windows,
+            "test": test.num_windows,
+        },
+    }
+
+
+def _versions(keras):
+    from base_attentive import __version__
+    from base_attentive.backend import get_backend_version
+
+    return {
+        "base_attentive": __version__,
+        "keras": keras.__version__,
+        "backend": get_backend_version(keras.backend.backend()),
+        "numpy": np.__version__,
+    }
