@@ -76,10 +76,9 @@ class SeasonalNaive:
                 values = values[arrays.times[rows] < train_end]
             for k in range(1, seasons_back + 1):
                 lag = k * season
-                residuals = values[lag:] - values[:-lag] if len(values) > lag else []
-                residuals = np.asarray(residuals, dtype=np.float64)
+                residuals = values[lag:] - values[: max(len(values) - lag, 0)]
                 residuals = residuals[np.isfinite(residuals).all(axis=1)]
-                pooled[k - 1].append(residuals.reshape(-1, output_dim))
+                pooled[k - 1].append(residuals)
                 if len(residuals) >= MIN_RESIDUALS:
                     offsets[series, k - 1] = np.quantile(residuals, levels, axis=0)
             if len(values) > season:

@@ -11,14 +11,12 @@ is given), the generic defaults.
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import tomllib
-
-from base_attentive.data import CALENDAR_FEATURES
+from base_attentive.commands import values
+from base_attentive.data.calendar import CALENDAR_FEATURES
 
 BUNDLED = "bundled"  # `data` value of a run on the bundled Chicago data
 FILL_CHOICES = ("raise", "ffill", "zero", "interpolate")
@@ -38,160 +36,44 @@ class Setting(NamedTuple):
         return "--" + self.key.replace("_", "-")
 
 
-# -- value parsers: raise ValueError("must be ...") on a bad value ------------
-def _text(value):
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value.strip()
-
-
-def _names(value):
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not all(
-        isinstance(item, str) for item in items
-    ):
-        raise ValueError("must be comma-separated names (or a list of strings)")
-    names = [item.strip() for item in items if item.strip()]
-    if len(set(names)) != len(names):
-        raise ValueError("must not repeat a name")
-    return names
-
-
-def _calendar(value):
-    names = _names(value)
-    if names == ["none"]:
-        return []
-    if names == ["auto"]:
-        return "auto"
-    unknown = [name for name in names if name not in CALENDAR_FEATURES]
-    if unknown:
-        raise ValueError(
-            f"must be 'auto', 'none' or names among {list(CALENDAR_FEATURES)} "
-            f"(unknown: {unknown})"
-        )
-    return names
-
-
-def _int(minimum):
-    def parse(value):
-        try:
-            number = int(value) if isinstance(value, str) else value
-        except ValueError:
-            number = None
-        if isinstance(number, bool) or not isinstance(number, int) or number < minimum:
-            raise ValueError(f"must be an integer >= {minimum}")
-        return number
-
-    return parse
-
-
-def _float(low, high, inclusive_low=False):
-    interval = f"{'[' if inclusive_low else '('}{low:g}, {high:g})"
-
-    def parse(value):
-        try:
-            number = math.nan if isinstance(value, bool) else float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-        above_low = number >= low if inclusive_low else number > low
-        if not (above_low and number < high):  # also rejects NaN
-            raise ValueError(f"must be a number in {interval}")
-        return number
-
-    return parse
-
-
-def _quantiles(value):
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple):
-        raise ValueError("must be comma-separated levels such as 0.1,0.5,0.9")
-    levels = [_float(0.0, 1.0)(item) for item in items]
-    if levels != sorted(set(levels)):
-        raise ValueError("must be strictly increasing levels in (0, 1)")
-    if 0.5 not in levels:
-        raise ValueError(
-            "must include 0.5 (the median is the point forecast scored by MAE and MASE)"
-        )
-    return levels
-
-
-def _boundary(value):
-    """A split boundary: fraction in (0, 1), number of last steps, or date."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        text = str(value)
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-    else:
-        raise ValueError("must be a fraction, a number of steps or a date")
-    if text.isdigit():
-        return _int(1)(text)
-    try:
-        fraction = float(text)
-    except ValueError:
-        return _date(text)
-    return _float(0.0, 1.0)(fraction)
-
-
-def _date(value):
-    import pandas as pd
-
-    try:
-        return str(pd.Timestamp(_text(str(value))))
-    except ValueError as error:
-        raise ValueError("must be a date such as 2015-01-01") from error
-
-
-def _choice(choices):
-    def parse(value):
-        if value not in choices:
-            raise ValueError(f"must be one of {list(choices)}")
-        return value
-
-    return parse
-
-
-def _path(value):
-    return str(Path(_text(value)).expanduser())
-
-
 DATA_SETTINGS = (
     Setting(
         "data",
-        _path,
+        values.path,
         "FILE",
         "long table, CSV or Parquet (default: the bundled Chicago 'L' ridership data)",
     ),
-    Setting("time_col", _text, "NAME", "time column"),
+    Setting("time_col", values.text, "NAME", "time column"),
     Setting(
         "id_col",
-        _text,
+        values.text,
         "NAME",
         "series id column (default: none, the table is one series)",
     ),
-    Setting("target", _names, "NAMES", "target column(s) to forecast"),
+    Setting("target", values.names, "NAMES", "target column(s) to forecast"),
     Setting(
         "static",
-        _names,
+        values.names,
         "NAMES",
         "static columns (constant per series; "
         "text columns and the id column are one-hot encoded)",
     ),
     Setting(
         "past",
-        _names,
+        values.names,
         "NAMES",
         "past-observed covariates (known up to the forecast origin)",
     ),
     Setting(
         "future",
-        _names,
+        values.names,
         "NAMES",
         "known-future covariates (known over "
         "the horizon; needed in --data rows of the horizon to predict)",
     ),
     Setting(
         "calendar",
-        _calendar,
+        values.calendar,
         "NAMES",
         "calendar features: 'auto' (from "
         "the time step), 'none', or names among "
@@ -199,96 +81,99 @@ DATA_SETTINGS = (
     ),
     Setting(
         "holiday_country",
-        _text,
+        values.text,
         "CODE",
         "country of the 'holiday' calendar feature (default US)",
     ),
     Setting(
         "freq",
-        _text,
+        values.text,
         "FREQ",
         "pandas frequency (D, h, W-SUN, MS, ...; default: inferred)",
     ),
     Setting(
         "fill_missing",
-        _choice(FILL_CHOICES),
+        values.choice(FILL_CHOICES),
         "POLICY",
         f"NaN policy: {', '.join(FILL_CHOICES)} (default raise)",
     ),
-    Setting("series", _names, "IDS", "use only these series"),
-    Setting("start", _date, "DATE", "use only rows at or after DATE"),
-    Setting("end", _date, "DATE", "use only rows at or before DATE"),
-    Setting("lookback", _int(1), "STEPS", "past steps the model sees"),
-    Setting("horizon", _int(1), "STEPS", "steps to forecast"),
+    Setting("series", values.names, "IDS", "use only these series"),
+    Setting("start", values.date, "DATE", "use only rows at or after DATE"),
+    Setting("end", values.date, "DATE", "use only rows at or before DATE"),
+    Setting("lookback", values.integer(1), "STEPS", "past steps the model sees"),
+    Setting("horizon", values.integer(1), "STEPS", "steps to forecast"),
     Setting(
         "quantiles",
-        _quantiles,
+        values.quantile_levels,
         "LEVELS",
         "quantile levels, must include 0.5 (default 0.1,0.5,0.9)",
     ),
     Setting(
         "validation",
-        _boundary,
+        values.boundary,
         "WHEN",
         "start of the validation period: "
         "fraction, number of last steps before the test period, or date",
     ),
     Setting(
         "test",
-        _boundary,
+        values.boundary,
         "WHEN",
         "start of the test period: fraction, number of last steps, or date",
     ),
     Setting(
         "season",
-        _int(1),
+        values.integer(1),
         "STEPS",
         "season length of the seasonal-naive "
         "baseline (default: from the time step, e.g. 7 for daily data)",
     ),
 )
 MODEL_SETTINGS = (
-    Setting("embed_dim", _int(1), "N", "width of variable embeddings"),
-    Setting("hidden_units", _int(1), "N", "hidden width of the GRNs"),
-    Setting("lstm_units", _int(1), "N", "LSTM width (hybrid encoder)"),
-    Setting("attention_units", _int(2), "N", "width of the attention levels"),
-    Setting("num_heads", _int(1), "N", "attention heads"),
-    Setting("num_encoder_layers", _int(1), "N", "encoder depth"),
-    Setting("memory_size", _int(1), "N", "slots of the memory attention"),
+    Setting("embed_dim", values.integer(1), "N", "width of variable embeddings"),
+    Setting("hidden_units", values.integer(1), "N", "hidden width of the GRNs"),
+    Setting("lstm_units", values.integer(1), "N", "LSTM width (hybrid encoder)"),
+    Setting("attention_units", values.integer(2), "N", "width of the attention levels"),
+    Setting("num_heads", values.integer(1), "N", "attention heads"),
+    Setting("num_encoder_layers", values.integer(1), "N", "encoder depth"),
+    Setting("memory_size", values.integer(1), "N", "slots of the memory attention"),
     Setting(
-        "dropout_rate", _float(0.0, 1.0, inclusive_low=True), "RATE", "dropout rate"
+        "dropout_rate",
+        values.number(0.0, 1.0, inclusive_low=True),
+        "RATE",
+        "dropout rate",
     ),
     Setting(
         "objective",
-        _choice(OBJECTIVES),
+        values.choice(OBJECTIVES),
         "NAME",
         "encoder: hybrid (multi-scale LSTM) or transformer",
     ),
 )
 TRAINING_SETTINGS = (
-    Setting("epochs", _int(1), "N", "maximum epochs"),
+    Setting("epochs", values.integer(1), "N", "maximum epochs"),
     Setting(
         "steps_per_epoch",
-        _int(1),
+        values.integer(1),
         "N",
-        "batches per epoch (default: the whole training set)",
+        "batches per epoch, taken in turn from the shuffled training windows",
     ),
-    Setting("batch_size", _int(1), "N", "windows per batch"),
-    Setting("learning_rate", _float(0.0, 1.0), "RATE", "Adam learning rate"),
+    Setting("batch_size", values.integer(1), "N", "windows per batch"),
+    Setting("learning_rate", values.number(0.0, 1.0), "RATE", "Adam learning rate"),
     Setting(
         "patience",
-        _int(1),
+        values.integer(1),
         "N",
         "epochs without validation improvement "
         "before early stopping (best weights are restored)",
     ),
     Setting(
         "time_limit",
-        _float(0.0, 1e6),
+        values.number(0.0, 1e6),
         "MINUTES",
         "training time budget: no epoch starts that would end past it",
     ),
-    Setting("seed", _int(0), "N", "random seed (weights, shuffling)"),
+    Setting("seed", values.integer(0), "N", "random seed (weights, shuffling)"),
 )
 SETTINGS = {s.key: s for s in DATA_SETTINGS + MODEL_SETTINGS + TRAINING_SETTINGS}
 
@@ -381,17 +266,16 @@ def read_config(path):
     if not path.is_file():
         raise FileNotFoundError(f"--config {path}: no such file")
     text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise ValueError(
+            f"--config {path}: the file must end in .toml or .json. "
+            f"Received: {path.suffix or 'no extension'!r}"
+        )
+    loads = _toml_module().loads if suffix == ".toml" else json.loads
     try:
-        if path.suffix.lower() == ".json":
-            raw = json.loads(text)
-        elif path.suffix.lower() == ".toml":
-            raw = tomllib.loads(text)
-        else:
-            raise ValueError(
-                f"--config {path}: the file must end in .toml or .json. "
-                f"Received: {path.suffix or 'no extension'!r}"
-            )
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raw = loads(text)
+    except ValueError as error:  # JSONDecodeError, TOMLDecodeError
         raise ValueError(
             f"--config {path}: not valid {path.suffix[1:]}: {error}"
         ) from None
@@ -409,6 +293,21 @@ def read_config(path):
     if config.get("data") and not os.path.isabs(config["data"]):
         config["data"] = str(path.parent / config["data"])
     return config
+
+
+def _toml_module():
+    """`tomllib` (Python >= 3.11) or its backport `tomli`."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError as error:
+            raise ImportError(
+                "Reading a TOML --config on Python 3.10 needs tomli (`pip "
+                "install tomli`); or write the config as JSON."
+            ) from error
+    return tomllib
 
 
 def add_setting_arguments(parser, settings):

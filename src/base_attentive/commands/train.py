@@ -157,15 +157,14 @@ def run(args):
         f"stopping on validation loss (patience {settings['patience']}, best "
         "weights restored)"
     )
-    from base_attentive.commands.time_limit import TimeLimit
+    from base_attentive.commands.training import EpochSampler, TimeLimit
 
     time_limit = TimeLimit(60.0 * settings["time_limit"])
     fit_started = time.perf_counter()
     history = model.fit(
-        train,
+        EpochSampler(train, steps),
         validation_data=validation,
         epochs=settings["epochs"],
-        steps_per_epoch=steps,
         callbacks=[
             keras.callbacks.EarlyStopping(
                 monitor="val_loss",

@@ -1,0 +1,89 @@
+"""Settings of `train`: command line > config file > bundled preset >
+defaults, with errors naming the option."""
+
+import argparse
+import json
+import re
+
+import pytest
+
+from base_attentive.commands import settings, values
+
+
+def _args(config=None, **given):
+    namespace = argparse.Namespace(config=config)
+    for key in settings.SETTINGS:
+        setattr(namespace, key, given.get(key))
+    return namespace
+
+
+def test_no_data_uses_the_bundled_preset_with_the_documented_defaults():
+    resolved = settings.resolve(_args())
+    assert resolved["data"] == settings.BUNDLED
+    assert resolved["lookback"] == 56 and resolved["horizon"] == 14
+    assert resolved["quantiles"] == [0.1, 0.5, 0.9]
+    assert resolved["test"] == 365 and resolved["validation"] == 112
+    assert resolved["target"] == ["rides"] and resolved["static"] == ["station"]
+    assert "temp" in resolved["past"] and "Cubs_Home" in resolved["future"]
+
+
+def test_command_line_beats_config_file_beats_defaults(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text(
+        'data = "sales.csv"\ntime_col = "day"\ntarget = ["units"]\n'
+        "lookback = 21\nhorizon = 7\nepochs = 3\n"
+    )
+    resolved = settings.resolve(_args(config=config, lookback="28"))
+    assert resolved["data"] == str(tmp_path / "sales.csv")  # relative to config
+    assert resolved["lookback"] == 28 and resolved["horizon"] == 7
+    assert resolved["epochs"] == 3 and resolved["target"] == ["units"]
+    assert resolved["past"] == [] and resolved["test"] == 0.2  # generic defaults
+
+
+def test_json_config_and_comma_separated_lists(tmp_path):
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps({"data": "/d.csv", "time_col": "t", "target": "y"}))
+    resolved = settings.resolve(_args(config=config, past="a, b", quantiles="0.5"))
+    assert resolved["past"] == ["a", "b"] and resolved["quantiles"] == [0.5]
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ({"data": "x.csv"}, "--time-col is required with --data x.csv"),
+        ({"horizon": "-3"}, "--horizon must be an integer >= 1. Received: '-3'"),
+        ({"quantiles": "0.9,0.5"}, "--quantiles must be strictly increasing"),
+        ({"calendar": "weekday"}, "--calendar must be 'auto', 'none' or names"),
+        ({"test": "yesterday-ish"}, "--test must be a date such as 2015-01-01"),
+        ({"season": "60"}, "--season must not exceed --lookback"),
+        ({"dropout_rate": "1"}, "--dropout-rate must be a number in [0, 1)"),
+    ],
+)
+def test_bad_values_name_the_option_and_the_value(given, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        settings.resolve(_args(**given))
+
+
+def test_config_file_problems_are_user_errors(tmp_path):
+    unknown = tmp_path / "bad.toml"
+    unknown.write_text("lookbak = 3\n")
+    with pytest.raises(ValueError, match=r"unknown setting\(s\) \['lookbak'\]"):
+        settings.resolve(_args(config=unknown))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    with pytest.raises(ValueError, match="not valid json"):
+        settings.resolve(_args(config=broken))
+    with pytest.raises(FileNotFoundError, match="--config .*: no such file"):
+        settings.resolve(_args(config=tmp_path / "missing.toml"))
+    wrong_value = tmp_path / "value.toml"
+    wrong_value.write_text("lookback = 2.5\n")
+    with pytest.raises(ValueError, match="`lookback` in .*value.toml must be an int"):
+        settings.resolve(_args(config=wrong_value))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("0.2", 0.2), ("365", 365), ("2015-08-16", "2015-08-16 00:00:00"), (30, 30)],
+)
+def test_split_boundaries_are_fractions_steps_or_dates(text, expected):
+    assert values.boundary(text) == expected
