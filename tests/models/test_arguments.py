@@ -1,6 +1,10 @@
 """Every constructor argument of BaseAttentive has an observable effect, and
 invalid values raise at construction naming argument, expectation, value."""
 
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -171,18 +175,35 @@ def test_invalid_arguments_raise_at_construction(kwargs, error, message):
         small(**kwargs)
 
 
-def test_float64_runs_a_training_step(rng):
-    previous = keras.config.floatx()
-    keras.config.set_floatx("float64")
-    try:
-        model = small(forecast_horizon=4)
-        inputs = [x.astype("float64") for x in make_inputs(rng, batch=8, horizon=4)]
-        assert model(inputs).dtype == "float64" or "float64" in str(model(inputs).dtype)
-        model.compile(loss="auto")
-        history = model.fit(inputs, np.zeros((8, 4, O)), epochs=1, verbose=0)
-        assert np.isfinite(history.history["loss"][0])
-    finally:
-        keras.config.set_floatx(previous)
+FLOAT64_TRAINING_STEP = """
+import keras, numpy as np
+keras.config.set_floatx("float64")
+from tests.models.test_base_attentive import O, make_inputs, small
+model = small(forecast_horizon=4)
+inputs = [x.astype("float64") for x in make_inputs(np.random.default_rng(0), 8, horizon=4)]
+outputs = model(inputs)
+assert keras.backend.standardize_dtype(outputs.dtype) == "float64", outputs.dtype
+assert all(w.dtype == "float64" for w in model.weights)
+model.compile(loss="auto")
+history = model.fit(inputs, np.zeros((8, 4, O)), epochs=1, verbose=0)
+assert np.isfinite(history.history["loss"][0])
+print("ok")
+"""
+
+
+def test_float64_runs_a_training_step():
+    """In a fresh process: floatx is read when layers are created. JAX needs
+    its own switch for 64-bit floats (JAX_ENABLE_X64=1), as documented."""
+    env = dict(os.environ, JAX_ENABLE_X64="1")
+    result = subprocess.run(
+        [sys.executable, "-c", FLOAT64_TRAINING_STEP],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
 
 
 def test_mixed_bfloat16_runs_a_training_step(rng):
@@ -194,7 +215,9 @@ def test_mixed_bfloat16_runs_a_training_step(rng):
         model.compile(loss="auto")
         history = model.fit(inputs, np.zeros((8, 4, O)), epochs=1, verbose=0)
         assert np.isfinite(history.history["loss"][0])
-        assert np.isfinite(ops.convert_to_numpy(model(inputs))).all()
+        outputs = model(inputs)
+        assert keras.backend.standardize_dtype(outputs.dtype) == "float32"
+        assert np.isfinite(ops.convert_to_numpy(outputs)).all()
     finally:
         keras.config.set_dtype_policy(previous)
 

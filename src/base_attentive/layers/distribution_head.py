@@ -29,7 +29,8 @@ class DistributionHead(keras.layers.Layer):
         inputs: tensor `(B, H, d)`.
 
     Returns:
-        Tensor `(B, H, P, O)` in float32, ``P`` = 2 (normal) or 3 (Student-t).
+        Tensor `(B, H, P, O)`, ``P`` = 2 (normal) or 3 (Student-t); float32
+        under mixed precision.
     """
 
     def __init__(self, distribution, output_dim, **kwargs):
@@ -46,7 +47,7 @@ class DistributionHead(keras.layers.Layer):
             "bhd,dpo->bhpo",
             output_shape=(None, self.num_parameters, output_dim),
             bias_axes="po",
-            dtype="float32",
+            dtype=self.dtype_policy,
             name="projection",
         )
 
@@ -55,7 +56,7 @@ class DistributionHead(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs):
-        raw = self.projection(ops.cast(inputs, "float32"))
+        raw = self.projection(ops.cast(inputs, self.compute_dtype))
         loc = raw[:, :, :1]
         scale = ops.softplus(raw[:, :, 1:2]) + MIN_SCALE
         parts = [loc, scale]

@@ -14,14 +14,15 @@ class PointHead(keras.layers.Layer):
         inputs: tensor `(B, H, d)`.
 
     Returns:
-        Tensor `(B, H, O)`, computed in float32 (also under mixed precision).
+        Tensor `(B, H, O)`. The model builds its head with a float32 policy
+        under mixed precision, so forecasts and losses stay in float32.
     """
 
     def __init__(self, output_dim, **kwargs):
         super().__init__(**kwargs)
         self.output_dim = output_dim
         self.projection = keras.layers.Dense(
-            output_dim, dtype="float32", name="projection"
+            output_dim, dtype=self.dtype_policy, name="projection"
         )
 
     def build(self, input_shape):

@@ -22,7 +22,8 @@ class QuantileHead(keras.layers.Layer):
         inputs: tensor `(B, H, d)`.
 
     Returns:
-        Tensor `(B, H, Q, O)` in float32 (also under mixed precision).
+        Tensor `(B, H, Q, O)` (float32 under mixed precision: the model builds
+        its head with a float32 policy).
 
     Example:
     >>> head = QuantileHead([0.1, 0.5, 0.9], output_dim=2)
@@ -36,14 +37,16 @@ class QuantileHead(keras.layers.Layer):
         self.output_dim = output_dim
         levels = self.quantiles
         self._anchor = min(range(len(levels)), key=lambda i: abs(levels[i] - 0.5))
-        self.anchor = keras.layers.Dense(output_dim, dtype="float32", name="anchor")
+        self.anchor = keras.layers.Dense(
+            output_dim, dtype=self.dtype_policy, name="anchor"
+        )
         self.gaps = None
         if len(levels) > 1:
             self.gaps = keras.layers.EinsumDense(
                 "bhd,dqo->bhqo",
                 output_shape=(None, len(levels) - 1, output_dim),
                 bias_axes="qo",
-                dtype="float32",
+                dtype=self.dtype_policy,
                 name="gaps",
             )
 
@@ -54,7 +57,7 @@ class QuantileHead(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs):
-        inputs = ops.cast(inputs, "float32")
+        inputs = ops.cast(inputs, self.compute_dtype)
         anchor = ops.expand_dims(self.anchor(inputs), 2)
         if self.gaps is None:
             return anchor

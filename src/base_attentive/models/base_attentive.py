@@ -245,16 +245,20 @@ class BaseAttentive(keras.Model):
         self.position_wise = blocks.GatedResidualNetwork(
             a["hidden_units"], output_units=units, name="position_wise", **grn_args
         )
+        # Under mixed precision the head computes in float32, so forecasts
+        # and losses keep full precision; otherwise it follows the model.
+        mixed = policy.compute_dtype != policy.variable_dtype
+        head_args = dict(name="head", dtype="float32" if mixed else policy)
         if a["distribution"] is not None:
             self.head = blocks.DistributionHead(
-                a["distribution"], a["output_dim"], name="head"
+                a["distribution"], a["output_dim"], **head_args
             )
         elif a["quantiles"] is not None:
             self.head = blocks.QuantileHead(
-                a["quantiles"], a["output_dim"], name="head"
+                a["quantiles"], a["output_dim"], **head_args
             )
         else:
-            self.head = blocks.PointHead(a["output_dim"], name="head")
+            self.head = blocks.PointHead(a["output_dim"], **head_args)
 
     # ------------------------------------------------------------------ build
     def build(self, input_shape):

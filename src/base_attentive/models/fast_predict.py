@@ -54,8 +54,7 @@ def make_fast_predict_fn(model, jit_compile=True):
     if backend == "torch":
         return _torch_predict_fn(model)
     raise NotImplementedError(
-        f"No fast prediction path for the Keras backend {backend!r}; use "
-        "model.predict."
+        f"No fast prediction path for the Keras backend {backend!r}; use model.predict."
     )
 
 
