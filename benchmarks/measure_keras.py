@@ -1,0 +1,117 @@
+"""One REF measurement of a Keras implementation, in a fresh process.
+
+Run by ``ref_workload.py`` (never imported), with ``KERAS_BACKEND`` set in
+the environment and the interpreter of the virtual environment that holds
+the implementation (``ours`` or ``competitor``; both import as
+``base_attentive``)::
+
+    python benchmarks/measure_keras.py --impl ours --backend torch --encoder hybrid
+
+``import base_attentive`` is the first import of the process and is timed
+before anything else loads, so the import figure is what a user pays.
+"""
+
+# ruff: noqa: E402  (every other import follows the timed package import)
+import sys
+import time
+
+_start = time.perf_counter()
+import base_attentive
+
+IMPORT_SECONDS = time.perf_counter() - _start
+KERAS_IMPORTED_BY_PACKAGE = "keras" in sys.modules
+
+import statistics
+from pathlib import Path
+
+# Keras is loaded before the model class is first accessed: base-attentive
+# 2.3.0 silently builds a NumPy stand-in model otherwise.
+import keras
+
+import child
+import competitors
+import workload
+
+
+def measure(args):
+    """Measure the REF figures of ``args.impl``, emitting each one."""
+    child.emit(
+        import_seconds=IMPORT_SECONDS,
+        keras_imported_by_package=KERAS_IMPORTED_BY_PACKAGE,
+        package_version=getattr(base_attentive, "__version__", None),
+        package_path=str(Path(base_attentive.__file__).parent),
+    )
+    keras.utils.set_random_seed(workload.SEED)
+    static, dynamic, future, target = workload.make_windows(
+        args.n_windows, lookback=args.lookback
+    )
+    batch = [array[: args.batch_size] for array in (static, dynamic, future)]
+
+    child.emit(stage="build")
+    start = time.perf_counter()
+    model = competitors.build_model(args.impl, args.encoder)
+    keras.ops.convert_to_numpy(model(batch))
+    child.emit(
+        keras_backend=keras.backend.backend(),
+        build_seconds=time.perf_counter() - start,
+        params=sum(_size(w) for w in model.weights),
+        trainable_params=sum(_size(w) for w in model.trainable_weights),
+    )
+    model.compile(optimizer="adam", loss=competitors.default_loss(args.impl))
+
+    if "inference" in args.stages:
+        child.emit(stage="inference")
+        child.emit(**_time_inference(args, model, batch))
+    if "train" in args.stages:
+        child.emit(stage="train")
+        child.emit(**_time_training(args, model, [static, dynamic, future], target))
+
+
+def _size(variable):
+    size = 1
+    for dim in variable.shape:
+        size *= int(dim)
+    return size
+
+
+def _time_inference(args, model, batch):
+    path, predict = competitors.make_predict_fn(args.impl, model, batch)
+    timings = []
+    for call in range(args.warmup_calls + args.timed_calls):
+        start = time.perf_counter()
+        keras.ops.convert_to_numpy(predict(batch))
+        if call >= args.warmup_calls:
+            timings.append(time.perf_counter() - start)
+    return {"inference_ms": 1000 * statistics.median(timings), "inference_path": path}
+
+
+def _time_training(args, model, inputs, target):
+    epoch_seconds = []
+
+    class EpochTimer(keras.callbacks.Callback):
+        """Wall time of every epoch of ``fit``."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            epoch_seconds.append(time.perf_counter() - self.start)
+
+    model.fit(
+        inputs,
+        target,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        verbose=0,
+        callbacks=[EpochTimer()],
+    )
+    return {
+        "train_samples_per_s": args.n_windows / epoch_seconds[-1],
+        "epoch_seconds": [round(s, 3) for s in epoch_seconds],
+    }
+
+
+if __name__ == "__main__":
+    arguments = child.parse_args()
+    measure(arguments)
+    child.emit(versions=child.installed_versions(arguments.backend))
