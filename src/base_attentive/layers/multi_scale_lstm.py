@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from base_attentive.layers.fused_lstm import FusedLSTM
+
 MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
 
 
@@ -73,7 +75,7 @@ class MultiScaleLSTM(keras.layers.Layer):
         self.dropout_rate = dropout_rate
         # Flat list, scale-major: lstms[i * num_layers + depth].
         self.lstms = [
-            keras.layers.LSTM(
+            FusedLSTM(
                 units,
                 return_sequences=True,
                 dtype=self.dtype_policy,
