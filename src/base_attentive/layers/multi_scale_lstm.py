@@ -3,8 +3,6 @@
 import keras
 from keras import ops
 
-from base_attentive.layers.fused_lstm import FusedLSTM
-
 MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
 
 
@@ -75,7 +73,7 @@ class MultiScaleLSTM(keras.layers.Layer):
         self.dropout_rate = dropout_rate
         # Flat list, scale-major: lstms[i * num_layers + depth].
         self.lstms = [
-            FusedLSTM(
+            keras.layers.LSTM(
                 units,
                 return_sequences=True,
                 dtype=self.dtype_policy,
