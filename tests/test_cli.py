@@ -220,7 +220,7 @@ LOOKBACK, HORIZON, TEST_STEPS = 14, 7, 28
 TINY_MODEL = [
     "--embed-dim", "4", "--hidden-units", "4", "--lstm-units", "4",
     "--attention-units", "4", "--num-heads", "1", "--memory-size", "4",
-    "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "32",
+    "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "64",
 ]  # fmt: skip
 SLICE_COLUMNS = ["date", "station", "rides", "temp", "humidity", "Cubs_Home"]
 

@@ -68,7 +68,9 @@ def run(args):
         test_start=None if start is None else to_datetime64_ns(start)
     )
     windows = dataset.windows(
-        "all" if start is None else "test", frame=frame, batch_size=256
+        "all" if start is None else "test",
+        frame=frame,
+        batch_size=settings["batch_size"],
     )
     console.step(f"backtest on {description}: {windows.num_windows:,} windows")
     quantiles = settings["quantiles"]

@@ -54,7 +54,9 @@ def run(args):
         loaded.settings, data=args.data, filter_period=False, future_rows=True
     )
     dataset, spec = loaded.dataset, loaded.dataset.spec
-    windows = dataset.prediction_windows(frame)
+    windows = dataset.prediction_windows(
+        frame, batch_size=loaded.settings["batch_size"]
+    )
     console.step(
         f"forecasting {windows.num_windows} series from {description} "
         f"({spec.forecast_horizon} steps past each series' last observed "

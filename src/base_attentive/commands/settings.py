@@ -83,7 +83,7 @@ DATA_SETTINGS = (
         "holiday_country",
         values.text,
         "CODE",
-        "country of the 'holiday' calendar feature (default US)",
+        "country of the 'holiday' calendar feature",
     ),
     Setting(
         "freq",
@@ -95,7 +95,7 @@ DATA_SETTINGS = (
         "fill_missing",
         values.choice(FILL_CHOICES),
         "POLICY",
-        f"NaN policy: {', '.join(FILL_CHOICES)} (default raise)",
+        f"NaN policy: {', '.join(FILL_CHOICES)}",
     ),
     Setting("series", values.names, "IDS", "use only these series"),
     Setting("start", values.date, "DATE", "use only rows at or after DATE"),
@@ -106,7 +106,7 @@ DATA_SETTINGS = (
         "quantiles",
         values.quantile_levels,
         "LEVELS",
-        "quantile levels, must include 0.5 (default 0.1,0.5,0.9)",
+        "quantile levels, must include 0.5",
     ),
     Setting(
         "validation",
@@ -210,10 +210,10 @@ GENERIC_DEFAULTS = {
     "dropout_rate": 0.1,
     "objective": "hybrid",
     "epochs": 30,
-    "steps_per_epoch": 100,
-    "batch_size": 64,
+    "steps_per_epoch": 50,
+    "batch_size": 128,
     "learning_rate": 0.002,
-    "patience": 4,
+    "patience": 5,
     "time_limit": 6.0,
     "seed": 0,
 }
@@ -310,15 +310,36 @@ def _toml_module():
     return tomllib
 
 
+def _shown(value):
+    if isinstance(value, list):
+        return ",".join(
+            f"{item:g}" if isinstance(item, float) else item for item in value
+        )
+    return str(value).removesuffix(" 00:00:00")
+
+
+def _help(setting, preset):
+    """The help line with the defaults (generic, and bundled data if other)."""
+    generic = GENERIC_DEFAULTS.get(setting.key)
+    bundled = preset.get(setting.key, generic)
+    parts = [] if generic in (None, []) else [f"default {_shown(generic)}"]
+    long_list = isinstance(bundled, list) and len(bundled) > 4
+    if setting.key != "data" and bundled != generic and not long_list:
+        parts.append(f"bundled data: {_shown(bundled)}")
+    return setting.help + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def add_setting_arguments(parser, settings):
-    """Adds one `--flag` per setting; every default is None (= not given)."""
+    """Adds one `--flag` per setting; every default is None (= not given),
+    the real defaults are applied by `resolve` and shown in the help."""
+    preset = bundled_preset()
     for setting in settings:
         parser.add_argument(
             setting.flag,
             dest=setting.key,
             metavar=setting.metavar,
             default=None,
-            help=setting.help,
+            help=_help(setting, preset),
         )
 
 

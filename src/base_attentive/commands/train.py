@@ -98,8 +98,8 @@ def run(args):
     train = dataset.windows(
         "train", batch_size=batch_size, shuffle=True, seed=settings["seed"]
     )
-    validation = dataset.windows("validation", batch_size=256)
-    test = dataset.windows("test", batch_size=256)
+    validation = dataset.windows("validation", batch_size=batch_size)
+    test = dataset.windows("test", batch_size=batch_size)
     season = settings["season"] or default_season(
         time_step(frame, spec.time_column, spec.id_column), spec.lookback
     )
@@ -170,6 +170,9 @@ def run(args):
                 monitor="val_loss",
                 patience=settings["patience"],
                 restore_best_weights=True,
+            ),
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss", factor=0.5, patience=2, min_lr=1e-4
             ),
             keras.callbacks.TerminateOnNaN(),
             time_limit,
