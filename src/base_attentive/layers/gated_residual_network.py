@@ -4,10 +4,11 @@ import keras
 from keras import ops
 
 from base_attentive.layers.gate_add_norm import GateAddNorm
+from base_attentive.layers.gated_block import GatedBlock
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class GatedResidualNetwork(keras.layers.Layer):
+class GatedResidualNetwork(GatedBlock):
     """Gated residual network of the Temporal Fusion Transformer.
 
     ``GRN(a, c) = Norm(skip(a) + GLU(W1 act(W2 a + W3 c + b2) + b1))``
@@ -42,32 +43,24 @@ class GatedResidualNetwork(keras.layers.Layer):
         self,
         units,
         output_units=None,
-        dropout_rate=0.0,
-        activation="elu",
-        use_residuals=True,
-        use_batch_norm=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.units = units
         self.output_units = output_units
-        self.dropout_rate = dropout_rate
-        self.activation = activation
-        self.use_residuals = use_residuals
-        self.use_batch_norm = use_batch_norm
         out = output_units or units
         policy = self.dtype_policy
         self.hidden = keras.layers.Dense(units, dtype=policy, name="hidden")
         self.context_projection = keras.layers.Dense(
             units, use_bias=False, dtype=policy, name="context_projection"
         )
-        self.activation_fn = keras.activations.get(activation)
+        self.activation_fn = keras.activations.get(self.activation)
         self.intermediate = keras.layers.Dense(units, dtype=policy, name="intermediate")
         self.gate_add_norm = GateAddNorm(
             out,
-            dropout_rate=dropout_rate,
-            use_residuals=use_residuals,
-            use_batch_norm=use_batch_norm,
+            dropout_rate=self.dropout_rate,
+            use_residuals=self.use_residuals,
+            use_batch_norm=self.use_batch_norm,
             dtype=policy,
             name="gate_add_norm",
         )
@@ -110,10 +103,6 @@ class GatedResidualNetwork(keras.layers.Layer):
             {
                 "units": self.units,
                 "output_units": self.output_units,
-                "dropout_rate": self.dropout_rate,
-                "activation": self.activation,
-                "use_residuals": self.use_residuals,
-                "use_batch_norm": self.use_batch_norm,
             }
         )
         return config

@@ -2,11 +2,12 @@
 
 import keras
 
+from base_attentive.layers.gated_block import GatedBlock
 from base_attentive.layers.gated_residual_network import GatedResidualNetwork
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class StaticCovariateEncoder(keras.layers.Layer):
+class StaticCovariateEncoder(GatedBlock):
     """Turns the selected static embedding into four context vectors.
 
     Following Lim et al. 2021 (section 4.3): ``c_s`` conditions temporal
@@ -34,19 +35,11 @@ class StaticCovariateEncoder(keras.layers.Layer):
         self,
         units,
         state_units,
-        dropout_rate=0.0,
-        activation="elu",
-        use_residuals=True,
-        use_batch_norm=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.units = units
         self.state_units = state_units
-        self.dropout_rate = dropout_rate
-        self.activation = activation
-        self.use_residuals = use_residuals
-        self.use_batch_norm = use_batch_norm
         widths = {
             "selection": units,
             "enrichment": units,
@@ -57,12 +50,8 @@ class StaticCovariateEncoder(keras.layers.Layer):
             GatedResidualNetwork(
                 units,
                 output_units=width,
-                dropout_rate=dropout_rate,
-                activation=activation,
-                use_residuals=use_residuals,
-                use_batch_norm=use_batch_norm,
-                dtype=self.dtype_policy,
                 name=f"{name}_grn",
+                **self.grn_options,
             )
             for name, width in widths.items()
         ]
@@ -90,10 +79,6 @@ class StaticCovariateEncoder(keras.layers.Layer):
             {
                 "units": self.units,
                 "state_units": self.state_units,
-                "dropout_rate": self.dropout_rate,
-                "activation": self.activation,
-                "use_residuals": self.use_residuals,
-                "use_batch_norm": self.use_batch_norm,
             }
         )
         return config

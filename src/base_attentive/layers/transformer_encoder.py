@@ -3,6 +3,7 @@
 import keras
 
 from base_attentive.layers.gate_add_norm import GateAddNorm
+from base_attentive.layers.gated_block import GatedBlock
 from base_attentive.layers.gated_residual_network import GatedResidualNetwork
 from base_attentive.layers.interpretable_multi_head_attention import (
     InterpretableMultiHeadAttention,
@@ -10,7 +11,7 @@ from base_attentive.layers.interpretable_multi_head_attention import (
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class TransformerEncoder(keras.layers.Layer):
+class TransformerEncoder(GatedBlock):
     """``num_layers`` blocks of self-attention and a position-wise GRN.
 
     Each block: ``x = GateAddNorm(SelfAttention(x), skip=x)`` then
@@ -43,20 +44,12 @@ class TransformerEncoder(keras.layers.Layer):
         num_layers,
         num_heads,
         hidden_units,
-        dropout_rate=0.0,
-        activation="elu",
-        use_residuals=True,
-        use_batch_norm=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.num_layers = num_layers
         self.num_heads = num_heads
         self.hidden_units = hidden_units
-        self.dropout_rate = dropout_rate
-        self.activation = activation
-        self.use_residuals = use_residuals
-        self.use_batch_norm = use_batch_norm
         self.attentions = []
         self.gates = []
         self.feed_forwards = []
@@ -68,12 +61,8 @@ class TransformerEncoder(keras.layers.Layer):
                 "`num_heads` must divide the encoder width (`embed_dim`). "
                 f"Received: num_heads={self.num_heads}, embed_dim={width}"
             )
-        norm_args = dict(
-            dropout_rate=self.dropout_rate,
-            use_residuals=self.use_residuals,
-            use_batch_norm=self.use_batch_norm,
-            dtype=self.dtype_policy,
-        )
+        norm_args = dict(self.grn_options)
+        norm_args.pop("activation")
         for depth in range(self.num_layers):
             attention = InterpretableMultiHeadAttention(
                 self.num_heads,
@@ -86,9 +75,8 @@ class TransformerEncoder(keras.layers.Layer):
             feed_forward = GatedResidualNetwork(
                 self.hidden_units,
                 output_units=width,
-                activation=self.activation,
                 name=f"feed_forward_{depth}",
-                **norm_args,
+                **self.grn_options,
             )
             attention.build(input_shape, input_shape)
             gate.build(input_shape)
@@ -117,10 +105,6 @@ class TransformerEncoder(keras.layers.Layer):
                 "num_layers": self.num_layers,
                 "num_heads": self.num_heads,
                 "hidden_units": self.hidden_units,
-                "dropout_rate": self.dropout_rate,
-                "activation": self.activation,
-                "use_residuals": self.use_residuals,
-                "use_batch_norm": self.use_batch_norm,
             }
         )
         return config

@@ -3,11 +3,12 @@
 import keras
 from keras import ops
 
+from base_attentive.layers.gated_block import GatedBlock
 from base_attentive.layers.gated_residual_network import GatedResidualNetwork
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class VariableSelectionNetwork(keras.layers.Layer):
+class VariableSelectionNetwork(GatedBlock):
     """Learns which input variables matter, per sample and time step.
 
     Each of the ``N`` scalar variables gets its own linear embedding
@@ -57,31 +58,18 @@ class VariableSelectionNetwork(keras.layers.Layer):
         self,
         units,
         hidden_units=None,
-        dropout_rate=0.0,
-        activation="elu",
-        use_residuals=True,
-        use_batch_norm=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.units = units
         self.hidden_units = hidden_units
-        self.dropout_rate = dropout_rate
-        self.activation = activation
-        self.use_residuals = use_residuals
-        self.use_batch_norm = use_batch_norm
-        grn_args = dict(
-            dropout_rate=dropout_rate,
-            activation=activation,
-            use_residuals=use_residuals,
-            use_batch_norm=use_batch_norm,
-            dtype=self.dtype_policy,
-        )
         self.selected_grn = GatedResidualNetwork(
-            hidden_units or units, output_units=units, name="selected_grn", **grn_args
+            hidden_units or units,
+            output_units=units,
+            name="selected_grn",
+            **self.grn_options,
         )
         self.selection_grn = None
-        self._grn_args = grn_args
 
     def build(self, inputs_shape, context_shape=None):
         num_variables = inputs_shape[-1]
@@ -97,7 +85,7 @@ class VariableSelectionNetwork(keras.layers.Layer):
             self.hidden_units or self.units,
             output_units=num_variables,
             name="selection_grn",
-            **self._grn_args,
+            **self.grn_options,
         )
         self.selection_grn.build(inputs_shape, context_shape)
         self.selected_grn.build(tuple(inputs_shape[:-1]) + (self.units,))
@@ -121,10 +109,6 @@ class VariableSelectionNetwork(keras.layers.Layer):
             {
                 "units": self.units,
                 "hidden_units": self.hidden_units,
-                "dropout_rate": self.dropout_rate,
-                "activation": self.activation,
-                "use_residuals": self.use_residuals,
-                "use_batch_norm": self.use_batch_norm,
             }
         )
         return config
