@@ -52,7 +52,7 @@ def configure_parser(parser):
 
 def run(args):
     """Runs `evaluate`; returns the exit code."""
-    console = Console(args.quiet, args.json, steps=2)
+    console = Console(args.quiet, args.json, steps=2 if args.forecasts else 1)
     start = None if args.start is None else parse_value("start", args.start, "--start")
     end = None if args.end is None else parse_value("end", args.end, "--end")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

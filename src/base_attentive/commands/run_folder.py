@@ -53,8 +53,8 @@ class RunFolder:
         return self.root / PLOTS
 
     @classmethod
-    def create(cls, out=None, overwrite=False):
-        """Creates the folder of a new run.
+    def new(cls, out=None, overwrite=False):
+        """The folder of a new run, checked but not yet created (see `make`).
 
         Args:
             out: the folder; default `runs/<YYYYmmdd-HHMMSS>` in the current
@@ -75,8 +75,12 @@ class RunFolder:
                 f"--out {folder.root}: the folder is not empty. Choose another "
                 "folder or pass --overwrite."
             )
-        folder.plots.mkdir(parents=True, exist_ok=True)
         return folder
+
+    def make(self):
+        """Creates the folder and its `plots/` subfolder."""
+        self.plots.mkdir(parents=True, exist_ok=True)
+        return self
 
     @classmethod
     def open(cls, path):
@@ -158,5 +162,8 @@ def load_run(path):
         info=folder.read_json("run"),
         dataset=ForecastDataset.load(folder.path("dataset")),
         baseline=SeasonalNaive.from_dict(folder.read_json("baseline")),
-        model=load_model(folder.path("model")),
+        # Not compiled: forecasting needs no optimizer, and the saved compile
+        # settings (e.g. jit_compile resolved on the training backend) would
+        # carry over to this backend.
+        model=load_model(folder.path("model"), compile=False),
     )

@@ -88,7 +88,12 @@ def load_frame(settings, data=None, *, filter_period=True, future_rows=False):
     check_columns(frame, settings, description)
     time_col, id_col = settings["time_col"], settings["id_col"]
     frame[time_col] = _parse_times(frame[time_col], time_col)
-    if settings["series"] is not None and id_col is not None:
+    if settings["series"] is not None and id_col is None:
+        raise ValueError(
+            "--series selects series by their id: it needs --id-col. Received: "
+            f"series={settings['series']}, id_col=None"
+        )
+    if settings["series"] is not None:
         known = frame[id_col].astype(str)
         unknown = sorted(set(settings["series"]) - set(known.unique()))
         if unknown:

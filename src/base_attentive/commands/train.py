@@ -7,6 +7,7 @@ With no data option it trains on the bundled Chicago ridership data (see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import random
@@ -79,16 +80,93 @@ def seed_everything(seed):
     np.random.seed(seed)
 
 
+@dataclasses.dataclass
+class _Data:
+    """The prepared data of a run."""
+
+    dataset: object
+    train: object
+    validation: object
+    test: object
+    baseline: SeasonalNaive
+    info: dict
+
+
 def run(args):
     """Runs `train`; returns the exit code."""
     settings = run_settings.resolve(args)
     if args.plot_series < 0:
         raise ValueError(f"--plot-series must be >= 0. Received: {args.plot_series}")
     console = Console(args.quiet, args.json, steps=5)
-    folder = RunFolder.create(args.out, args.overwrite)
+    folder = RunFolder.new(args.out, args.overwrite)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     started = time.perf_counter()
+    data = _prepare_data(settings, console)
+    model, arguments = _build_model(settings, data, console)
+    history, training = _fit(model, settings, data, console)
 
+    console.step(f"forecasting the test period: {data.test.num_windows:,} windows")
+    quantiles = settings["quantiles"]
+    scaled, model_forecast, scores = forecast_and_score(
+        model, data.dataset, data.baseline, data.test, quantiles
+    )
+    console.say()
+    console.say(
+        f"Test period {data.info['test_start']} .. {data.info['last_time']} "
+        "(original units):"
+    )
+    console.say(format_table(score_rows(scores, data.baseline.season)))
+    console.say()
+
+    console.step(f"writing {folder.root}")
+    folder.make()
+    model.save(folder.path("model"))
+    data.dataset.save(folder.path("dataset"))
+    folder.write_json("baseline", data.baseline.to_dict())
+    forecasts = data.dataset.forecast_frame(scaled, data.test, quantiles=quantiles)
+    forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
+    plots = write_plots(
+        folder,
+        model,
+        data.dataset,
+        data.test,
+        model_forecast,
+        quantiles,
+        history,
+        args.plot_series,
+    )
+    run_info = _run_info(settings, data, model, arguments, training, started)
+    folder.write_json("run", run_info)
+    folder.write_json("metrics", _metrics(settings, data, scores))
+    report = write_report(folder, run_info, scores, plots)
+    console.finish(
+        {
+            "run": str(folder.root),
+            "backend": run_info["backend"],
+            "seconds": round(run_info["seconds"], 1),
+            "metrics": {name: _headline(result) for name, result in scores.items()},
+            "files": {
+                "model": str(folder.path("model")),
+                "report": str(report),
+                "forecasts": str(folder.path("forecasts")),
+                "metrics": str(folder.path("metrics")),
+                "plots": [str(path) for path in plots],
+            },
+        },
+        [
+            f"Done in {run_info['seconds']:.0f} s. Run folder: {folder.root}",
+            f"  report    {report}",
+            f"  forecasts {folder.path('forecasts')}",
+            f"  model     {folder.path('model')}",
+            f"  plots     {folder.plots} ({len(plots)} PNG)",
+            f"Next: base-attentive predict --model {folder.root}",
+        ],
+    )
+    return 0
+
+
+def _prepare_data(settings, console):
+    """Reads and splits the data, builds the windows, fits the baseline."""
     frame, description = load_frame(settings)
     spec = build_spec(settings, frame)
     from base_attentive.data import ForecastDataset
@@ -103,67 +181,81 @@ def run(args):
     season = settings["season"] or default_season(
         time_step(frame, spec.time_column, spec.id_column), spec.lookback
     )
-    quantiles = settings["quantiles"]
     baseline = SeasonalNaive.fit(
         dataset.arrays,
         dataset.boundaries.train_end,
         season,
-        quantiles,
+        settings["quantiles"],
         spec.forecast_horizon,
     )
-    data_info = _data_info(dataset, frame, description, train, validation, test)
+    info = _data_info(dataset, frame, description, train, validation, test)
     console.step(
-        f"data: {description}, {data_info['series']} series, "
-        f"{data_info['first_time']} .. {data_info['last_time']} "
-        f"(freq {dataset.freq})"
+        f"data: {description}, {info['series']} series, {info['first_time']} .. "
+        f"{info['last_time']} (freq {dataset.freq})"
     )
     console.detail(
-        f"split: train < {data_info['validation_start']} <= validation < "
-        f"{data_info['test_start']} <= test"
+        f"split: train < {info['validation_start']} <= validation < "
+        f"{info['test_start']} <= test"
     )
     console.detail(
         f"windows: {train.num_windows:,} train, {validation.num_windows:,} "
         f"validation, {test.num_windows:,} test (lookback {spec.lookback}, "
         f"horizon {spec.forecast_horizon})"
     )
+    return _Data(dataset, train, validation, test, baseline, info)
 
+
+def _build_model(settings, data, console):
+    """The compiled, built `BaseAttentive` and its model arguments."""
     import keras
 
     from base_attentive import BaseAttentive
 
     seed_everything(settings["seed"])
     arguments = {key: settings[key] for key in MODEL_KEYS}
+    spec = data.dataset.spec
     model = BaseAttentive(
-        **dataset.model_dims(),
+        **data.dataset.model_dims(),
         forecast_horizon=spec.forecast_horizon,
-        quantiles=quantiles,
+        quantiles=settings["quantiles"],
         mode=spec.mode,
         **arguments,
     )
     model.compile(
         optimizer=keras.optimizers.Adam(settings["learning_rate"]), loss="auto"
     )
-    model(list(train[0][0]))
-    steps = min(settings["steps_per_epoch"] or len(train), len(train))
+    model(list(data.train[0][0]))  # build, to count the parameters
     console.step(
         f"model: BaseAttentive, {model.count_params():,} parameters on "
         f"{keras.backend.backend()} ("
         + ", ".join(f"{key}={value}" for key, value in arguments.items())
         + ")"
     )
-    console.step(
-        f"training: up to {settings['epochs']} epochs of {steps} steps x "
-        f"{batch_size} windows within {settings['time_limit']:g} min; early "
-        f"stopping on validation loss (patience {settings['patience']}, best "
-        "weights restored)"
-    )
+    return model, arguments
+
+
+def _fit(model, settings, data, console):
+    """Trains with early stopping, LR schedule and the time limit.
+
+    Returns:
+        `(history, training)`: the Keras `History` and a JSON-ready summary.
+    """
+    import keras
+
     from base_attentive.commands.training import EpochSampler, TimeLimit
 
+    steps = min(settings["steps_per_epoch"], len(data.train))
+    console.step(
+        f"training: up to {settings['epochs']} epochs of {steps} steps x "
+        f"{settings['batch_size']} windows within {settings['time_limit']:g} min; "
+        f"early stopping on validation loss (patience {settings['patience']}, "
+        "best weights restored)"
+    )
     time_limit = TimeLimit(60.0 * settings["time_limit"])
-    fit_started = time.perf_counter()
+    started = time.perf_counter()
     history = model.fit(
-        EpochSampler(train, steps),
-        validation_data=validation,
+        EpochSampler(data.train, steps),
+        validation_data=data.validation,
         epochs=settings["epochs"],
         callbacks=[
             keras.callbacks.EarlyStopping(
@@ -180,107 +272,60 @@ def run(args):
         verbose=console.fit_verbose(),
     )
     val_loss = np.asarray(history.history["val_loss"], dtype=np.float64)
+    if time_limit.stopped:
+        stopped_by = "time limit"
+    elif len(val_loss) < settings["epochs"]:
+        stopped_by = "early stopping"
+    else:
+        stopped_by = "epochs"
     training = {
         "epochs_run": len(val_loss),
         "best_epoch": int(np.nanargmin(val_loss)) + 1,
         "best_val_loss": float(np.nanmin(val_loss)),
         "steps_per_epoch": steps,
-        "stopped_by": "time limit"
-        if time_limit.stopped
-        else ("early stopping" if len(val_loss) < settings["epochs"] else "epochs"),
-        "seconds": time.perf_counter() - fit_started,
+        "stopped_by": stopped_by,
+        "seconds": time.perf_counter() - started,
         "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
     }
     console.detail(
-        f"stopped by {training['stopped_by']} after {training['epochs_run']} "
-        f"epoch(s); best epoch {training['best_epoch']} "
-        f"(val_loss {training['best_val_loss']:.4g}), {training['seconds']:.0f} s"
+        f"stopped by {stopped_by} after {training['epochs_run']} epoch(s); best "
+        f"epoch {training['best_epoch']} (val_loss {training['best_val_loss']:.4g}), "
+        f"{training['seconds']:.0f} s"
     )
+    return history, training
 
-    console.step(f"forecasting the test period: {test.num_windows:,} windows")
-    scaled, model_forecast, scores = forecast_and_score(
-        model, dataset, baseline, test, quantiles
-    )
-    table = format_table(score_rows(scores, season))
-    console.say()
-    console.say(
-        f"Test period {data_info['test_start']} .. {data_info['last_time']} "
-        "(original units):"
-    )
-    console.say(table)
-    console.say()
 
-    console.step(f"writing {folder.root}")
-    model.save(folder.path("model"))
-    dataset.save(folder.path("dataset"))
-    folder.write_json("baseline", baseline.to_dict())
-    forecasts = dataset.forecast_frame(scaled, test, quantiles=quantiles)
-    forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
-    plots = write_plots(
-        folder,
-        model,
-        dataset,
-        test,
-        model_forecast,
-        quantiles,
-        history,
-        args.plot_series,
-    )
-    run_info = {
+def _run_info(settings, data, model, arguments, training, started):
+    import keras
+
+    return {
         "command": "base-attentive " + " ".join(sys.argv[1:]),
         "finished": datetime.datetime.now().isoformat(timespec="seconds"),
         "backend": keras.backend.backend(),
         "versions": _versions(keras),
         "settings": settings,
-        "data": data_info,
+        "data": data.info,
         "model": {"parameters": int(model.count_params()), "arguments": arguments},
-        "baseline": {"season": season},
+        "baseline": {"season": data.baseline.season},
         "training": training,
         "seconds": time.perf_counter() - started,
     }
-    folder.write_json("run", run_info)
-    folder.write_json(
-        "metrics",
-        {
-            "test_period": {
-                "start": data_info["test_start"],
-                "end": data_info["last_time"],
-            },
-            "windows": test.num_windows,
-            "quantiles": quantiles,
-            "model": scores["model"],
-            "baseline": {"name": f"seasonal_naive_{season}", **scores["baseline"]},
+
+
+def _metrics(settings, data, scores):
+    return {
+        "test_period": {
+            "start": data.info["test_start"],
+            "end": data.info["last_time"],
         },
-    )
-    report = write_report(folder, run_info, scores, plots)
-    summary = {
-        "run": str(folder.root),
-        "backend": run_info["backend"],
-        "seconds": round(run_info["seconds"], 1),
-        "metrics": {
-            "model": _headline(scores["model"]),
-            "baseline": _headline(scores["baseline"]),
-        },
-        "files": {
-            "model": str(folder.path("model")),
-            "report": str(report),
-            "forecasts": str(folder.path("forecasts")),
-            "metrics": str(folder.path("metrics")),
-            "plots": [str(path) for path in plots],
+        "windows": data.test.num_windows,
+        "quantiles": settings["quantiles"],
+        "model": scores["model"],
+        "baseline": {
+            "name": f"seasonal_naive_{data.baseline.season}",
+            **scores["baseline"],
         },
     }
-    console.finish(
-        summary,
-        [
-            f"Done in {run_info['seconds']:.0f} s. Run folder: {folder.root}",
-            f"  report    {report}",
-            f"  forecasts {folder.path('forecasts')}",
-            f"  model     {folder.path('model')}",
-            f"  plots     {folder.plots} ({len(plots)} PNG)",
-            f"Next: base-attentive predict --model {folder.root}",
-        ],
-    )
-    return 0
 
 
 def _headline(result):
