@@ -279,6 +279,7 @@ def _assert_valid_png(path):
 def _check_run_folder(out):
     expected = {"model.keras", "dataset.json", "baseline.json", "run.json"}
     expected |= {"metrics.json", "report.md", "forecasts.csv", "plots"}
+    expected |= {"calibration.json"}
     assert expected <= {path.name for path in out.iterdir()}
     metrics = json.loads((out / "metrics.json").read_text())
     for forecast in ("model", "baseline"):

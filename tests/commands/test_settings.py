@@ -57,6 +57,7 @@ def test_json_config_and_comma_separated_lists(tmp_path):
         ({"test": "yesterday-ish"}, "--test must be a date such as 2015-01-01"),
         ({"season": "60"}, "--season must not exceed --lookback"),
         ({"dropout_rate": "1"}, "--dropout-rate must be a number in [0, 1)"),
+        ({"calibrate": "maybe"}, "--calibrate must be yes or no. Received: 'maybe'"),
     ],
 )
 def test_bad_values_name_the_option_and_the_value(given, message):

@@ -10,9 +10,12 @@ per module:
   and turning settings into a ``DatasetSpec``.
 - ``baseline``: the seasonal-naive baseline with empirical quantiles.
 - ``scoring``: test metrics of the model and the baseline.
+- ``calibrate``: conformal recalibration of the intervals on validation.
 - ``run_folder``: the output folder (paths, saving and loading a run).
 - ``console``: progress lines, tables, ``--quiet`` / ``--json``.
 - ``report``: ``report.md`` and the PNG plots of a run.
+- ``values``: parsers of option values; ``training``: Keras callbacks and
+  the epoch sampler (imports Keras).
 
 None of these import Keras at module level; Keras is imported inside the
 commands' ``run`` functions, after ``--backend`` has been applied.

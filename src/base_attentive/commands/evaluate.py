@@ -75,7 +75,7 @@ def run(args):
     console.step(f"backtest on {description}: {windows.num_windows:,} windows")
     quantiles = settings["quantiles"]
     scaled, _, scores = forecast_and_score(
-        loaded.model, dataset, loaded.baseline, windows, quantiles
+        loaded.model, dataset, loaded.baseline, windows, quantiles, loaded.calibrator
     )
     first_targets = windows.arrays.times[windows.starts + dataset.spec.lookback]
     period = (

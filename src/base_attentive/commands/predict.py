@@ -14,6 +14,7 @@ from pathlib import Path
 
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.run_folder import load_run
+from base_attentive.commands.scoring import predict_quantiles
 from base_attentive.commands.tables import load_frame
 from base_attentive.data.validation import format_time
 
@@ -63,7 +64,7 @@ def run(args):
         f"{', '.join(spec.target_columns)})"
     )
     quantiles = loaded.settings["quantiles"]
-    scaled = loaded.model.predict(windows, verbose=0)
+    scaled = predict_quantiles(loaded.model, windows, loaded.calibrator)
     forecasts = dataset.forecast_frame(scaled, windows, quantiles=quantiles)
     out = Path(args.out) if args.out else loaded.folder.root / "predictions.csv"
     out.parent.mkdir(parents=True, exist_ok=True)

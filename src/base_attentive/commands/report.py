@@ -172,6 +172,13 @@ def write_report(folder, run, scores, plot_paths):
         f"windows); best validation loss {training['best_val_loss']:.4g} at epoch "
         f"{training['best_epoch']} (weights restored); stopped by "
         f"{training['stopped_by']}; {training['seconds']:.0f} s",
+        "- quantile intervals "
+        + (
+            "recalibrated on the validation windows (split-conformal, per "
+            "horizon step; `calibration.json`)"
+            if training["calibration"]["applied"]
+            else "not recalibrated (`--calibrate no`)"
+        ),
         "",
         f"## Test metrics ({data['test_start']} .. {data['last_time']}, "
         "original units)",

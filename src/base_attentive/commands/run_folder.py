@@ -5,6 +5,7 @@ Layout (`--out DIR`, default `runs/<YYYYmmdd-HHMMSS>`):
     DIR/model.keras       the trained BaseAttentive (loads on any backend)
     DIR/dataset.json      data spec, split, scalers (ForecastDataset.save)
     DIR/baseline.json     seasonal-naive residual quantiles, MASE scales
+    DIR/calibration.json  conformal interval corrections (unless --calibrate no)
     DIR/run.json          resolved settings, backend, versions, timings
     DIR/metrics.json      test metrics of the model and the baseline
     DIR/report.md         human-readable report (metrics, plots, settings)
@@ -26,6 +27,7 @@ FILES = {
     "model": "model.keras",
     "dataset": "dataset.json",
     "baseline": "baseline.json",
+    "calibration": "calibration.json",
     "run": "run.json",
     "metrics": "metrics.json",
     "report": "report.md",
@@ -137,6 +139,7 @@ class LoadedRun(NamedTuple):
     dataset: object
     baseline: object
     model: object
+    calibrator: object = None
 
     @property
     def settings(self):
@@ -144,7 +147,8 @@ class LoadedRun(NamedTuple):
 
 
 def load_run(path):
-    """Reads a run folder: settings, dataset, baseline and model (Keras).
+    """Reads a run folder: settings, dataset, baseline, model (Keras) and
+    interval calibrator (None if the run was not recalibrated).
 
     Args:
         path: the run folder (`--model DIR`).
@@ -152,11 +156,17 @@ def load_run(path):
     Returns:
         `LoadedRun`.
     """
+    from base_attentive.calibration import ConformalQuantileCalibrator
     from base_attentive.commands.baseline import SeasonalNaive
     from base_attentive.data import ForecastDataset
     from base_attentive.models import load_model
 
     folder = RunFolder.open(path)
+    calibrator = None
+    if folder.path("calibration").is_file():
+        calibrator = ConformalQuantileCalibrator.from_dict(
+            folder.read_json("calibration")
+        )
     return LoadedRun(
         folder=folder,
         info=folder.read_json("run"),
@@ -166,4 +176,5 @@ def load_run(path):
         # settings (e.g. jit_compile resolved on the training backend) would
         # carry over to this backend.
         model=load_model(folder.path("model"), compile=False),
+        calibrator=calibrator,
     )

@@ -25,7 +25,23 @@ TABLE_COLUMNS = (
 )
 
 
-def forecast_and_score(model, dataset, baseline, windows, quantiles):
+def predict_quantiles(model, windows, calibrator=None):
+    """Model quantiles of `windows` in scaled units, recalibrated if given.
+
+    Args:
+        model: the trained model (quantile head).
+        windows: a `WindowDataset`, not shuffled.
+        calibrator: a fitted `ConformalQuantileCalibrator` or None.
+
+    Returns:
+        `(N, H, Q, O)` array (scaled units, for
+        `ForecastDataset.forecast_frame` / `inverse_transform`).
+    """
+    scaled = model.predict(windows, verbose=0)
+    return scaled if calibrator is None else calibrator.adjust(scaled)
+
+
+def forecast_and_score(model, dataset, baseline, windows, quantiles, calibrator=None):
     """Forecasts `windows` with the model and the baseline, and scores both.
 
     Args:
@@ -34,6 +50,8 @@ def forecast_and_score(model, dataset, baseline, windows, quantiles):
         baseline: the fitted `SeasonalNaive`.
         windows: a `WindowDataset` with targets, not shuffled.
         quantiles: the levels.
+        calibrator: optional fitted `ConformalQuantileCalibrator` applied to
+            the model quantiles.
 
     Returns:
         `(scaled, model_forecast, scores)`: the model output
@@ -42,7 +60,7 @@ def forecast_and_score(model, dataset, baseline, windows, quantiles):
         `{"model": ..., "baseline": ...}` score dicts (with per-horizon MAE
         and mean quantile loss).
     """
-    scaled = model.predict(windows, verbose=0)
+    scaled = predict_quantiles(model, windows, calibrator)
     ids = np.asarray(windows.arrays.series_ids, dtype=object)[windows.window_series]
     model_forecast = dataset.inverse_transform(scaled, ids)
     y_true = targets_of(windows)

@@ -173,6 +173,13 @@ TRAINING_SETTINGS = (
         "MINUTES",
         "training time budget: no epoch starts that would end past it",
     ),
+    Setting(
+        "calibrate",
+        values.boolean,
+        "YES|NO",
+        "recalibrate the quantile intervals on the validation period "
+        "(split-conformal, per horizon step)",
+    ),
     Setting("seed", values.integer(0), "N", "random seed (weights, shuffling)"),
 )
 SETTINGS = {s.key: s for s in DATA_SETTINGS + MODEL_SETTINGS + TRAINING_SETTINGS}
@@ -215,6 +222,7 @@ GENERIC_DEFAULTS = {
     "learning_rate": 0.002,
     "patience": 5,
     "time_limit": 6.0,
+    "calibrate": True,
     "seed": 0,
 }
 
@@ -311,6 +319,8 @@ def _toml_module():
 
 
 def _shown(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ",".join(
             f"{item:g}" if isinstance(item, float) else item for item in value

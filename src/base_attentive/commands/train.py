@@ -18,6 +18,10 @@ import numpy as np
 
 from base_attentive.commands import settings as run_settings
 from base_attentive.commands.baseline import SeasonalNaive
+from base_attentive.commands.calibrate import (
+    check_calibration_windows,
+    fit_calibrator,
+)
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.report import write_plots, write_report
 from base_attentive.commands.run_folder import RunFolder
@@ -104,11 +108,12 @@ def run(args):
     data = _prepare_data(settings, console)
     model, arguments = _build_model(settings, data, console)
     history, training = _fit(model, settings, data, console)
+    calibrator, training["calibration"] = _calibrate(model, settings, data, console)
 
     console.step(f"forecasting the test period: {data.test.num_windows:,} windows")
     quantiles = settings["quantiles"]
     scaled, model_forecast, scores = forecast_and_score(
-        model, data.dataset, data.baseline, data.test, quantiles
+        model, data.dataset, data.baseline, data.test, quantiles, calibrator
     )
     console.say()
     console.say(
@@ -123,6 +128,8 @@ def run(args):
     model.save(folder.path("model"))
     data.dataset.save(folder.path("dataset"))
     folder.write_json("baseline", data.baseline.to_dict())
+    if calibrator is not None:
+        folder.write_json("calibration", calibrator.to_dict())
     forecasts = data.dataset.forecast_frame(scaled, data.test, quantiles=quantiles)
     forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
     plots = write_plots(
@@ -188,6 +195,8 @@ def _prepare_data(settings, console):
         settings["quantiles"],
         spec.forecast_horizon,
     )
+    if settings["calibrate"]:
+        check_calibration_windows(settings["quantiles"], validation.num_windows)
     info = _data_info(dataset, frame, description, train, validation, test)
     console.step(
         f"data: {description}, {info['series']} series, {info['first_time']} .. "
@@ -293,6 +302,28 @@ def _fit(model, settings, data, console):
         f"{training['seconds']:.0f} s"
     )
     return history, training
+
+
+def _calibrate(model, settings, data, console):
+    """Conformal interval corrections from the validation windows, if asked.
+
+    Returns:
+        `(calibrator or None, JSON-ready summary)`.
+    """
+    if not settings["calibrate"]:
+        return None, {"applied": False}
+    calibrator, summary = fit_calibrator(model, data.validation, settings["quantiles"])
+    console.detail(
+        "intervals recalibrated on the validation windows (coverage there "
+        "before: "
+        + ", ".join(
+            f"{key.split('@')[1]} interval {value:.1%}"
+            for key, value in summary.items()
+            if key.startswith("validation_coverage@")
+        )
+        + ")"
+    )
+    return calibrator, summary
 
 
 def _run_info(settings, data, model, arguments, training, started):

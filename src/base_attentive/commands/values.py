@@ -124,3 +124,15 @@ def choice(choices):
 
 def path(value):
     return str(Path(text(value)).expanduser())
+
+
+def boolean(value):
+    """`yes` / `no` (also true / false, on / off, 1 / 0, or a TOML bool)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("yes", "true", "on", "1"):
+        return True
+    if text in ("no", "false", "off", "0"):
+        return False
+    raise ValueError("must be yes or no")
