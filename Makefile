@@ -1,6 +1,5 @@
 # The two set-up commands of the README:
-#   make run    the main job (creates .venv, installs everything); `base-attentive
-#               info` until the forecasting CLI lands
+#   make run    train on the bundled dataset (creates .venv, installs everything)
 #   make test   lint + the full test suite on tensorflow, torch and jax
 .PHONY: run test venv bench
 
@@ -8,7 +7,7 @@ venv:
 	bash scripts/setup_venv.sh
 
 run: venv
-	.venv/bin/base-attentive info $(ARGS)
+	.venv/bin/base-attentive train $(ARGS)
 
 test:
 	bash scripts/test_all_backends.sh
