@@ -11,13 +11,12 @@ test metrics of `train`.
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.predict import add_run_arguments
 from base_attentive.commands.run_folder import load_run
+from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.scoring import (
     forecast_and_score,
     format_table,
@@ -55,7 +54,7 @@ def run(args):
     console = Console(args.quiet, args.json, steps=2 if args.forecasts else 1)
     start = None if args.start is None else parse_value("start", args.start, "--start")
     end = None if args.end is None else parse_value("end", args.end, "--end")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    prepare_process()
     loaded = load_run(args.model)
     settings, dataset = loaded.settings, loaded.dataset
     frame, description = load_frame(settings, data=args.data, filter_period=False)

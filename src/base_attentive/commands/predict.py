@@ -9,11 +9,11 @@ in original units, one row per (series, horizon step, target).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.run_folder import load_run
+from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.scoring import predict_quantiles
 from base_attentive.commands.tables import load_frame
 from base_attentive.data.validation import format_time
@@ -49,7 +49,7 @@ def configure_parser(parser):
 def run(args):
     """Runs `predict`; returns the exit code."""
     console = Console(args.quiet, args.json, steps=2)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    prepare_process()
     loaded = load_run(args.model)
     frame, description = load_frame(
         loaded.settings, data=args.data, filter_period=False, future_rows=True

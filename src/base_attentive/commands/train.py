@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import os
 import random
 import sys
 import time
@@ -25,6 +24,7 @@ from base_attentive.commands.calibrate import (
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.report import write_plots, write_report
 from base_attentive.commands.run_folder import RunFolder
+from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.scoring import (
     forecast_and_score,
     format_table,
@@ -103,7 +103,7 @@ def run(args):
         raise ValueError(f"--plot-series must be >= 0. Received: {args.plot_series}")
     console = Console(args.quiet, args.json, steps=5)
     folder = RunFolder.new(args.out, args.overwrite)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    prepare_process()
     started = time.perf_counter()
     data = _prepare_data(settings, console)
     model, arguments = _build_model(settings, data, console)
