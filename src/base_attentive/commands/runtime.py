@@ -1,7 +1,11 @@
 """Process set-up of the forecasting commands, done before Keras starts.
 
 - TensorFlow's C++ start-up logs are kept out of the output
-  (`TF_CPP_MIN_LOG_LEVEL=2` unless set).
+  (`TF_CPP_MIN_LOG_LEVEL=2` unless set). On the PyTorch and JAX backends,
+  Keras still imports TensorFlow when it is installed (saving a model checks
+  for TensorFlow types), which prints two oneDNN notices even with that
+  level; `TF_ENABLE_ONEDNN_OPTS=0` (unless set) silences them, and changes
+  nothing there since TensorFlow computes nothing.
 - PyTorch on CPU runs one intra-op thread (`OMP_NUM_THREADS=1` unless set):
   this model's operations are small (batches of 128 windows, widths of 16
   to 64), and splitting each over threads costs more than it gains. Measured
@@ -21,5 +25,8 @@ from base_attentive.backend import get_backend
 def prepare_process():
     """Sets the environment defaults above; call before importing Keras."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if get_backend() == "torch":
+    backend = get_backend()
+    if backend != "tensorflow":
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    if backend == "torch":
         os.environ.setdefault("OMP_NUM_THREADS", "1")
