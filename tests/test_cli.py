@@ -170,6 +170,56 @@ def test_python_m_info_json_reports_the_running_backend():
     assert current["min_version"] and current["version"]
 
 
+# -- an invalid backend variable ------------------------------------------------
+# `import base_attentive` raises on an invalid BASE_ATTENTIVE_BACKEND; the CLI
+# prints that error as one line and exits 2, started either way.
+
+BAD_BACKEND_ENV = {"BASE_ATTENTIVE_BACKEND": "nonsense"}
+
+
+def _run_with_bad_backend(*command):
+    return subprocess.run(
+        [*command, "info", "--no-devices"],
+        env=_child_env(**BAD_BACKEND_ENV),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("launcher", ["console script", "python -m"])
+def test_cli_invalid_backend_variable_is_one_error_line(launcher):
+    if launcher == "console script":
+        result = _run_with_bad_backend(_console_script())
+    else:
+        result = _run_with_bad_backend(sys.executable, "-m", "base_attentive")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: Invalid backend: unknown backend name.")
+    assert "BASE_ATTENTIVE_BACKEND='nonsense'" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_invalid_backend_variable_with_debug_shows_the_traceback():
+    result = _run_with_bad_backend(sys.executable, "-m", "base_attentive", "--debug")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    assert "ValueError: Invalid backend" in result.stderr
+
+
+def test_import_with_invalid_backend_variable_still_raises():
+    result = subprocess.run(
+        [sys.executable, "-c", "import base_attentive"],
+        env=_child_env(**BAD_BACKEND_ENV),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "ValueError: Invalid backend" in result.stderr
+    assert "BASE_ATTENTIVE_BACKEND='nonsense'" in result.stderr
+
+
 @pytest.fixture
 def keras_imported(monkeypatch):
     """Keras imported in this process with this run's backend."""

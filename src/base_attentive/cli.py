@@ -14,7 +14,10 @@ inside the function), then add a :class:`Command` entry to ``COMMANDS``.
 User errors raised by a command (``ValueError``, ``TypeError``,
 ``FileNotFoundError``, ``ImportError``, :class:`BackendConflictError`) are
 printed as one ``error: ...`` line with exit code 2; ``--debug`` shows the
-traceback instead.
+traceback instead. So is an invalid backend environment variable, which
+``import base_attentive`` raises: ``python -m base_attentive`` gets it from
+the package (see ``base_attentive/__init__.py``), the console script from
+its entry module ``_base_attentive_cli``.
 """
 
 import argparse
@@ -103,6 +106,14 @@ COMMANDS = {
 }
 
 
+def _raise_deferred_backend_error():
+    """Raises the invalid-backend error the package import kept for the CLI."""
+    import base_attentive
+
+    if base_attentive._backend_error is not None:
+        raise base_attentive._backend_error
+
+
 def _apply_backend_option(value):
     try:
         set_backend(value)
@@ -164,6 +175,7 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
     try:
+        _raise_deferred_backend_error()
         if args.backend is not None:
             _apply_backend_option(args.backend)
         return COMMANDS[args.command].run(args)
