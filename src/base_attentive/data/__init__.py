@@ -12,6 +12,8 @@ Public API:
 - `load_chicago_ridership`, `chicago_ridership_spec`: the bundled dataset
   and its default roles.
 - `SeriesScaler`, `OneHotEncoder`, `calendar_features`: the building blocks.
+- `WindowSharding`: a process's share of the windows in data-parallel
+  training (see `base_attentive.distributed`).
 """
 
 from base_attentive.data.calendar import (
@@ -24,6 +26,7 @@ from base_attentive.data.dataset import ForecastDataset
 from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.forecast_frame import quantile_column_name
 from base_attentive.data.scaling import SeriesScaler
+from base_attentive.data.sharding import WindowSharding
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
 
@@ -34,6 +37,7 @@ __all__ = [
     "ForecastDataset",
     "OneHotEncoder",
     "SeriesScaler",
+    "WindowSharding",
     "calendar_feature_names",
     "calendar_features",
     "chicago_ridership_spec",

@@ -24,6 +24,12 @@ class WindowDataset(keras.utils.PyDataset):
     indexing. The last batch may be smaller than `batch_size`; no window is
     dropped.
 
+    For data-parallel training, `sharding` (a `WindowSharding`, usually set
+    by `DataParallelPlan.shard`) gives each process its share of every
+    epoch's order and makes every batch split evenly over the devices; see
+    `base_attentive.data.sharding` for how the final batch is filled. A
+    sharded dataset still indexes the same arrays: nothing is copied.
+
     Args:
         arrays: the `WindowArrays` of a frame.
         starts: int array, first lookback row of each window.
@@ -33,11 +39,13 @@ class WindowDataset(keras.utils.PyDataset):
             `False`.
         seed: seed of the shuffling generator (reproducible order).
         with_targets: yield `(x, y)`; if `False`, yield `(x,)` (prediction).
+        sharding: a `WindowSharding`, or None (every window, one process).
+            `batch_size` stays the global batch size.
         workers, use_multiprocessing, max_queue_size: see
             `keras.utils.PyDataset`.
 
     Yields (via `__getitem__`):
-        `(x, y)` with `x = (static, dynamic, future)`: static `(B, S)`,
+        `(x, y)` (`(x, y, sample_weight)` with a `fill="weight"` sharding) with `x = (static, dynamic, future)`: static `(B, S)`,
         dynamic `(B, T, D)`, future `(B, H, F)` (`(B, T + H, F)` in `"tft"`
         mode), `y` `(B, H, O)`; float32; zero-width arrays for absent roles.
 
@@ -57,6 +65,7 @@ class WindowDataset(keras.utils.PyDataset):
         shuffle=False,
         seed=None,
         with_targets=True,
+        sharding=None,
         workers=1,
         use_multiprocessing=False,
         max_queue_size=10,
@@ -77,20 +86,75 @@ class WindowDataset(keras.utils.PyDataset):
         self.shuffle = bool(shuffle)
         self.seed = seed
         self.with_targets = bool(with_targets)
+        self.sharding = sharding
+        self._pydataset_kwargs = {
+            "workers": workers,
+            "use_multiprocessing": use_multiprocessing,
+            "max_queue_size": max_queue_size,
+        }
+        if sharding is not None:
+            self._check_sharding(sharding)
         self._rng = np.random.default_rng(seed)
         self._order = self._new_order()
 
+    def _check_sharding(self, sharding):
+        if not self.with_targets:
+            raise ValueError(
+                "Prediction windows are not sharded: predict after training, "
+                "outside the distribution scope, on every window."
+            )
+        if self.shuffle and sharding.num_shards > 1 and self.seed is None:
+            raise ValueError(
+                "Shuffled windows shared by several processes need a `seed` "
+                "(the same on every process, so they deal out the same "
+                "order). Received: seed=None."
+            )
+        sharding.plan(self.num_windows, self.batch_size)  # raises if it can't
+
     def _new_order(self):
-        if self.shuffle:
-            return self._rng.permutation(len(self.starts))
-        return np.arange(len(self.starts))
+        order = (
+            self._rng.permutation(len(self.starts))
+            if self.shuffle
+            else np.arange(len(self.starts))
+        )
+        if self.sharding is None:
+            self._weights = None
+            return order
+        order, self._weights = self.sharding.select(order, self.batch_size)
+        return order
+
+    def sharded(self, sharding):
+        """The same windows, shared out by `sharding` (a `WindowSharding`).
+
+        Returns:
+            a new `WindowDataset` over the same arrays (nothing is copied),
+            with the same batch size, shuffling and seed.
+        """
+        return WindowDataset(
+            self.arrays,
+            self.starts,
+            self.window_series,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            seed=self.seed,
+            with_targets=self.with_targets,
+            sharding=sharding,
+            **self._pydataset_kwargs,
+        )
+
+    @property
+    def local_batch_size(self):
+        """Windows per batch yielded by this process."""
+        if self.sharding is None:
+            return self.batch_size
+        return self.sharding.local_batch_size(self.batch_size)
 
     @property
     def num_windows(self):
         return len(self.starts)
 
     def __len__(self):
-        return math.ceil(self.num_windows / self.batch_size)
+        return math.ceil(len(self._order) / self.local_batch_size)
 
     def __getitem__(self, index):
         if not -len(self) <= index < len(self):
@@ -98,10 +162,13 @@ class WindowDataset(keras.utils.PyDataset):
                 f"Batch index {index} out of range for {len(self)} batches."
             )
         index %= len(self)
-        chosen = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        size = self.local_batch_size
+        chosen = self._order[index * size : (index + 1) * size]
         batch = self.arrays.gather(
             self.starts[chosen], self.window_series[chosen], self.with_targets
         )
+        if self._weights is not None:
+            return (*batch, self._weights[index * size : (index + 1) * size])
         return batch if self.with_targets else (batch,)
 
     def on_epoch_end(self):
@@ -112,7 +179,8 @@ class WindowDataset(keras.utils.PyDataset):
         """All windows at once, in window order (not shuffled).
 
         Meant for small sets (prediction, evaluation): this allocates
-        `num_windows x lookback` rows, which the lazy batches avoid.
+        `num_windows x lookback` rows, which the lazy batches avoid. Every
+        window, whatever the `sharding`.
 
         Returns:
             `(x, y)` as in a batch, or `x` alone without targets.

@@ -1,0 +1,194 @@
+"""Data-parallel training through each backend's own engine.
+
+- JAX: `keras.distribution.DataParallel` over a one-axis device mesh; the
+  variables are replicated, every batch is split along its first axis, and
+  XLA sums the gradients across devices (and across processes after
+  `initialize_multi_host`).
+- TensorFlow: `tf.distribute.MirroredStrategy` over the chosen devices
+  (Keras 3's `keras.distribution` is a prototype on TensorFlow). One host.
+- PyTorch: Keras 3 has no distribution support for torch;
+  `DistributionNotSupportedError` says so.
+
+Usage (the model is created, compiled and fitted inside the scope)::
+
+    plan = data_parallel(devices=2)
+    with plan.scope():
+        model = BaseAttentive(...)
+        model.compile(loss="auto")
+        model.fit(plan.shard(train, training=True),
+                  validation_data=plan.shard(validation, training=False))
+    model.predict(test)  # after training: outside the scope, every window
+"""
+
+from __future__ import annotations
+
+import keras
+
+from base_attentive.data.sharding import WindowSharding
+from base_attentive.distributed.errors import (
+    TORCH_UNSUPPORTED,
+    DistributionNotSupportedError,
+)
+
+__all__ = ["DataParallelPlan", "data_parallel"]
+
+ENGINES = {
+    "jax": "keras.distribution.DataParallel",
+    "tensorflow": "tf.distribute.MirroredStrategy",
+}
+
+
+class DataParallelPlan:
+    """Which devices train, with which engine, and this process's share.
+
+    Built by :func:`data_parallel`, not directly.
+
+    Attributes:
+        backend: `"jax"` or `"tensorflow"`.
+        engine: the Keras / TensorFlow object doing the work (its name).
+        devices: names of every device in the mesh (all processes).
+        local_devices: how many of them this process drives.
+        num_processes, process_index: the multi-process layout (1 and 0 on
+            one machine).
+    """
+
+    def __init__(self, backend, devices, local_devices, num_processes, process_index):
+        self.backend = backend
+        self.engine = ENGINES[backend]
+        self.devices = list(devices)
+        self.local_devices = local_devices
+        self.num_processes = num_processes
+        self.process_index = process_index
+        if backend == "jax":
+            self._distribution = keras.distribution.DataParallel(
+                devices=self.devices, auto_shard_dataset=False
+            )
+        else:
+            import tensorflow as tf
+
+            self._distribution = tf.distribute.MirroredStrategy(devices=self.devices)
+
+    @property
+    def num_replicas(self):
+        """Devices that each take a slice of every global batch."""
+        return len(self.devices)
+
+    def scope(self):
+        """Context manager: create, compile and fit the model inside it."""
+        return self._distribution.scope()
+
+    def shard(self, windows, *, training):
+        """This process's share of `windows`, in evenly splittable batches.
+
+        Args:
+            windows: a `WindowDataset` with targets; its `batch_size` is the
+                global batch size (all devices of all processes) and must
+                be a multiple of `num_replicas`.
+            training: True for the training windows (the final batch is
+                completed with windows from the start of the epoch), False
+                for evaluation windows (zero-weight padding; the loss stays
+                the exact mean). See `base_attentive.data.sharding`.
+
+        Returns:
+            a `WindowDataset` over the same arrays (nothing copied).
+        """
+        return windows.sharded(
+            WindowSharding(
+                num_shards=self.num_processes,
+                shard_index=self.process_index,
+                batch_multiple=self.local_devices,
+                fill="wrap" if training else "weight",
+            )
+        )
+
+    def describe(self):
+        """JSON-ready summary (used by run reports and `info`)."""
+        return {
+            "distribution": "data_parallel",
+            "backend": self.backend,
+            "engine": self.engine,
+            "devices": self.devices,
+            "local_devices": self.local_devices,
+            "num_processes": self.num_processes,
+            "process_index": self.process_index,
+        }
+
+    def __repr__(self):
+        return (
+            f"DataParallelPlan(backend={self.backend!r}, engine={self.engine!r}, "
+            f"devices={self.devices}, num_processes={self.num_processes})"
+        )
+
+
+def data_parallel(devices=None):
+    """Plans data-parallel training over `devices` of the active backend.
+
+    Args:
+        devices: int, the number of devices per process to use (the first
+            ones of the default platform: GPUs or TPUs when present, else
+            CPU); or None, every device. After `initialize_multi_host` the
+            mesh spans that many devices on every process.
+
+    Returns:
+        a :class:`DataParallelPlan`.
+
+    Raises:
+        DistributionNotSupportedError: on the torch backend, or for several
+            processes on TensorFlow.
+        ValueError: if `devices` is not a positive int, or more devices are
+            asked for than the backend sees (the message shows how to split
+            the CPU with `split_cpu_devices`).
+    """
+    if devices is not None and (
+        isinstance(devices, bool) or not isinstance(devices, int) or devices < 1
+    ):
+        raise ValueError(
+            f"`devices` must be None (all devices) or an int >= 1. Received: "
+            f"{devices!r}"
+        )
+    backend = keras.backend.backend()
+    if backend == "jax":
+        return _jax_plan(devices)
+    if backend == "tensorflow":
+        return _tensorflow_plan(devices)
+    raise DistributionNotSupportedError(TORCH_UNSUPPORTED)
+
+
+def _take(available, devices, platform):
+    """The first `devices` of `available`, or a clear error."""
+    if devices is None:
+        return available
+    if devices > len(available):
+        raise ValueError(
+            f"`devices={devices}` asked for, but {keras.backend.backend()} sees "
+            f"{len(available)} {platform} device(s) in this process. On a "
+            "machine without accelerators, split the CPU first: "
+            f"base_attentive.distributed.split_cpu_devices({devices}) before "
+            f"the first operation (CLI: --devices {devices} does this)."
+        )
+    return available[:devices]
+
+
+def _jax_plan(devices):
+    import jax
+
+    count = len(_take(jax.local_devices(), devices, jax.default_backend()))
+    # The first `count` devices of every process, in process order.
+    mesh_devices = [
+        device
+        for process in range(jax.process_count())
+        for device in [d for d in jax.devices() if d.process_index == process][:count]
+    ]
+    names = [f"{device.platform}:{device.id}" for device in mesh_devices]
+    return DataParallelPlan(
+        "jax", names, count, jax.process_count(), jax.process_index()
+    )
+
+
+def _tensorflow_plan(devices):
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    available = gpus or tf.config.list_logical_devices("CPU")
+    chosen = _take(available, devices, "GPU" if gpus else "CPU")
+    return DataParallelPlan("tensorflow", [d.name for d in chosen], len(chosen), 1, 0)
