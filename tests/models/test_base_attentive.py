@@ -209,6 +209,28 @@ def test_compile_auto_picks_loss_from_head():
     assert isinstance(point.loss, keras.losses.MeanSquaredError)
 
 
+# Loading builds the optimizer of a compiled, never trained model: Keras warns
+# that the saved one (not built yet) has no slot variables.
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
+def test_saved_compile_config_keeps_jit_compile_auto(tmp_path, rng):
+    """`jit_compile="auto"` is resolved by the loading backend, not saved as a
+    bool: a model saved on JAX (True) must not turn on torch.compile."""
+    model = small(forecast_horizon=2)
+    model.compile()
+    assert model.get_compile_config()["jit_compile"] == "auto"
+    model(make_inputs(rng, batch=2, lookback=4, horizon=2))
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.get_compile_config()["jit_compile"] == "auto"
+    fresh = small(forecast_horizon=2)
+    fresh.compile()
+    assert loaded.jit_compile == fresh.jit_compile  # this backend's own default
+    explicit = small(forecast_horizon=2)
+    explicit.compile(jit_compile=False)
+    assert explicit.get_compile_config()["jit_compile"] is False
+
+
 def test_parameter_count_of_reference_model_is_fixed(rng):
     """Same arguments, same network: this count is asserted on every backend."""
     model = BaseAttentive(

@@ -372,12 +372,17 @@ class BaseAttentive(keras.Model):
         _, details = self._forward(*tensors, training=False)
         return keras.tree.map_structure(ops.convert_to_numpy, details)
 
-    def compile(self, optimizer="adam", loss="auto", **kwargs):
+    def compile(self, optimizer="adam", loss="auto", jit_compile="auto", **kwargs):
         """Configures training; ``loss="auto"`` picks the head's loss.
 
         ``"auto"``: pinball loss over the quantile levels for a quantile
         head, the negative log-likelihood for a distribution head, mean
         squared error for a point head (see `base_attentive.losses`).
+
+        ``jit_compile`` is saved as given (see `get_compile_config`): the
+        default ``"auto"`` is resolved again by the backend that loads the
+        model (XLA on JAX, eager on PyTorch), not fixed by the saving one.
+        Other arguments are those of `keras.Model.compile`.
         """
         if loss == "auto":
             from base_attentive.losses import get_default_loss
@@ -386,7 +391,24 @@ class BaseAttentive(keras.Model):
                 quantiles=self._arch["quantiles"],
                 distribution=self._arch["distribution"],
             )
-        super().compile(optimizer=optimizer, loss=loss, **kwargs)
+        super().compile(
+            optimizer=optimizer, loss=loss, jit_compile=jit_compile, **kwargs
+        )
+        self._jit_compile_request = jit_compile
+
+    def get_compile_config(self):
+        """Returns the compile settings saved in a `.keras` file.
+
+        As `keras.Model.get_compile_config`, except that ``jit_compile`` is
+        the value given to `compile` (``"auto"`` by default) instead of the
+        bool this backend resolved it to: a model saved on JAX (where
+        ``"auto"`` means True) and loaded on PyTorch would otherwise turn on
+        ``torch.compile``. Files saved before this keep their bool.
+        """
+        config = super().get_compile_config()
+        if config and hasattr(self, "_jit_compile_request"):
+            config["jit_compile"] = self._jit_compile_request
+        return config
 
     def compile_from_config(self, config):
         """Restores the compile settings saved in a `.keras` file."""
