@@ -1,3 +1,5 @@
+import math
+
 import keras
 import numpy as np
 import pytest
@@ -109,3 +111,47 @@ def test_keras_trains_and_predicts_on_the_windows(frame, spec):
     windows = data.prediction_windows()
     assert isinstance(windows, WindowDataset)
     assert model.predict(windows, verbose=0).shape == (3, 4, 1)
+
+
+def test_sharded_windows_split_the_epoch_between_processes(data):
+    from base_attentive.data import WindowSharding
+
+    train = data.windows("train", batch_size=8, shuffle=True, seed=5)
+    parts = [train.sharded(WindowSharding(2, index, fill="wrap")) for index in (0, 1)]
+    assert [part.local_batch_size for part in parts] == [4, 4]
+    share = math.ceil(train.num_windows / 2)
+    assert len(parts[0]) == len(parts[1]) == math.ceil(share / 4)
+    targets = np.concatenate(
+        [part[i][1] for part in parts for i in range(len(part))]
+    ).reshape(-1, 4)
+    everything = train.materialize()[1].reshape(-1, 4)
+    assert {tuple(row) for row in targets} == {tuple(row) for row in everything}
+    assert all(len(part[i][1]) == 4 for part in parts for i in range(len(part)))
+
+
+def test_evaluation_shards_carry_sample_weights(data):
+    from base_attentive.data import WindowSharding
+
+    validation = data.windows("validation", batch_size=4)
+    sharded = validation.sharded(WindowSharding(batch_multiple=4, fill="weight"))
+    batches = [sharded[i] for i in range(len(sharded))]
+    assert all(len(batch) == 3 for batch in batches)  # (x, y, sample_weight)
+    weights = np.concatenate([batch[2] for batch in batches])
+    assert all(len(batch[2]) % 4 == 0 for batch in batches)
+    assert np.count_nonzero(weights) == validation.num_windows
+    np.testing.assert_allclose(weights.sum(), len(weights))
+
+
+def test_sharding_refuses_prediction_windows_and_unseeded_shuffles(data):
+    from base_attentive.data import WindowSharding
+
+    with pytest.raises(ValueError, match="Prediction windows are not sharded"):
+        test = data.windows("test", batch_size=8)
+        WindowDataset(
+            test.arrays, test.starts, test.window_series, with_targets=False
+        ).sharded(WindowSharding())
+    unseeded = data.windows("train", batch_size=8, shuffle=True)
+    with pytest.raises(ValueError, match="need a `seed`"):
+        unseeded.sharded(WindowSharding(2, 0))
+    with pytest.raises(ValueError, match="`batch_size` must be a multiple of the 2"):
+        data.windows("train", batch_size=7).sharded(WindowSharding(batch_multiple=2))

@@ -1,0 +1,149 @@
+"""Data-parallel training through Keras' own engines, on this CPU-only
+machine: two virtual CPU devices (JAX, TensorFlow), two JAX processes on
+localhost (Gloo), and a clear refusal on PyTorch.
+
+The training runs happen in fresh processes (`train_pair.py`,
+`multi_process.py`): a framework's devices are fixed when it starts.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from base_attentive import get_backend_capabilities
+from base_attentive.distributed import (
+    DistributionNotSupportedError,
+    data_parallel,
+    initialize_multi_host,
+    split_cpu_devices,
+)
+
+BACKEND = keras.backend.backend()
+HERE = Path(__file__).parent
+# Cheaper XLA compilation: these runs test numbers, not speed.
+FAST_XLA = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+multi_device = pytest.mark.skipif(
+    BACKEND == "torch", reason="torch: no data parallelism in Keras 3 (tested below)"
+)
+
+
+def _run(script, *args, timeout=900):
+    env = {k: v for k, v in os.environ.items() if k != "BASE_ATTENTIVE_BACKEND"}
+    env.update(KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="2", XLA_FLAGS=FAST_XLA)
+    return subprocess.Popen(
+        [sys.executable, str(HERE / script), *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _result(process, timeout=900):
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err[-3000:]
+    return json.loads(out)
+
+
+def _assert_same_trajectory(reference, run):
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(run[key], reference[key], rtol=1e-4, err_msg=key)
+
+
+@multi_device
+def test_two_devices_follow_the_single_device_loss_trajectory():
+    result = _result(_run("train_pair.py"))
+    plan = result["plan"]
+    assert (
+        plan["engine"]
+        == {
+            "jax": "keras.distribution.DataParallel",
+            "tensorflow": "tf.distribute.MirroredStrategy",
+        }[BACKEND]
+    )
+    assert len(plan["devices"]) == 2 and plan["local_devices"] == 2
+    # Same batches, same initial weights: the same losses, epoch by epoch,
+    # including the validation loss over 101 windows (zero-weight padding).
+    _assert_same_trajectory(result["single"], result["parallel"])
+    assert result["prediction_difference"] < 1e-4
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="multi-process runs are JAX-only")
+def test_two_jax_processes_match_one_process():
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        port = probe.getsockname()[1]
+    workers = [_run("multi_process.py", "worker", index, port) for index in (0, 1)]
+    reference = _result(_run("multi_process.py", "reference"))
+    results = [_result(worker) for worker in workers]
+    for index, result in enumerate(results):
+        assert result["plan"]["num_processes"] == 2
+        assert result["plan"]["process_index"] == index
+        assert result["local_batch"] == reference["local_batch"] // 2
+        assert result["steps"] == reference["steps"]
+        _assert_same_trajectory(reference["history"], result["history"])
+
+
+@multi_device
+def test_too_many_devices_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"`devices=64` asked for.*split_cpu_devices"):
+        data_parallel(devices=64)
+
+
+@pytest.mark.parametrize("devices", [0, -1, 1.5, True, "2"])
+def test_devices_must_be_a_positive_int(devices):
+    with pytest.raises(ValueError, match="`devices` must be None"):
+        data_parallel(devices=devices)
+
+
+@pytest.mark.skipif(BACKEND != "torch", reason="the torch refusal")
+def test_torch_refuses_data_parallelism_and_says_why():
+    with pytest.raises(
+        DistributionNotSupportedError, match="no PyTorch implementation"
+    ):
+        data_parallel(devices=2)
+    with pytest.raises(DistributionNotSupportedError, match="torch backend"):
+        split_cpu_devices(2)
+    capabilities = get_backend_capabilities("torch", include_devices=False)
+    assert capabilities["data_parallel"].startswith("not supported")
+
+
+@pytest.mark.skipif(BACKEND == "jax", reason="JAX is the multi-process backend")
+def test_multi_host_is_jax_only():
+    with pytest.raises(DistributionNotSupportedError, match="JAX backend only"):
+        initialize_multi_host("localhost:1234", 2, 0)
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="checked before JAX starts")
+@pytest.mark.parametrize(
+    "arguments,match",
+    [
+        ((None, 2, 0), "`coordinator_address` is required"),
+        (("localhost", 2, 0), "must be 'host:port'"),
+        (("localhost:1", "two", 0), "`num_processes` must be an integer"),
+        (("localhost:1", 2, 2), r"`process_id` must be in \[0, 2\)"),
+    ],
+)
+def test_multi_host_arguments_are_checked(arguments, match, monkeypatch):
+    for variable in (
+        "KERAS_DISTRIBUTION_JOB_ADDRESSES",
+        "KERAS_DISTRIBUTION_NUM_PROCESSES",
+        "KERAS_DISTRIBUTION_PROCESS_ID",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(ValueError, match=match):
+        initialize_multi_host(*arguments)
+
+
+@multi_device
+def test_splitting_a_started_cpu_says_how_to_do_it():
+    keras.ops.ones(1)  # the framework has started
+    with pytest.raises(RuntimeError, match="already started"):
+        split_cpu_devices(7)
