@@ -393,6 +393,57 @@ def test_cli_train_then_predict_in_fresh_processes(ridership_slice, tmp_path):
     assert forecast[["q0.1", "q0.5", "q0.9"]].notna().all().all()
 
 
+def test_cli_train_data_parallel_on_two_devices(ridership_slice, tmp_path):
+    out = tmp_path / "run"
+    trained = _run_cli(
+        "train", "--config", ridership_slice["config"], *TINY_MODEL,
+        "--devices", "2", "--plot-series", "0", "--out", out,
+    )  # fmt: skip
+    if CURRENT_BACKEND == "torch":
+        assert trained.returncode == 2
+        assert trained.stderr.startswith(
+            "error: Data-parallel training is not available on the torch backend"
+        )
+        assert not out.exists()
+        return
+    assert trained.returncode == 0, trained.stderr
+    engine = {
+        "jax": "keras.distribution.DataParallel",
+        "tensorflow": "tf.distribute.MirroredStrategy",
+    }[CURRENT_BACKEND]
+    assert "data-parallel on 2 device(s) (" in trained.stdout
+    assert f"with {engine}; the CPU is split into 2 virtual devices" in trained.stdout
+    _check_run_folder(out)
+    distribution = json.loads((out / "run.json").read_text())["training"][
+        "distribution"
+    ]
+    assert distribution["engine"] == engine and len(distribution["devices"]) == 2
+
+
+def test_cli_train_batch_must_split_over_the_devices(ridership_slice, tmp_path):
+    result = _run_cli(
+        "train", "--config", ridership_slice["config"], *TINY_MODEL,
+        "--devices", "2", "--batch-size", "63", "--out", tmp_path / "run",
+    )  # fmt: skip
+    assert result.returncode == 2
+    if CURRENT_BACKEND == "torch":
+        assert "not available on the torch backend" in result.stderr
+    else:
+        # (TensorFlow's C++ start-up notices may come first on stderr.)
+        assert result.stderr.strip().splitlines()[-1].startswith(
+            "error: `batch_size` must be a multiple of the 2 devices"
+        )
+
+
+def test_cli_devices_need_data_parallel(ridership_slice, tmp_path):
+    result = _run_cli(
+        "train", "--config", ridership_slice["config"], "--devices", "2",
+        "--distribution", "none", "--out", tmp_path / "run",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "need --distribution data_parallel" in result.stderr
+
+
 def test_cli_train_refuses_a_non_empty_out_folder(ridership_slice, tmp_path):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "old.txt").write_text("x")

@@ -12,7 +12,8 @@ Adding a command: write a module with ``configure_parser(parser)`` (adds the
 command's arguments) and ``run(args) -> int`` (the exit code; imports Keras
 inside the function), then add a :class:`Command` entry to ``COMMANDS``.
 User errors raised by a command (``ValueError``, ``TypeError``,
-``FileNotFoundError``, ``ImportError``, :class:`BackendConflictError`) are
+``FileNotFoundError``, ``ImportError``, :class:`BackendConflictError`,
+:class:`DistributionNotSupportedError`) are
 printed as one ``error: ...`` line with exit code 2; ``--debug`` shows the
 traceback instead. So is an invalid backend environment variable, which
 ``import base_attentive`` raises: ``python -m base_attentive`` gets it from
@@ -27,6 +28,7 @@ import sys
 from collections.abc import Callable
 from typing import NamedTuple
 
+from base_attentive.backend.capabilities import DistributionNotSupportedError
 from base_attentive.backend.resolution import BackendConflictError, set_backend
 from base_attentive.commands import evaluate, predict, train
 
@@ -44,6 +46,7 @@ USER_ERRORS = (
     FileNotFoundError,
     ImportError,
     BackendConflictError,
+    DistributionNotSupportedError,
 )
 
 

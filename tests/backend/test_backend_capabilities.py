@@ -28,7 +28,7 @@ def test_capabilities_describe_a_supported_backend_without_importing_it():
     [
         ("jax", "keras.distribution.DataParallel"),
         ("tensorflow", "tf.distribute.MirroredStrategy"),
-        ("torch", "not supported by Keras 3's distribution API"),
+        ("torch", "not supported: Keras 3's distribution API has no PyTorch"),
     ],
 )
 def test_data_parallel_states_what_keras3_offers(name, expected):

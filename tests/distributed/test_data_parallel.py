@@ -49,7 +49,8 @@ def _run(script, *args, timeout=900):
 def _result(process, timeout=900):
     out, err = process.communicate(timeout=timeout)
     assert process.returncode == 0, err[-3000:]
-    return json.loads(out)
+    # The JSON is the last line (Gloo prints its connection lines first).
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _assert_same_trajectory(reference, run):

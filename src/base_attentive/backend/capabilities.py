@@ -5,20 +5,38 @@ from base_attentive.backend.devices import list_devices
 from base_attentive.backend.names import normalize_backend_name
 from base_attentive.backend.resolution import get_backend
 
-__all__ = ["DATA_PARALLEL", "get_backend_capabilities"]
+__all__ = [
+    "DATA_PARALLEL",
+    "DistributionNotSupportedError",
+    "TORCH_UNSUPPORTED",
+    "get_backend_capabilities",
+]
 
-# Multi-device data parallelism with Keras 3.15, per backend (a documented
-# fact; nothing in base-attentive configures it yet). keras.distribution has a
-# JAX implementation, a TensorFlow prototype marked "DO NOT USE"
+# Multi-device data parallelism with Keras 3.15, per backend, as
+# base_attentive.distributed implements it. keras.distribution has a JAX
+# implementation, a TensorFlow prototype marked "DO NOT USE"
 # (keras/src/backend/tensorflow/distribution_lib.py) and none for torch
 # (keras/src/backend/__init__.py sets distribution_lib = None).
 DATA_PARALLEL = {
-    "jax": "keras.distribution.DataParallel (Keras distribution API)",
-    "tensorflow": "tf.distribute.MirroredStrategy (create the model in "
-    "strategy.scope(); keras.distribution is not implemented for TensorFlow)",
-    "torch": "not supported by Keras 3's distribution API (single device; "
-    "torch DistributedDataParallel is outside Keras)",
+    "jax": "keras.distribution.DataParallel, several devices and processes "
+    "(base_attentive.distributed.data_parallel, initialize_multi_host)",
+    "tensorflow": "tf.distribute.MirroredStrategy, several devices of one "
+    "machine (base_attentive.distributed.data_parallel)",
+    "torch": "not supported: Keras 3's distribution API has no PyTorch "
+    "implementation (one device)",
 }
+
+TORCH_UNSUPPORTED = (
+    "Data-parallel training is not available on the torch backend: Keras "
+    "3's distribution API (keras.distribution) has no PyTorch implementation, "
+    "and base-attentive does not build one around Keras. Train on one device, "
+    "or use the JAX backend (keras.distribution.DataParallel) or the "
+    "TensorFlow backend (tf.distribute.MirroredStrategy)."
+)
+
+
+class DistributionNotSupportedError(RuntimeError):
+    """The active backend (or this set-up) cannot train data-parallel."""
 
 
 def get_backend_capabilities(name=None, *, include_devices=True):
@@ -50,8 +68,8 @@ def get_backend_capabilities(name=None, *, include_devices=True):
     Example:
 
     >>> caps = get_backend_capabilities("jax", include_devices=False)
-    >>> caps["data_parallel"]
-    'keras.distribution.DataParallel (Keras distribution API)'
+    >>> caps["data_parallel"].split(",")[0]
+    'keras.distribution.DataParallel'
     """
     name = get_backend() if name is None else normalize_backend_name(name)
     info = detect_backend(name)

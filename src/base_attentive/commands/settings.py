@@ -21,6 +21,7 @@ from base_attentive.data.calendar import CALENDAR_FEATURES
 BUNDLED = "bundled"  # `data` value of a run on the bundled Chicago data
 FILL_CHOICES = ("raise", "ffill", "zero", "interpolate")
 OBJECTIVES = ("hybrid", "transformer")
+DISTRIBUTIONS = ("auto", "none", "data_parallel")
 
 
 class Setting(NamedTuple):
@@ -182,7 +183,48 @@ TRAINING_SETTINGS = (
     ),
     Setting("seed", values.integer(0), "N", "random seed (weights, shuffling)"),
 )
-SETTINGS = {s.key: s for s in DATA_SETTINGS + MODEL_SETTINGS + TRAINING_SETTINGS}
+DISTRIBUTION_SETTINGS = (
+    Setting(
+        "devices",
+        values.integer(1),
+        "N",
+        "devices to train on, data-parallel (JAX, TensorFlow; without "
+        "accelerators the CPU is split into N virtual devices)",
+    ),
+    Setting(
+        "distribution",
+        values.choice(DISTRIBUTIONS),
+        "KIND",
+        "'data_parallel' (every device of this process unless --devices), "
+        "'none', or 'auto': data_parallel when --devices or --num-processes "
+        "is above 1",
+    ),
+    Setting(
+        "coordinator_address",
+        values.text,
+        "HOST:PORT",
+        "multi-process JAX run: address of process 0 "
+        "(or KERAS_DISTRIBUTION_JOB_ADDRESSES)",
+    ),
+    Setting(
+        "num_processes",
+        values.integer(1),
+        "N",
+        "multi-process JAX run: number of processes "
+        "(or KERAS_DISTRIBUTION_NUM_PROCESSES)",
+    ),
+    Setting(
+        "process_id",
+        values.integer(0),
+        "I",
+        "multi-process JAX run: this process, 0 .. N-1 "
+        "(or KERAS_DISTRIBUTION_PROCESS_ID)",
+    ),
+)
+SETTINGS = {
+    s.key: s
+    for s in DATA_SETTINGS + MODEL_SETTINGS + TRAINING_SETTINGS + DISTRIBUTION_SETTINGS
+}
 
 GENERIC_DEFAULTS = {
     "data": None,
@@ -224,6 +266,11 @@ GENERIC_DEFAULTS = {
     "time_limit": 6.0,
     "calibrate": True,
     "seed": 0,
+    "devices": None,
+    "distribution": "auto",
+    "coordinator_address": None,
+    "num_processes": None,
+    "process_id": None,
 }
 
 

@@ -7,6 +7,7 @@ With no data option it trains on the bundled Chicago ridership data (see
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import random
@@ -22,6 +23,7 @@ from base_attentive.commands.calibrate import (
     fit_calibrator,
 )
 from base_attentive.commands.console import Console, add_output_arguments
+from base_attentive.commands.distribution import start as start_distribution
 from base_attentive.commands.report import write_plots, write_report
 from base_attentive.commands.run_folder import RunFolder
 from base_attentive.commands.runtime import prepare_process
@@ -55,6 +57,7 @@ def configure_parser(parser):
         ("data", run_settings.DATA_SETTINGS),
         ("model", run_settings.MODEL_SETTINGS),
         ("training", run_settings.TRAINING_SETTINGS),
+        ("distribution (see docs/distributed.md)", run_settings.DISTRIBUTION_SETTINGS),
     ):
         run_settings.add_setting_arguments(parser.add_argument_group(title), group)
     output = parser.add_argument_group("output")
@@ -104,10 +107,21 @@ def run(args):
     console = Console(args.quiet, args.json, steps=5)
     folder = RunFolder.new(args.out, args.overwrite)
     prepare_process()
+    plan, distribution_note = start_distribution(settings)
     started = time.perf_counter()
     data = _prepare_data(settings, console)
-    model, arguments = _build_model(settings, data, console)
-    history, training = _fit(model, settings, data, console)
+    with plan.scope() if plan else contextlib.nullcontext():
+        model, arguments = _build_model(settings, data, console)
+        if distribution_note:
+            console.detail(distribution_note)
+        history, training = _fit(model, settings, data, console, plan)
+    if plan is not None and plan.process_index != 0:
+        console.say(
+            f"process {plan.process_index} of {plan.num_processes}: training "
+            "done; process 0 writes the run folder."
+        )
+        return 0
+    training["distribution"] = plan.describe() if plan else {"distribution": "none"}
     calibrator, training["calibration"] = _calibrate(model, settings, data, console)
 
     console.step(f"forecasting the test period: {data.test.num_windows:,} windows")
@@ -243,8 +257,10 @@ def _build_model(settings, data, console):
     return model, arguments
 
 
-def _fit(model, settings, data, console):
-    """Trains with early stopping, LR schedule and the time limit.
+def _fit(model, settings, data, console, plan):
+    """Trains with early stopping, LR schedule and the time limit; with a
+    data-parallel `plan`, on this process's share of the windows in batches
+    every device splits evenly.
 
     Returns:
         `(history, training)`: the Keras `History` and a JSON-ready summary.
@@ -253,18 +269,31 @@ def _fit(model, settings, data, console):
 
     from base_attentive.commands.training import EpochSampler, TimeLimit
 
-    steps = min(settings["steps_per_epoch"], len(data.train))
+    train, validation = data.train, data.validation
+    if plan is not None:
+        train = plan.shard(train, training=True)
+        validation = plan.shard(validation, training=False)
+    steps = min(settings["steps_per_epoch"], len(train))
+    # Processes of a multi-process run must stop at the same epoch: early
+    # stopping watches the (global) validation loss, but each process would
+    # read its own clock.
+    timed = plan is None or plan.num_processes == 1
     console.step(
         f"training: up to {settings['epochs']} epochs of {steps} steps x "
-        f"{settings['batch_size']} windows within {settings['time_limit']:g} min; "
-        f"early stopping on validation loss (patience {settings['patience']}, "
+        f"{settings['batch_size']} windows"
+        + (
+            f" within {settings['time_limit']:g} min"
+            if timed
+            else " (no time limit in a multi-process run)"
+        )
+        + f"; early stopping on validation loss (patience {settings['patience']}, "
         "best weights restored)"
     )
-    time_limit = TimeLimit(60.0 * settings["time_limit"])
+    time_limit = TimeLimit(60.0 * settings["time_limit"] if timed else float("inf"))
     started = time.perf_counter()
     history = model.fit(
-        EpochSampler(data.train, steps),
-        validation_data=data.validation,
+        EpochSampler(train, steps),
+        validation_data=validation,
         epochs=settings["epochs"],
         callbacks=[
             keras.callbacks.EarlyStopping(

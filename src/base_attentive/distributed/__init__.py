@@ -11,9 +11,9 @@ distribution machinery (see docs/distributed.md).
 This package imports Keras.
 """
 
+from base_attentive.backend.capabilities import DistributionNotSupportedError
 from base_attentive.distributed.cpu_devices import split_cpu_devices
 from base_attentive.distributed.data_parallel import DataParallelPlan, data_parallel
-from base_attentive.distributed.errors import DistributionNotSupportedError
 from base_attentive.distributed.multi_host import initialize_multi_host
 
 __all__ = [

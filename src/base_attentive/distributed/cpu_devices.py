@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keras
 
-from base_attentive.distributed.errors import (
+from base_attentive.backend.capabilities import (
     TORCH_UNSUPPORTED,
     DistributionNotSupportedError,
 )

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import keras
 
-from base_attentive.data.sharding import WindowSharding
-from base_attentive.distributed.errors import (
+from base_attentive.backend.capabilities import (
     TORCH_UNSUPPORTED,
     DistributionNotSupportedError,
 )
+from base_attentive.data.sharding import WindowSharding
 
 __all__ = ["DataParallelPlan", "data_parallel"]
 

@@ -18,7 +18,7 @@ import os
 
 import keras
 
-from base_attentive.distributed.errors import DistributionNotSupportedError
+from base_attentive.backend.capabilities import DistributionNotSupportedError
 
 __all__ = ["ENVIRONMENT_VARIABLES", "initialize_multi_host"]
 
