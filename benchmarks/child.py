@@ -36,6 +36,13 @@ def parse_args(argv=None):
     parser.add_argument("--warmup-calls", type=int, default=workload.WARMUP_CALLS)
     parser.add_argument("--timed-calls", type=int, default=workload.TIMED_CALLS)
     parser.add_argument("--stages", default="build,inference,train")
+    parser.add_argument(
+        "--devices",
+        type=int,
+        default=0,
+        help="train data-parallel on N virtual CPU devices from lazy windows "
+        "(0: the REF measurement)",
+    )
     args = parser.parse_args(argv)
     args.stages = args.stages.split(",")
     return args

@@ -67,6 +67,40 @@ def measure(args):
         child.emit(**_time_training(args, model, [static, dynamic, future], target))
 
 
+def measure_devices(args):
+    """Training throughput from lazy windows on ``args.devices`` devices.
+
+    The CPU is split into that many virtual devices before the framework
+    starts; one device trains without a distribution (the baseline), more
+    train through ``base_attentive.distributed.data_parallel``.
+    """
+    import contextlib
+
+    from base_attentive.distributed import data_parallel, split_cpu_devices
+
+    split_cpu_devices(args.devices)
+    child.emit(
+        import_seconds=IMPORT_SECONDS,
+        package_version=getattr(base_attentive, "__version__", None),
+    )
+    keras.utils.set_random_seed(workload.SEED)
+    windows = workload.make_lazy_windows(
+        args.n_windows, lookback=args.lookback, batch_size=args.batch_size
+    )
+    plan = data_parallel(devices=args.devices) if args.devices > 1 else None
+    if plan is not None:
+        windows = plan.shard(windows, training=True)
+        child.emit(engine=plan.engine, mesh=plan.devices)
+    child.emit(stage="build")
+    with plan.scope() if plan else contextlib.nullcontext():
+        model = competitors.build_model(args.impl, args.encoder)
+        keras.ops.convert_to_numpy(model(list(windows[0][0])))
+        child.emit(params=sum(_size(w) for w in model.weights))
+        model.compile(optimizer="adam", loss=competitors.default_loss(args.impl))
+        child.emit(stage="train")
+        child.emit(**_time_training(args, model, windows))
+
+
 def _size(variable):
     size = 1
     for dim in variable.shape:
@@ -85,7 +119,7 @@ def _time_inference(args, model, batch):
     return {"inference_ms": 1000 * statistics.median(timings), "inference_path": path}
 
 
-def _time_training(args, model, inputs, target):
+def _time_training(args, model, inputs, target=None):
     epoch_seconds = []
 
     class EpochTimer(keras.callbacks.Callback):
@@ -97,14 +131,11 @@ def _time_training(args, model, inputs, target):
         def on_epoch_end(self, epoch, logs=None):
             epoch_seconds.append(time.perf_counter() - self.start)
 
-    model.fit(
-        inputs,
-        target,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        verbose=0,
-        callbacks=[EpochTimer()],
-    )
+    if target is None:  # a PyDataset of (x, y) batches
+        fit_data = {"x": inputs, "shuffle": False}
+    else:
+        fit_data = {"x": inputs, "y": target, "batch_size": args.batch_size}
+    model.fit(**fit_data, epochs=args.epochs, verbose=0, callbacks=[EpochTimer()])
     return {
         "train_samples_per_s": args.n_windows / epoch_seconds[-1],
         "epoch_seconds": [round(s, 3) for s in epoch_seconds],
@@ -113,5 +144,5 @@ def _time_training(args, model, inputs, target):
 
 if __name__ == "__main__":
     arguments = child.parse_args()
-    measure(arguments)
+    (measure_devices if arguments.devices else measure)(arguments)
     child.emit(versions=child.installed_versions(arguments.backend))

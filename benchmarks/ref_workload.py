@@ -5,6 +5,7 @@ Usage::
     python benchmarks/ref_workload.py                  # all impls, backends
     python benchmarks/ref_workload.py --impl ours --backend torch --quick
     python benchmarks/ref_workload.py --scaling --backend jax
+    python benchmarks/ref_workload.py --devices --quick   # 1 vs 2 CPU devices
 
 This script launches every measurement (implementation x backend x encoder)
 in a fresh child process (``measure_keras.py`` or ``measure_ptf.py``) with
@@ -22,6 +23,9 @@ batch over the timed calls, through the fastest documented prediction path),
 training samples/s over the last epoch of ``fit``, peak resident memory
 (``ru_maxrss``) and parameter count. ``--scaling`` measures training
 throughput and peak memory of ``ours`` as lookback and batch grow.
+``--devices`` measures training throughput of ``ours`` from lazy windows on
+1 and 2 virtual CPU devices (data-parallel; JAX and TensorFlow, as torch has
+no data parallelism in Keras 3).
 """
 
 import argparse
@@ -121,6 +125,7 @@ def run_measurement(spec, args):
         "warmup-calls": args.warmup_calls,
         "timed-calls": args.timed_calls,
         "stages": spec["stages"],
+        "devices": spec["devices"],
     }
     script = HERE / ("measure_ptf.py" if spec["impl"] == "ptf" else "measure_keras.py")
     command = [python, str(script)]
@@ -175,6 +180,14 @@ def parse_figures(stdout):
 def schedule(args):
     """Measurement specs in run order, implementations alternating."""
     n_windows = QUICK_N_WINDOWS if args.quick else workload.N_WINDOWS
+    if args.devices:
+        return [
+            _spec("ours", backend, encoder, n_windows, stages="build,train",
+                  devices=devices)
+            for backend in args.backends
+            for encoder in args.encoders
+            for devices in workload.DEVICE_COUNTS
+        ]  # fmt: skip
     if args.scaling:
         base = n_windows // 2 if args.quick else workload.SCALING_N_WINDOWS
         return [
@@ -209,6 +222,7 @@ def _spec(
     batch_size=workload.BATCH_SIZE,
     epochs=workload.TRAIN_EPOCHS,
     stages="build,inference,train",
+    devices=0,
 ):
     return {
         "impl": impl,
@@ -219,6 +233,7 @@ def _spec(
         "n_windows": n_windows,
         "epochs": epochs,
         "stages": stages,
+        "devices": devices,
     }
 
 
@@ -231,6 +246,7 @@ def run_all(args):
             f"[{number}/{len(specs)}] {spec['impl']:<10} {spec['backend']:<10} "
             f"{spec['encoder']:<11} lookback={spec['lookback']} "
             f"batch={spec['batch_size']}"
+            + (f" devices={spec['devices']}" if spec["devices"] else "")
         )
         print(label, end=" ... ", file=sys.stderr, flush=True)
         record = run_measurement(spec, args)
@@ -279,6 +295,12 @@ def parse_args(argv=None):
         action="store_true",
         help="training throughput and memory for lookback 48/192/768 and batch 32/256",
     )
+    parser.add_argument(
+        "--devices",
+        action="store_true",
+        help="data-parallel training throughput on 1 and 2 virtual CPU devices "
+        "(ours; default backends jax,tensorflow)",
+    )
     for impl in IMPLS:
         parser.add_argument(f"--{impl}-python", help=f"interpreter holding {impl}")
     parser.add_argument(
@@ -292,9 +314,14 @@ def parse_args(argv=None):
     parser.add_argument("--timed-calls", type=int)
     args = parser.parse_args(argv)
 
-    default_impls = "ours" if args.scaling else ",".join(IMPLS)
+    if args.devices and args.scaling:
+        parser.error("--devices and --scaling are separate runs")
+    default_impls = "ours" if args.scaling or args.devices else ",".join(IMPLS)
     args.impls = _names(args.impl or default_impls, IMPLS, "--impl", parser)
-    backend = ",".join(BACKENDS) if args.backend == "all" else args.backend
+    if args.devices and args.impls != ["ours"]:
+        parser.error("--devices measures ours only")
+    all_backends = ("jax", "tensorflow") if args.devices else BACKENDS
+    backend = ",".join(all_backends) if args.backend == "all" else args.backend
     args.backends = _names(backend, BACKENDS, "--backend", parser)
     args.encoders = _names(args.encoders, workload.ENCODERS, "--encoders", parser)
     if args.timed_calls is None:

@@ -204,6 +204,43 @@ def scaling_table(records):
     return headers, rows
 
 
+def devices_table(records):
+    """Data-parallel training throughput against one device, per backend."""
+    headers = [
+        "backend", "encoder", "devices", "engine", "train samples/s",
+        "vs 1 device", "peak MiB", "status",
+    ]  # fmt: skip
+    rows = []
+    for record in records:
+        figures = record["figures"]
+        single = next(
+            (
+                r
+                for r in records
+                if (r["backend"], r["encoder"], r["devices"])
+                == (record["backend"], record["encoder"], 1)
+            ),
+            None,
+        )
+        relative = _ratio(
+            figures.get("train_samples_per_s"),
+            single["figures"].get("train_samples_per_s") if single else None,
+        )
+        rows.append(
+            [
+                record["backend"],
+                record["encoder"],
+                str(record["devices"]),
+                figures.get("engine", "none (one device)"),
+                _fmt(figures.get("train_samples_per_s"), 0),
+                _fmt(relative, 2),
+                _fmt(figures.get("peak_rss_mb"), 0),
+                _status(record),
+            ]
+        )
+    return headers, rows
+
+
 def params_table(records):
     """Parameter count per backend of every implementation and encoder."""
     headers = ["impl", "encoder", *BACKEND_ORDER, "same on all"]
@@ -277,7 +314,9 @@ def build(args, records):
     """The full report: JSON-ready dict and the text of the tables."""
     versions = collect_versions(records)
     result = {
-        "benchmark": "scaling" if args.scaling else "REF",
+        "benchmark": "scaling"
+        if args.scaling
+        else ("devices" if args.devices else "REF"),
         "command": shlex.join([sys.executable, *sys.argv]),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {
@@ -298,7 +337,9 @@ def build(args, records):
         "runs": records,
     }
     tables = {}
-    if args.scaling:
+    if args.devices:
+        tables["Data-parallel training on virtual CPU devices"] = devices_table(records)
+    elif args.scaling:
         tables["Scaling (training throughput and peak memory)"] = scaling_table(records)
     else:
         result["ratios"] = ratio_rows(records)

@@ -64,3 +64,47 @@ def scaling_windows(base, lookback, batch_size):
     lookbacks stay affordable, and at least 4 batches per epoch.
     """
     return max(4 * batch_size, base * LOOKBACK // lookback)
+
+
+# ``--devices``: data-parallel training on virtual CPU devices (ours only).
+DEVICE_COUNTS = (1, 2)
+DEVICE_SERIES = 64
+
+
+def make_lazy_windows(n_windows, lookback=LOOKBACK, batch_size=BATCH_SIZE, seed=SEED):
+    """The REF shapes as lazy windows of ``DEVICE_SERIES`` random series.
+
+    A ``WindowDataset`` (shuffled, seeded) that slices each batch on demand
+    from per-row arrays, as the data pipeline does; ``n_windows`` must be a
+    multiple of ``DEVICE_SERIES``.
+    """
+    import numpy as np
+
+    from base_attentive.data.window_arrays import WindowArrays
+    from base_attentive.data.windows import WindowDataset
+
+    rng = np.random.default_rng(seed)
+    length = n_windows // DEVICE_SERIES + lookback + HORIZON - 1
+    rows = DEVICE_SERIES * length
+    dynamic = rng.standard_normal((rows, DYNAMIC_DIM), dtype=np.float32)
+    arrays = WindowArrays(
+        dynamic=dynamic,
+        future=rng.standard_normal((rows, FUTURE_DIM), dtype=np.float32),
+        static=rng.standard_normal((DEVICE_SERIES, STATIC_DIM), dtype=np.float32),
+        target=dynamic[:, :OUTPUT_DIM].astype(np.float64),
+        times=np.tile(
+            np.datetime64("2020-01-01", "ns")
+            + np.arange(length) * np.timedelta64(1, "D"),
+            DEVICE_SERIES,
+        ),
+        offsets=np.arange(DEVICE_SERIES + 1) * length,
+        series_ids=[f"s{i}" for i in range(DEVICE_SERIES)],
+        scaler_index=np.arange(DEVICE_SERIES),
+        lookback=lookback,
+        forecast_horizon=HORIZON,
+        mode=None,
+    )
+    starts, series = arrays.window_starts()
+    return WindowDataset(
+        arrays, starts, series, batch_size=batch_size, shuffle=True, seed=seed
+    )
