@@ -1,5 +1,7 @@
 """BaseAttentive: the quick start, serialization, inputs, outputs, explain."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -231,7 +233,33 @@ def test_saved_compile_config_keeps_jit_compile_auto(tmp_path, rng):
     assert explicit.get_compile_config()["jit_compile"] is False
 
 
-def test_parameter_count_of_reference_model_is_fixed(rng):
+@pytest.mark.parametrize("objective", ["hybrid", "transformer"])
+def test_one_training_step_changes_every_trainable_weight(objective, rng):
+    """Every weight gets a gradient: no GRN is built whose output goes unused
+    (Keras would warn "Gradients do not exist for variables ..." on every fit)."""
+    model = small(objective=objective, forecast_horizon=2, dropout_rate=0.0)
+    x = make_inputs(rng, batch=4, lookback=4, horizon=2)
+    y = rng.normal(size=(4, 2, O)).astype("float32")
+    model(x)
+    before = [ops.convert_to_numpy(w).copy() for w in model.trainable_weights]
+    model.compile(optimizer=keras.optimizers.SGD(1.0))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    assert not [w for w in caught if "Gradients do not exist" in str(w.message)]
+    unchanged = [
+        weight.path
+        for weight, old in zip(model.trainable_weights, before, strict=True)
+        if np.array_equal(ops.convert_to_numpy(weight), old)
+    ]
+    assert unchanged == []
+
+
+@pytest.mark.parametrize(
+    "objective, count",
+    [("hybrid", 194694), ("transformer", 143318)],  # as documented
+)
+def test_parameter_count_of_reference_model_is_fixed(objective, count, rng):
     """Same arguments, same network: this count is asserted on every backend."""
     model = BaseAttentive(
         static_input_dim=4,
@@ -240,6 +268,7 @@ def test_parameter_count_of_reference_model_is_fixed(rng):
         output_dim=2,
         forecast_horizon=24,
         quantiles=[0.1, 0.5, 0.9],
+        objective=objective,
     )
     model(make_inputs(rng, batch=2))
-    assert model.count_params() == 194694
+    assert model.count_params() == count

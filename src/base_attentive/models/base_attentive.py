@@ -188,9 +188,16 @@ class BaseAttentive(keras.Model):
         self.future_selection = selector("future_selection") if has_future else None
         self.static_encoder = None
         if a["static_input_dim"] > 0:
+            # The transformer encoder uses no cell-state context: no GRN for
+            # it (its weights would get no gradient). Leaving out the last
+            # context keeps the saved positions of the others.
+            contexts = ["selection", "enrichment", "state_h"]
+            if not transformer:
+                contexts.append("state_c")
             self.static_encoder = blocks.StaticCovariateEncoder(
                 a["hidden_units"],
                 state_units=embed if transformer else a["lstm_units"],
+                contexts=contexts,
                 name="static_encoder",
                 **grn_args,
             )
@@ -285,14 +292,16 @@ class BaseAttentive(keras.Model):
         future_past = future_horizon = future
         if future is not None and a["mode"] == "tft":
             future_past, future_horizon = future[:, :lookback], future[:, lookback:]
-        selection_context = enrichment_context = state = None
+        selection_context = enrichment_context = state_h = state_c = None
         if static is not None:
             static_embedding, weights["static"] = self._select(
                 self.static_selection, static, None, training
             )
             contexts = self.static_encoder(static_embedding, training=training)
-            selection_context, enrichment_context, state_h, state_c = contexts
-            state = [state_h, state_c]
+            contexts = dict(zip(self.static_encoder.contexts, contexts, strict=True))
+            selection_context = contexts["selection"]
+            enrichment_context = contexts["enrichment"]
+            state_h, state_c = contexts["state_h"], contexts.get("state_c")
         past = dynamic
         if future is not None and a["mode"] == "tft":
             past = ops.concatenate([dynamic, ops.cast(future_past, dynamic.dtype)], -1)
@@ -302,11 +311,12 @@ class BaseAttentive(keras.Model):
         if a["max_window_size"] is not None:
             past = past[:, -a["max_window_size"] :]
         if a["objective"] == "transformer":
-            if state is not None:
-                past = past + ops.expand_dims(state[0], 1)
+            if state_h is not None:
+                past = past + ops.expand_dims(state_h, 1)
             past = self.past_positions(past, offset=-ops.shape(past)[1])
             memory = self.encoder(past, training=training)
         else:
+            state = None if state_h is None else [state_h, state_c]
             memory = self.encoder(past, initial_state=state, training=training)
         memory = self.memory_projection(memory)
 
