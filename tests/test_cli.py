@@ -5,6 +5,7 @@ CLI tests for other commands go below in their own clearly named sections.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -420,6 +421,39 @@ def test_cli_train_data_parallel_on_two_devices(ridership_slice, tmp_path):
     assert distribution["engine"] == engine and len(distribution["devices"]) == 2
 
 
+@pytest.mark.skipif(CURRENT_BACKEND != "jax", reason="multi-process runs are JAX-only")
+def test_cli_train_two_jax_processes_on_localhost(ridership_slice, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "run"
+    command = [
+        sys.executable, "-m", "base_attentive", "train",
+        "--config", str(ridership_slice["config"]), *TINY_MODEL,
+        "--plot-series", "0", "--out", str(out),
+        "--coordinator-address", f"localhost:{port}", "--num-processes", "2",
+    ]  # fmt: skip
+    workers = [
+        subprocess.Popen(
+            [*command, "--process-id", str(index)],
+            env=_child_env(XLA_FLAGS=FAST_XLA),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in (1, 0)
+    ]
+    (second, _), (first, first_err) = [w.communicate(timeout=900) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], first_err[-2000:]
+    assert "process 1 of 2: training done" in second
+    assert "process 0 of 2, 1 local device(s)" in first
+    _check_run_folder(out)
+    distribution = json.loads((out / "run.json").read_text())["training"][
+        "distribution"
+    ]
+    assert distribution["num_processes"] == 2 and len(distribution["devices"]) == 2
+
+
 def test_cli_train_batch_must_split_over_the_devices(ridership_slice, tmp_path):
     result = _run_cli(
         "train", "--config", ridership_slice["config"], *TINY_MODEL,
@@ -430,8 +464,10 @@ def test_cli_train_batch_must_split_over_the_devices(ridership_slice, tmp_path):
         assert "not available on the torch backend" in result.stderr
     else:
         # (TensorFlow's C++ start-up notices may come first on stderr.)
-        assert result.stderr.strip().splitlines()[-1].startswith(
-            "error: `batch_size` must be a multiple of the 2 devices"
+        assert (
+            result.stderr.strip()
+            .splitlines()[-1]
+            .startswith("error: `batch_size` must be a multiple of the 2 devices")
         )
 
 
