@@ -26,7 +26,7 @@ from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.distribution import start as start_distribution
 from base_attentive.commands.report import write_plots, write_report
 from base_attentive.commands.run_folder import RunFolder
-from base_attentive.commands.runtime import prepare_process
+from base_attentive.commands.runtime import prepare_process, seed_backend
 from base_attentive.commands.scoring import (
     forecast_and_score,
     format_table,
@@ -80,11 +80,16 @@ def configure_parser(parser):
 
 
 def seed_everything(seed):
-    """Seeds Python and NumPy; Keras draws its default seeds from Python's
-    `random`, so weights and dropout are reproducible on every backend
-    (without importing TensorFlow as `keras.utils.set_random_seed` does)."""
+    """Seeds Python, NumPy and, on PyTorch, torch's generator.
+
+    Keras draws its default seeds from Python's `random` (weights; dropout on
+    TensorFlow and JAX); PyTorch's dropout draws from torch's own generator.
+    Runs then repeat exactly on every backend, without importing TensorFlow
+    as `keras.utils.set_random_seed` does.
+    """
     random.seed(seed)
     np.random.seed(seed)
+    seed_backend(seed)
 
 
 @dataclasses.dataclass
