@@ -35,3 +35,21 @@ def test_fast_predict_reads_current_weights(rng):
 def test_fast_predict_needs_a_built_model():
     with pytest.raises(ValueError, match="needs a built model"):
         make_fast_predict_fn(small())
+
+
+@pytest.mark.parametrize("jit_compile", [True, False])
+def test_every_compile_setting_matches_model_predict(rng, jit_compile):
+    # jit_compile=True is torch.compile on PyTorch, XLA on TensorFlow.
+    model = small()
+    inputs = make_inputs(rng, batch=4)
+    model(inputs)
+    predict = make_fast_predict_fn(model, jit_compile=jit_compile)
+    expected = model.predict(inputs, verbose=0)
+    np.testing.assert_allclose(predict(inputs), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_jit_compile_is_validated(rng):
+    model = small()
+    model(make_inputs(rng, batch=2))
+    with pytest.raises(ValueError, match="`jit_compile` must be 'auto', True or False"):
+        make_fast_predict_fn(model, jit_compile="yes")

@@ -11,7 +11,7 @@ import numpy as np
 from keras import ops
 
 
-def make_fast_predict_fn(model, jit_compile=True):
+def make_fast_predict_fn(model, jit_compile="auto"):
     """Returns ``predict(inputs) -> np.ndarray``, compiled for the backend.
 
     The returned function computes exactly ``model(inputs, training=False)``
@@ -19,19 +19,25 @@ def make_fast_predict_fn(model, jit_compile=True):
 
     - JAX: ``jax.jit`` over ``model.stateless_call``; the current weights are
       read on every call (no donation or copying of the model state).
-    - TensorFlow: ``tf.function`` (XLA when ``jit_compile=True``),
+    - TensorFlow: ``tf.function`` (XLA unless ``jit_compile=False``),
       ``reduce_retracing=True``.
-    - PyTorch: the eager model under ``torch.no_grad()`` (no autograd
-      bookkeeping).
+    - PyTorch: by default the eager model under ``torch.no_grad()`` (no
+      autograd bookkeeping). With ``jit_compile=True``, ``torch.compile``
+      (TorchDynamo + Inductor, fixed shapes) over ``model.stateless_call``:
+      measured here on the reference model (batch 32, 2 CPU cores), 2.5x
+      less time per batch (37 -> 15 ms) after a first call that compiles for
+      80 to 150 s and needs a C++ compiler. Worth it for long-running
+      serving, not for one prediction run; hence opt-in.
 
     Inputs of a new shape (e.g. another batch size or lookback) trigger one
-    new compilation on JAX and TensorFlow; keep batch shapes fixed for the
-    lowest latency.
+    new compilation on JAX, on TensorFlow and with ``torch.compile``; keep
+    batch shapes fixed for the lowest latency.
 
     Args:
         model: a built `BaseAttentive` (or any built Keras model).
-        jit_compile: bool, use XLA on TensorFlow (default True). JAX always
-            compiles; PyTorch runs eagerly.
+        jit_compile: ``"auto"`` (default: XLA on TensorFlow, ``jax.jit`` on
+            JAX, eager on PyTorch), True (also ``torch.compile`` on
+            PyTorch) or False (no XLA on TensorFlow; JAX always compiles).
 
     Returns:
         A function taking the model's inputs (list or dict of arrays) and
@@ -46,12 +52,18 @@ def make_fast_predict_fn(model, jit_compile=True):
             "`make_fast_predict_fn` needs a built model: call the model once "
             "(or fit it, or load it) first."
         )
+    if jit_compile not in ("auto", True, False):
+        raise ValueError(
+            f"`jit_compile` must be 'auto', True or False. Received: {jit_compile!r}"
+        )
     backend = keras.backend.backend()
     if backend == "jax":
         return _jax_predict_fn(model)
     if backend == "tensorflow":
-        return _tensorflow_predict_fn(model, jit_compile)
+        return _tensorflow_predict_fn(model, jit_compile is not False)
     if backend == "torch":
+        if jit_compile is True:
+            return _torch_compiled_predict_fn(model)
         return _torch_predict_fn(model)
     raise NotImplementedError(
         f"No fast prediction path for the Keras backend {backend!r}; use model.predict."
@@ -64,23 +76,48 @@ def _as_float_arrays(inputs, dtype):
     )
 
 
-def _jax_predict_fn(model):
-    import jax
+def _stateless_predict_fn(model, compile_fn, to_tensor=lambda part: part):
+    """`predict` over `compile_fn(stateless forward)`; reads the current
+    weights at every call (no copy or donation of the model state)."""
 
-    @jax.jit
-    def run(trainable, non_trainable, inputs):
+    def forward(trainable, non_trainable, inputs):
         outputs, _ = model.stateless_call(
             trainable, non_trainable, inputs, training=False
         )
         return outputs
 
+    run = compile_fn(forward)
+
     def predict(inputs):
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
-        inputs = _as_float_arrays(inputs, model.compute_dtype)
-        return np.asarray(run(trainable, non_trainable, inputs))
+        inputs = keras.tree.map_structure(
+            lambda part: None if part is None else to_tensor(part),
+            _as_float_arrays(inputs, model.compute_dtype),
+        )
+        return ops.convert_to_numpy(run(trainable, non_trainable, inputs))
 
     return predict
+
+
+def _jax_predict_fn(model):
+    import jax
+
+    return _stateless_predict_fn(model, jax.jit)
+
+
+def _torch_compiled_predict_fn(model):
+    import torch
+
+    predict = _stateless_predict_fn(
+        model, lambda forward: torch.compile(forward, dynamic=False), torch.as_tensor
+    )
+
+    def predict_without_grad(inputs):
+        with torch.no_grad():
+            return predict(inputs)
+
+    return predict_without_grad
 
 
 def _tensorflow_predict_fn(model, jit_compile):
