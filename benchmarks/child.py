@@ -37,6 +37,11 @@ def parse_args(argv=None):
     parser.add_argument("--timed-calls", type=int, default=workload.TIMED_CALLS)
     parser.add_argument("--stages", default="build,inference,train")
     parser.add_argument(
+        "--torch-compile",
+        action="store_true",
+        help="ours on torch: predict through torch.compile",
+    )
+    parser.add_argument(
         "--devices",
         type=int,
         default=0,

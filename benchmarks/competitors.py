@@ -72,11 +72,13 @@ def default_loss(impl):
     return AdaptiveQuantileLoss(list(workload.QUANTILES))
 
 
-def make_predict_fn(impl, model, sample_inputs):
+def make_predict_fn(impl, model, sample_inputs, torch_compile=False):
     """Fastest documented prediction path of ``impl``: ``(name, callable)``.
 
     The callable takes ``[static, dynamic, future]`` and returns the
     quantile forecast; ``sample_inputs`` may be used to trace it once.
+    ``torch_compile``: ours on PyTorch uses
+    ``make_fast_predict_fn(model, jit_compile=True)`` (``torch.compile``).
     """
     import keras
 
@@ -90,6 +92,8 @@ def make_predict_fn(impl, model, sample_inputs):
             return "make_fast_predict_fn (tf.function, XLA)", fast
         return "predict_on_batch", model.predict_on_batch
     factory = getattr(base_attentive, "make_fast_predict_fn", None)
+    if factory is not None and torch_compile and keras.backend.backend() == "torch":
+        return "make_fast_predict_fn (torch.compile)", factory(model, jit_compile=True)
     if factory is not None:
         return "make_fast_predict_fn", factory(model)
     if hasattr(model, "fast_predict"):

@@ -131,6 +131,8 @@ def run_measurement(spec, args):
     command = [python, str(script)]
     for name, value in options.items():
         command += [f"--{name}", str(value)]
+    if args.torch_compile and spec["impl"] == "ours" and spec["backend"] == "torch":
+        command.append("--torch-compile")
     record["command"] = shlex.join(command)
     if not Path(python).exists():
         record["error"] = f"interpreter not found: {python} (see docs/benchmarks.md)"
@@ -294,6 +296,12 @@ def parse_args(argv=None):
         "--scaling",
         action="store_true",
         help="training throughput and memory for lookback 48/192/768 and batch 32/256",
+    )
+    parser.add_argument(
+        "--torch-compile",
+        action="store_true",
+        help="ours on torch predicts through make_fast_predict_fn(model, "
+        "jit_compile=True), i.e. torch.compile (a 1-3 min first call per child)",
     )
     parser.add_argument(
         "--devices",

@@ -330,6 +330,7 @@ def build(args, records):
             "encoders": args.encoders,
             "quick": args.quick,
             "threads": args.threads,
+            "torch_compile": args.torch_compile,
             "warmup_calls": args.warmup_calls,
             "timed_calls": args.timed_calls,
         },
