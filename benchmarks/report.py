@@ -166,6 +166,25 @@ def figure_table(records):
     return headers, rows
 
 
+def _speed_relative_to(record, records, is_baseline):
+    """Training speed of `record` over that of its baseline run: the run of
+    the same impl, backend and encoder for which `is_baseline` holds."""
+    baseline = next(
+        (
+            r
+            for r in records
+            if (r["impl"], r["backend"], r["encoder"])
+            == (record["impl"], record["backend"], record["encoder"])
+            and is_baseline(r)
+        ),
+        None,
+    )
+    return _ratio(
+        record["figures"].get("train_samples_per_s"),
+        baseline["figures"].get("train_samples_per_s") if baseline else None,
+    )
+
+
 def scaling_table(records):
     headers = [
         "impl", "backend", "encoder", "lookback", "batch", "train samples/s",
@@ -174,19 +193,10 @@ def scaling_table(records):
     rows = []
     for record in records:
         figures = record["figures"]
-        base = next(
-            (
-                r
-                for r in records
-                if (r["impl"], r["backend"], r["encoder"])
-                == (record["impl"], record["backend"], record["encoder"])
-                and (r["lookback"], r["batch_size"]) == workload.SCALING_CONFIGS[0]
-            ),
-            None,
-        )
-        relative = _ratio(
-            figures.get("train_samples_per_s"),
-            base["figures"].get("train_samples_per_s") if base else None,
+        relative = _speed_relative_to(
+            record,
+            records,
+            lambda r: (r["lookback"], r["batch_size"]) == workload.SCALING_CONFIGS[0],
         )
         rows.append(
             [
@@ -213,19 +223,7 @@ def devices_table(records):
     rows = []
     for record in records:
         figures = record["figures"]
-        single = next(
-            (
-                r
-                for r in records
-                if (r["backend"], r["encoder"], r["devices"])
-                == (record["backend"], record["encoder"], 1)
-            ),
-            None,
-        )
-        relative = _ratio(
-            figures.get("train_samples_per_s"),
-            single["figures"].get("train_samples_per_s") if single else None,
-        )
+        relative = _speed_relative_to(record, records, lambda r: r["devices"] == 1)
         rows.append(
             [
                 record["backend"],

@@ -25,35 +25,12 @@ if ROLE == "worker":
     )
 
 import keras  # noqa: E402
+from small_windows import small_windows  # noqa: E402
 
 from base_attentive import BaseAttentive  # noqa: E402
-from base_attentive.data import (  # noqa: E402
-    ChronologicalSplit,
-    ForecastDataset,
-    WindowSharding,
-    chicago_ridership_spec,
-    load_chicago_ridership,
-)
-from base_attentive.data.windows import WindowDataset  # noqa: E402
+from base_attentive.data import WindowSharding  # noqa: E402
 
-
-def subset(windows, count, shuffle):
-    return WindowDataset(
-        windows.arrays,
-        windows.starts[:count],
-        windows.window_series[:count],
-        batch_size=32,
-        shuffle=shuffle,
-        seed=0,
-    )
-
-
-spec = chicago_ridership_spec()
-dataset = ForecastDataset(spec).fit(
-    load_chicago_ridership(), split=ChronologicalSplit(validation=0.15, test=0.15)
-)
-train = subset(dataset.windows("train"), 200, shuffle=True)
-validation = subset(dataset.windows("validation"), 101, shuffle=False)
+dataset, train, validation, _ = small_windows()
 if ROLE == "worker":
     plan = data_parallel()
     scope = plan.scope()
@@ -70,7 +47,7 @@ keras.utils.set_random_seed(0)
 with scope:
     model = BaseAttentive(
         **dataset.model_dims(),
-        forecast_horizon=spec.forecast_horizon,
+        forecast_horizon=dataset.spec.forecast_horizon,
         quantiles=[0.1, 0.5, 0.9],
         hidden_units=16,
         lstm_units=16,

@@ -22,37 +22,20 @@ from base_attentive.distributed import data_parallel, split_cpu_devices
 
 split_cpu_devices(2)
 
+from small_windows import small_windows  # noqa: E402
+
 from base_attentive import BaseAttentive  # noqa: E402
-from base_attentive.data import (  # noqa: E402
-    ChronologicalSplit,
-    ForecastDataset,
-    WindowSharding,
-    chicago_ridership_spec,
-    load_chicago_ridership,
-)
-from base_attentive.data.windows import WindowDataset  # noqa: E402
+from base_attentive.data import WindowSharding  # noqa: E402
 
 EPOCHS = 2
-
-
-def subset(windows, count, shuffle):
-    """The first `count` windows, as their own lazy dataset."""
-    return WindowDataset(
-        windows.arrays,
-        windows.starts[:count],
-        windows.window_series[:count],
-        batch_size=32,
-        shuffle=shuffle,
-        seed=0,
-    )
 
 
 def train(train_windows, validation_windows, scope):
     keras.utils.set_random_seed(0)
     with scope:
         model = BaseAttentive(
-            **dims,
-            forecast_horizon=spec.forecast_horizon,
+            **dataset.model_dims(),
+            forecast_horizon=dataset.spec.forecast_horizon,
             quantiles=[0.1, 0.5, 0.9],
             dropout_rate=0.0,
         )
@@ -68,14 +51,7 @@ def train(train_windows, validation_windows, scope):
     return history.history, model
 
 
-spec = chicago_ridership_spec()
-dataset = ForecastDataset(spec).fit(
-    load_chicago_ridership(), split=ChronologicalSplit(validation=0.15, test=0.15)
-)
-dims = dataset.model_dims()
-train_windows = subset(dataset.windows("train"), 200, shuffle=True)
-validation_windows = subset(dataset.windows("validation"), 101, shuffle=False)
-test = subset(dataset.windows("test"), 64, shuffle=False)
+dataset, train_windows, validation_windows, test = small_windows()
 
 single, single_model = train(
     train_windows.sharded(WindowSharding(fill="wrap")),
