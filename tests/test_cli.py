@@ -421,12 +421,20 @@ def test_cli_train_data_parallel_on_two_devices(ridership_slice, tmp_path):
     assert distribution["engine"] == engine and len(distribution["devices"]) == 2
 
 
-@pytest.mark.skipif(CURRENT_BACKEND != "jax", reason="multi-process runs are JAX-only")
 def test_cli_train_two_jax_processes_on_localhost(ridership_slice, tmp_path):
     with socket.socket() as probe:
         probe.bind(("localhost", 0))
         port = probe.getsockname()[1]
     out = tmp_path / "run"
+    if CURRENT_BACKEND != "jax":
+        refused = _run_cli(
+            "train", "--config", ridership_slice["config"], "--out", out,
+            "--coordinator-address", f"localhost:{port}", "--num-processes", "2",
+            "--process-id", "0",
+        )  # fmt: skip
+        assert refused.returncode == 2 and "JAX backend only" in refused.stderr
+        assert not out.exists()
+        return
     command = [
         sys.executable, "-m", "base_attentive", "train",
         "--config", str(ridership_slice["config"]), *TINY_MODEL,

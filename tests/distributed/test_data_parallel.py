@@ -29,9 +29,6 @@ BACKEND = keras.backend.backend()
 HERE = Path(__file__).parent
 # Cheaper XLA compilation: these runs test numbers, not speed.
 FAST_XLA = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
-multi_device = pytest.mark.skipif(
-    BACKEND == "torch", reason="torch: no data parallelism in Keras 3 (tested below)"
-)
 
 
 def _run(script, *args, timeout=900):
@@ -58,17 +55,26 @@ def _assert_same_trajectory(reference, run):
         np.testing.assert_allclose(run[key], reference[key], rtol=1e-4, err_msg=key)
 
 
-@multi_device
+ENGINES = {
+    "jax": "keras.distribution.DataParallel",
+    "tensorflow": "tf.distribute.MirroredStrategy",
+}
+TORCH_REFUSAL = "Data-parallel training is not available on the torch backend"
+
+
+def _refused(process, message):
+    """The child failed with `message` (the backend cannot do it)."""
+    _, err = process.communicate(timeout=900)
+    assert process.returncode != 0 and message in err, err[-2000:]
+
+
 def test_two_devices_follow_the_single_device_loss_trajectory():
+    if BACKEND == "torch":
+        _refused(_run("train_pair.py"), TORCH_REFUSAL)
+        return
     result = _result(_run("train_pair.py"))
     plan = result["plan"]
-    assert (
-        plan["engine"]
-        == {
-            "jax": "keras.distribution.DataParallel",
-            "tensorflow": "tf.distribute.MirroredStrategy",
-        }[BACKEND]
-    )
+    assert plan["engine"] == ENGINES[BACKEND]
     assert len(plan["devices"]) == 2 and plan["local_devices"] == 2
     # Same batches, same initial weights: the same losses, epoch by epoch,
     # including the validation loss over 101 windows (zero-weight padding).
@@ -76,11 +82,13 @@ def test_two_devices_follow_the_single_device_loss_trajectory():
     assert result["prediction_difference"] < 1e-4
 
 
-@pytest.mark.skipif(BACKEND != "jax", reason="multi-process runs are JAX-only")
 def test_two_jax_processes_match_one_process():
     with socket.socket() as probe:
         probe.bind(("localhost", 0))
         port = probe.getsockname()[1]
+    if BACKEND != "jax":
+        _refused(_run("multi_process.py", "worker", 0, port), "JAX backend only")
+        return
     workers = [_run("multi_process.py", "worker", index, port) for index in (0, 1)]
     reference = _result(_run("multi_process.py", "reference"))
     results = [_result(worker) for worker in workers]
@@ -92,9 +100,28 @@ def test_two_jax_processes_match_one_process():
         _assert_same_trajectory(reference["history"], result["history"])
 
 
-@multi_device
+def test_each_backend_plans_with_its_own_engine_or_refuses():
+    capabilities = get_backend_capabilities(BACKEND, include_devices=False)
+    if BACKEND == "torch":
+        assert capabilities["data_parallel"].startswith("not supported")
+        with pytest.raises(
+            DistributionNotSupportedError, match="no PyTorch implementation"
+        ):
+            data_parallel(devices=1)
+        return
+    assert capabilities["data_parallel"].startswith(ENGINES[BACKEND])
+    plan = data_parallel(devices=1)
+    assert plan.engine == ENGINES[BACKEND] and plan.num_replicas == 1
+    assert plan.describe()["num_processes"] == 1
+
+
 def test_too_many_devices_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"`devices=64` asked for.*split_cpu_devices"):
+    expected = (
+        (DistributionNotSupportedError, TORCH_REFUSAL)
+        if BACKEND == "torch"
+        else (ValueError, r"`devices=64` asked for.*split_cpu_devices")
+    )
+    with pytest.raises(expected[0], match=expected[1]):
         data_parallel(devices=64)
 
 
@@ -104,25 +131,6 @@ def test_devices_must_be_a_positive_int(devices):
         data_parallel(devices=devices)
 
 
-@pytest.mark.skipif(BACKEND != "torch", reason="the torch refusal")
-def test_torch_refuses_data_parallelism_and_says_why():
-    with pytest.raises(
-        DistributionNotSupportedError, match="no PyTorch implementation"
-    ):
-        data_parallel(devices=2)
-    with pytest.raises(DistributionNotSupportedError, match="torch backend"):
-        split_cpu_devices(2)
-    capabilities = get_backend_capabilities("torch", include_devices=False)
-    assert capabilities["data_parallel"].startswith("not supported")
-
-
-@pytest.mark.skipif(BACKEND == "jax", reason="JAX is the multi-process backend")
-def test_multi_host_is_jax_only():
-    with pytest.raises(DistributionNotSupportedError, match="JAX backend only"):
-        initialize_multi_host("localhost:1234", 2, 0)
-
-
-@pytest.mark.skipif(BACKEND != "jax", reason="checked before JAX starts")
 @pytest.mark.parametrize(
     "arguments,match",
     [
@@ -132,19 +140,26 @@ def test_multi_host_is_jax_only():
         (("localhost:1", 2, 2), r"`process_id` must be in \[0, 2\)"),
     ],
 )
-def test_multi_host_arguments_are_checked(arguments, match, monkeypatch):
+def test_multi_host_arguments_are_checked_on_jax_only(arguments, match, monkeypatch):
     for variable in (
         "KERAS_DISTRIBUTION_JOB_ADDRESSES",
         "KERAS_DISTRIBUTION_NUM_PROCESSES",
         "KERAS_DISTRIBUTION_PROCESS_ID",
     ):
         monkeypatch.delenv(variable, raising=False)
-    with pytest.raises(ValueError, match=match):
+    if BACKEND != "jax":
+        match = "Multi-process training is implemented on the JAX backend only"
+    error = ValueError if BACKEND == "jax" else DistributionNotSupportedError
+    with pytest.raises(error, match=match):
         initialize_multi_host(*arguments)
 
 
-@multi_device
 def test_splitting_a_started_cpu_says_how_to_do_it():
     keras.ops.ones(1)  # the framework has started
-    with pytest.raises(RuntimeError, match="already started"):
+    expected = (
+        (DistributionNotSupportedError, TORCH_REFUSAL)
+        if BACKEND == "torch"
+        else (RuntimeError, "already started")
+    )
+    with pytest.raises(expected[0], match=expected[1]):
         split_cpu_devices(7)
