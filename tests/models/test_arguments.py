@@ -218,6 +218,10 @@ def test_mixed_bfloat16_runs_a_training_step(rng):
         outputs = model(inputs)
         assert keras.backend.standardize_dtype(outputs.dtype) == "float32"
         assert np.isfinite(ops.convert_to_numpy(outputs)).all()
+        details = model.explain(inputs)
+        assert np.allclose(
+            details["variable_selection"]["dynamic"].sum(-1), 1, atol=1e-2
+        )
     finally:
         keras.config.set_dtype_policy(previous)
 

@@ -6,6 +6,7 @@ from base_attentive.layers.gate_add_norm import GateAddNorm
 from base_attentive.layers.interpretable_multi_head_attention import (
     InterpretableMultiHeadAttention,
 )
+from base_attentive.layers.sublayer_call import call_sublayer
 
 
 class AttentionLevel(keras.layers.Layer):
@@ -81,10 +82,11 @@ class AttentionLevel(keras.layers.Layer):
 
     def call(self, decoder, encoded, training=None):
         keys, mask = self.attention_keys(decoder, encoded)
-        attended, weights = self.attention(
-            decoder, keys, attention_mask=mask, training=training
+        attended, weights = call_sublayer(
+            self.attention, decoder, keys, attention_mask=mask, training=training
         )
-        return self.gate_add_norm(attended, decoder, training=training), weights
+        gated = call_sublayer(self.gate_add_norm, attended, decoder, training=training)
+        return gated, weights
 
     def get_config(self):
         config = super().get_config()

@@ -3,6 +3,7 @@
 import keras
 
 from base_attentive.layers.gated_linear_unit import GatedLinearUnit
+from base_attentive.layers.sublayer_call import call_sublayer
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
@@ -57,10 +58,10 @@ class GateAddNorm(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs, skip, training=None):
-        gated = self.gate(inputs, training=training)
+        gated = call_sublayer(self.gate, inputs, training=training)
         if self.use_residuals:
             gated = gated + skip
-        return self.norm(gated, training=training)
+        return call_sublayer(self.norm, gated, training=training)
 
     def compute_output_shape(self, inputs_shape, skip_shape=None):
         return tuple(inputs_shape[:-1]) + (self.units,)

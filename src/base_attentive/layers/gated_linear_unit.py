@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from base_attentive.layers.sublayer_call import call_sublayer
+
 
 @keras.saving.register_keras_serializable(package="base_attentive")
 class GatedLinearUnit(keras.layers.Layer):
@@ -42,7 +44,8 @@ class GatedLinearUnit(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs, training=None):
-        projected = self.projection(self.dropout(inputs, training=training))
+        dropped = call_sublayer(self.dropout, inputs, training=training)
+        projected = call_sublayer(self.projection, dropped)
         value, gate = ops.split(projected, 2, axis=-1)
         return value * ops.sigmoid(gate)
 

@@ -5,6 +5,7 @@ from keras import ops
 
 from base_attentive.layers.gate_add_norm import GateAddNorm
 from base_attentive.layers.gated_block import GatedBlock
+from base_attentive.layers.sublayer_call import call_sublayer
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
@@ -82,17 +83,17 @@ class GatedResidualNetwork(GatedBlock):
         self.built = True
 
     def call(self, inputs, context=None, training=None):
-        hidden = self.hidden(inputs)
+        hidden = call_sublayer(self.hidden, inputs)
         if context is not None:
-            projected = self.context_projection(context)
+            projected = call_sublayer(self.context_projection, context)
             while len(projected.shape) < len(hidden.shape):
                 projected = ops.expand_dims(projected, axis=1)
             hidden = hidden + projected
-        hidden = self.intermediate(self.activation_fn(hidden))
+        hidden = call_sublayer(self.intermediate, self.activation_fn(hidden))
         skip = inputs
         if self.skip_projection is not None:
-            skip = self.skip_projection(inputs)
-        return self.gate_add_norm(hidden, skip, training=training)
+            skip = call_sublayer(self.skip_projection, inputs)
+        return call_sublayer(self.gate_add_norm, hidden, skip, training=training)
 
     def compute_output_shape(self, inputs_shape, context_shape=None):
         return tuple(inputs_shape[:-1]) + (self.output_units or self.units,)

@@ -5,6 +5,8 @@ import math
 import keras
 from keras import ops
 
+from base_attentive.layers.sublayer_call import call_sublayer
+
 
 @keras.saving.register_keras_serializable(package="base_attentive")
 class InterpretableMultiHeadAttention(keras.layers.Layer):
@@ -76,17 +78,17 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
         self.built = True
 
     def call(self, query, value, attention_mask=None, training=None):
-        queries = self.query_dense(query)
-        keys = self.key_dense(value)
+        queries = call_sublayer(self.query_dense, query)
+        keys = call_sublayer(self.key_dense, value)
         scores = ops.einsum("bqhd,bkhd->bhqk", queries, keys)
         scores = scores / ops.cast(math.sqrt(self.key_dim), scores.dtype)
         if attention_mask is not None:
             allowed = ops.expand_dims(attention_mask, -3)
             scores = ops.where(allowed, scores, ops.cast(-1e9, scores.dtype))
         weights = ops.mean(ops.softmax(scores, axis=-1), axis=1)
-        values = self.value_dense(value)
-        dropped = self.attention_dropout(weights, training=training)
-        outputs = self.output_dense(ops.matmul(dropped, values))
+        values = call_sublayer(self.value_dense, value)
+        dropped = call_sublayer(self.attention_dropout, weights, training=training)
+        outputs = call_sublayer(self.output_dense, ops.matmul(dropped, values))
         return outputs, weights
 
     def compute_output_shape(

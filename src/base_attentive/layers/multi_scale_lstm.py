@@ -3,6 +3,9 @@
 import keras
 from keras import ops
 
+from base_attentive.layers.fused_lstm import FusedLSTM
+from base_attentive.layers.sublayer_call import call_sublayer
+
 MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
 
 
@@ -73,7 +76,7 @@ class MultiScaleLSTM(keras.layers.Layer):
         self.dropout_rate = dropout_rate
         # Flat list, scale-major: lstms[i * num_layers + depth].
         self.lstms = [
-            keras.layers.LSTM(
+            FusedLSTM(
                 units,
                 return_sequences=True,
                 dtype=self.dtype_policy,
@@ -102,9 +105,11 @@ class MultiScaleLSTM(keras.layers.Layer):
             sequence = ops.flip(ops.flip(inputs, axis=1)[:, ::scale], axis=1)
         for depth, lstm in enumerate(stack):
             if depth:
-                sequence = self.dropout(sequence, training=training)
+                sequence = call_sublayer(self.dropout, sequence, training=training)
             state = initial_state if depth == 0 else None
-            sequence = lstm(sequence, initial_state=state, training=training)
+            sequence = call_sublayer(
+                lstm, sequence, initial_state=state, training=training
+            )
         return sequence
 
     def _hold_to_full_length(self, sequence, scale, length):

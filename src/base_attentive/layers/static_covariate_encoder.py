@@ -4,6 +4,7 @@ import keras
 
 from base_attentive.layers.gated_block import GatedBlock
 from base_attentive.layers.gated_residual_network import GatedResidualNetwork
+from base_attentive.layers.sublayer_call import call_sublayer
 
 # The context vectors, in the order they are built and returned.
 STATIC_CONTEXTS = ("selection", "enrichment", "state_h", "state_c")
@@ -76,7 +77,9 @@ class StaticCovariateEncoder(GatedBlock):
         self.built = True
 
     def call(self, inputs, training=None):
-        return tuple(grn(inputs, training=training) for grn in self.context_grns)
+        return tuple(
+            call_sublayer(grn, inputs, training=training) for grn in self.context_grns
+        )
 
     def compute_output_shape(self, input_shape):
         batch = input_shape[0]

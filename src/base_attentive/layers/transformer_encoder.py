@@ -8,6 +8,7 @@ from base_attentive.layers.gated_residual_network import GatedResidualNetwork
 from base_attentive.layers.interpretable_multi_head_attention import (
     InterpretableMultiHeadAttention,
 )
+from base_attentive.layers.sublayer_call import call_sublayer
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
@@ -90,9 +91,9 @@ class TransformerEncoder(GatedBlock):
         x = inputs
         blocks = zip(self.attentions, self.gates, self.feed_forwards, strict=True)
         for attention, gate, feed_forward in blocks:
-            attended, _ = attention(x, x, training=training)
-            x = gate(attended, x, training=training)
-            x = feed_forward(x, training=training)
+            attended, _ = call_sublayer(attention, x, x, training=training)
+            x = call_sublayer(gate, attended, x, training=training)
+            x = call_sublayer(feed_forward, x, training=training)
         return x
 
     def compute_output_shape(self, input_shape):

@@ -5,6 +5,7 @@ from keras import ops
 
 from base_attentive.layers.gated_block import GatedBlock
 from base_attentive.layers.gated_residual_network import GatedResidualNetwork
+from base_attentive.layers.sublayer_call import call_sublayer
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
@@ -92,12 +93,14 @@ class VariableSelectionNetwork(GatedBlock):
         self.built = True
 
     def call(self, inputs, context=None, training=None):
-        logits = self.selection_grn(inputs, context=context, training=training)
+        logits = call_sublayer(
+            self.selection_grn, inputs, context=context, training=training
+        )
         weights = ops.softmax(logits, axis=-1)
         # sum_j v_j (x_j w_j + b_j), as two matmuls: no (..., N, units) tensor.
         selected = ops.matmul(weights * inputs, self.variable_kernel)
         selected = selected + ops.matmul(weights, self.variable_bias)
-        outputs = self.selected_grn(selected, training=training)
+        outputs = call_sublayer(self.selected_grn, selected, training=training)
         return outputs, weights
 
     def compute_output_shape(self, inputs_shape, context_shape=None):

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from base_attentive import layers as blocks
+from base_attentive.layers.sublayer_call import call_sublayer
 from base_attentive.models.architecture import (
     merge_architecture_config,
     validate_arguments,
@@ -282,8 +283,8 @@ class BaseAttentive(keras.Model):
     # ---------------------------------------------------------------- forward
     def _select(self, selector, inputs, context, training):
         if self._arch["use_vsn"]:
-            return selector(inputs, context=context, training=training)
-        return selector(inputs), None
+            return call_sublayer(selector, inputs, context=context, training=training)
+        return call_sublayer(selector, inputs), None
 
     def _forward(self, static, dynamic, future, training=None):
         a = self._arch
@@ -297,7 +298,9 @@ class BaseAttentive(keras.Model):
             static_embedding, weights["static"] = self._select(
                 self.static_selection, static, None, training
             )
-            contexts = self.static_encoder(static_embedding, training=training)
+            contexts = call_sublayer(
+                self.static_encoder, static_embedding, training=training
+            )
             contexts = dict(zip(self.static_encoder.contexts, contexts, strict=True))
             selection_context = contexts["selection"]
             enrichment_context = contexts["enrichment"]
@@ -313,12 +316,14 @@ class BaseAttentive(keras.Model):
         if a["objective"] == "transformer":
             if state_h is not None:
                 past = past + ops.expand_dims(state_h, 1)
-            past = self.past_positions(past, offset=-ops.shape(past)[1])
-            memory = self.encoder(past, training=training)
+            past = call_sublayer(self.past_positions, past, offset=-ops.shape(past)[1])
+            memory = call_sublayer(self.encoder, past, training=training)
         else:
             state = None if state_h is None else [state_h, state_c]
-            memory = self.encoder(past, initial_state=state, training=training)
-        memory = self.memory_projection(memory)
+            memory = call_sublayer(
+                self.encoder, past, initial_state=state, training=training
+            )
+        memory = call_sublayer(self.memory_projection, memory)
 
         if future is not None:
             decoder, weights["future"] = self._select(
@@ -327,21 +332,29 @@ class BaseAttentive(keras.Model):
         else:
             zeros = ops.zeros_like(past[:, :1, :])
             decoder = ops.repeat(zeros, a["forecast_horizon"], axis=1)
-        decoder = self.future_positions(self.decoder_projection(decoder))
-        decoder = self.static_enrichment(
-            decoder, context=enrichment_context, training=training
+        decoder = call_sublayer(self.decoder_projection, decoder)
+        decoder = call_sublayer(self.future_positions, decoder)
+        decoder = call_sublayer(
+            self.static_enrichment,
+            decoder,
+            context=enrichment_context,
+            training=training,
         )
         attention = {}
         for level, block in zip(
             a["attention_levels"], self.attention_blocks, strict=True
         ):
-            decoder, attention[level] = block(decoder, memory, training=training)
-        decoder = self.position_wise(decoder, training=training)
+            decoder, attention[level] = call_sublayer(
+                block, decoder, memory, training=training
+            )
+        decoder = call_sublayer(self.position_wise, decoder, training=training)
         if a["final_agg"] == "last":
             summary = memory[:, -1:, :]
         else:
             summary = ops.mean(memory, axis=1, keepdims=True)
         summary = summary + ops.zeros_like(decoder)
+        # The head goes through __call__: under mixed precision it has its
+        # own (float32) policy and casts its inputs.
         outputs = self.head(ops.concatenate([decoder, summary], axis=-1))
         weights = {key: value for key, value in weights.items() if value is not None}
         return outputs, {"variable_selection": weights, "attention": attention}
