@@ -22,6 +22,7 @@ from base_attentive.distributed import (
     DistributionNotSupportedError,
     data_parallel,
     initialize_multi_host,
+    resolve_multi_host,
     split_cpu_devices,
 )
 
@@ -152,6 +153,23 @@ def test_multi_host_arguments_are_checked_on_jax_only(arguments, match, monkeypa
     error = ValueError if BACKEND == "jax" else DistributionNotSupportedError
     with pytest.raises(error, match=match):
         initialize_multi_host(*arguments)
+
+
+def test_multi_host_settings_come_from_arguments_then_keras_variables(
+    monkeypatch,
+):
+    monkeypatch.setenv("KERAS_DISTRIBUTION_JOB_ADDRESSES", "localhost:1")
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "3")
+    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "")  # empty: unset
+    assert resolve_multi_host(process_id="2") == ("localhost:1", 3, 2)
+    assert resolve_multi_host(num_processes=2, check=False) == ("localhost:1", 2, None)
+    with pytest.raises(ValueError, match="`process_id` is required"):
+        resolve_multi_host()
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "three")
+    with pytest.raises(
+        ValueError, match="KERAS_DISTRIBUTION_NUM_PROCESSES must be an integer"
+    ):
+        resolve_multi_host(check=False)
 
 
 def test_splitting_a_started_cpu_says_how_to_do_it():

@@ -16,21 +16,15 @@ are fixed when it starts). See docs/distributed.md.
 
 from __future__ import annotations
 
-import os
-
 
 def processes(settings):
     """The number of processes asked for (setting, then Keras' variable)."""
-    if settings["num_processes"] is not None:
-        return settings["num_processes"]
-    variable = os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES")
-    try:
-        return int(variable) if variable else 1
-    except ValueError:
-        raise ValueError(
-            "KERAS_DISTRIBUTION_NUM_PROCESSES must be an integer. Received: "
-            f"{variable!r}"
-        ) from None
+    from base_attentive.distributed import resolve_multi_host
+
+    _, count, _ = resolve_multi_host(
+        num_processes=settings["num_processes"], check=False
+    )
+    return 1 if count is None else count
 
 
 def start(settings):
