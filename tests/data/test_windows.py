@@ -129,6 +129,26 @@ def test_sharded_windows_split_the_epoch_between_processes(data):
     assert all(len(part[i][1]) == 4 for part in parts for i in range(len(part)))
 
 
+def test_sharded_windows_plan_once_not_every_epoch(data, monkeypatch):
+    from base_attentive.data import WindowSharding
+
+    calls = []
+    plan = WindowSharding.plan
+
+    def counted(self, num_windows, batch_size):
+        calls.append((num_windows, batch_size))
+        return plan(self, num_windows, batch_size)
+
+    monkeypatch.setattr(WindowSharding, "plan", counted)
+    train = data.windows("train", batch_size=8, shuffle=True, seed=5)
+    sharded = train.sharded(WindowSharding(2, 1, fill="wrap"))
+    first = len(sharded), sharded[0][1]
+    for _ in range(3):
+        sharded.on_epoch_end()
+    assert calls == [(train.num_windows, 8)]
+    assert len(sharded) == first[0] and sharded[0][1].shape == first[1].shape
+
+
 def test_evaluation_shards_carry_sample_weights(data):
     from base_attentive.data import WindowSharding
 

@@ -122,20 +122,25 @@ class WindowSharding:
         last = math.ceil(last / self.batch_multiple) * self.batch_multiple
         return steps, local_batch, (steps - 1) * local_batch + last
 
-    def select(self, order, batch_size):
+    def select(self, order, batch_size, *, plan=None):
         """This process's window positions for one epoch, filled as above.
 
         Args:
             order: int array, the epoch's order of all windows (identical on
                 every process: shuffle with the same seed).
             batch_size: the global batch size.
+            plan: `self.plan(len(order), batch_size)` when the caller holds
+                it already (a `WindowDataset` computes it once, not every
+                epoch); computed here if None.
 
         Returns:
             `(positions, weights)`: int array of `padded` positions into the
             window arrays; float32 weights of the same length for
             `fill="weight"`, else None.
         """
-        _, _, padded = self.plan(len(order), batch_size)
+        if plan is None:
+            plan = self.plan(len(order), batch_size)
+        _, _, padded = plan
         share = order[self.shard_index :: self.num_shards]
         if self.fill == "wrap":
             return np.resize(share, padded), None

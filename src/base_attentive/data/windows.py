@@ -87,17 +87,19 @@ class WindowDataset(keras.utils.PyDataset):
         self.seed = seed
         self.with_targets = bool(with_targets)
         self.sharding = sharding
+        # `sharding.plan` of this set, computed once: (steps, local batch,
+        # padded window count), or None without sharding.
+        self._plan = None if sharding is None else self._check_sharding(sharding)
         self._pydataset_kwargs = {
             "workers": workers,
             "use_multiprocessing": use_multiprocessing,
             "max_queue_size": max_queue_size,
         }
-        if sharding is not None:
-            self._check_sharding(sharding)
         self._rng = np.random.default_rng(seed)
         self._order = self._new_order()
 
     def _check_sharding(self, sharding):
+        """`sharding.plan` for these windows; raises if they can't be shared."""
         if not self.with_targets:
             raise ValueError(
                 "Prediction windows are not sharded: predict after training, "
@@ -109,7 +111,7 @@ class WindowDataset(keras.utils.PyDataset):
                 "(the same on every process, so they deal out the same "
                 "order). Received: seed=None."
             )
-        sharding.plan(self.num_windows, self.batch_size)  # raises if it can't
+        return sharding.plan(self.num_windows, self.batch_size)
 
     def _new_order(self):
         order = (
@@ -120,7 +122,9 @@ class WindowDataset(keras.utils.PyDataset):
         if self.sharding is None:
             self._weights = None
             return order
-        order, self._weights = self.sharding.select(order, self.batch_size)
+        order, self._weights = self.sharding.select(
+            order, self.batch_size, plan=self._plan
+        )
         return order
 
     def sharded(self, sharding):
@@ -145,9 +149,9 @@ class WindowDataset(keras.utils.PyDataset):
     @property
     def local_batch_size(self):
         """Windows per batch yielded by this process."""
-        if self.sharding is None:
+        if self._plan is None:
             return self.batch_size
-        return self.sharding.local_batch_size(self.batch_size)
+        return self._plan[1]
 
     @property
     def num_windows(self):
