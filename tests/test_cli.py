@@ -477,6 +477,8 @@ def test_cli_train_batch_must_split_over_the_devices(ridership_slice, tmp_path):
             .splitlines()[-1]
             .startswith("error: `batch_size` must be a multiple of the 2 devices")
         )
+        # Found right after the devices are set up: no data read, no model.
+        assert "[1/5]" not in result.stdout
 
 
 def test_cli_devices_need_data_parallel(ridership_slice, tmp_path):

@@ -35,7 +35,8 @@ def start(settings):
         for the log (None for one device).
 
     Raises:
-        ValueError: for contradictory settings.
+        ValueError: for contradictory settings (such as a `batch_size` that
+            does not split evenly over the devices).
         DistributionNotSupportedError: on a backend that cannot do it.
     """
     devices, count = settings["devices"], processes(settings)
@@ -63,6 +64,8 @@ def start(settings):
             settings["process_id"],
         )
     plan = data_parallel(devices=devices)
+    # Before the data and the model: `_fit` would only find out when sharding.
+    plan.check_batch_size(settings["batch_size"])
     note = (
         f"data-parallel on {plan.num_replicas} device(s) "
         f"({', '.join(plan.devices)}) with {plan.engine}"

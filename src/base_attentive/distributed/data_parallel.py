@@ -92,13 +92,26 @@ class DataParallelPlan:
         Returns:
             a `WindowDataset` over the same arrays (nothing copied).
         """
-        return windows.sharded(
-            WindowSharding(
-                num_shards=self.num_processes,
-                shard_index=self.process_index,
-                batch_multiple=self.local_devices,
-                fill="wrap" if training else "weight",
-            )
+        return windows.sharded(self._sharding("wrap" if training else "weight"))
+
+    def check_batch_size(self, batch_size):
+        """Checks that a global `batch_size` splits evenly over the devices.
+
+        `shard` checks it too; this lets a caller fail before it prepares
+        data or builds a model.
+
+        Raises:
+            ValueError: if `batch_size` is not a multiple of `num_replicas`
+                (the message gives the nearest valid sizes).
+        """
+        self._sharding("wrap").local_batch_size(batch_size)
+
+    def _sharding(self, fill):
+        return WindowSharding(
+            num_shards=self.num_processes,
+            shard_index=self.process_index,
+            batch_multiple=self.local_devices,
+            fill=fill,
         )
 
     def describe(self):
