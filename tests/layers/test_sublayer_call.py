@@ -75,3 +75,20 @@ def _modules_using_call_sublayer():
         if name.startswith("base_attentive.")
         and getattr(module, "call_sublayer", None) is sublayer_call.call_sublayer
     ]
+
+
+def test_remat_scope_goes_through_keras_call(rng):
+    """Under keras.RematScope the sublayers keep Layer.__call__ (which
+    rematerialises); the forecasts are those of the plain model."""
+    inputs = _inputs(rng)
+    plain = _model("hybrid")
+    expected = ops.convert_to_numpy(plain(inputs, training=False))
+    with keras.RematScope(mode="full"):
+        remat = _model("hybrid")
+        remat(inputs)
+    remat.set_weights(plain.get_weights())
+    assert sublayer_call._needs_keras_call(remat.static_enrichment.hidden)
+    assert not sublayer_call._needs_keras_call(plain.static_enrichment.hidden)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(remat(inputs, training=False)), expected, atol=1e-6
+    )
