@@ -3,33 +3,15 @@ import numpy as np
 from keras import ops
 
 import base_attentive.layers.sublayer_call as sublayer_call
-from base_attentive import BaseAttentive
+from tests.models.test_base_attentive import make_inputs, small
 
 
 def _model(objective):
-    return BaseAttentive(
-        static_input_dim=2,
-        dynamic_input_dim=3,
-        future_input_dim=2,
-        output_dim=1,
-        forecast_horizon=4,
-        quantiles=[0.1, 0.5, 0.9],
-        embed_dim=8,
-        hidden_units=8,
-        lstm_units=8,
-        attention_units=8,
-        num_heads=2,
-        memory_size=5,
-        objective=objective,
-    )
+    return small(objective=objective, forecast_horizon=4, num_encoder_layers=2)
 
 
 def _inputs(rng):
-    return [
-        rng.normal(size=(4, 2)).astype("float32"),
-        rng.normal(size=(4, 6, 3)).astype("float32"),
-        rng.normal(size=(4, 4, 2)).astype("float32"),
-    ]
+    return make_inputs(rng, batch=4, lookback=6, horizon=4)
 
 
 def _through_keras_call(layer, *args, training=None, **kwargs):
@@ -77,18 +59,21 @@ def _modules_using_call_sublayer():
     ]
 
 
-def test_remat_scope_goes_through_keras_call(rng):
-    """Under keras.RematScope the sublayers keep Layer.__call__ (which
-    rematerialises); the forecasts are those of the plain model."""
-    inputs = _inputs(rng)
-    plain = _model("hybrid")
-    expected = ops.convert_to_numpy(plain(inputs, training=False))
+def test_remat_and_mixed_precision_layers_go_through_keras_call(rng):
+    """Layers whose __call__ does real work (rematerialisation under
+    keras.RematScope, the autocast scope of a mixed policy) keep it."""
+    x = rng.normal(size=(2, 4)).astype("float32")
     with keras.RematScope(mode="full"):
-        remat = _model("hybrid")
-        remat(inputs)
-    remat.set_weights(plain.get_weights())
-    assert sublayer_call._needs_keras_call(remat.static_enrichment.hidden)
-    assert not sublayer_call._needs_keras_call(plain.static_enrichment.hidden)
+        remat = keras.layers.Dense(3)
+    mixed = keras.layers.Dense(3, dtype="mixed_float16")
+    plain = keras.layers.Dense(3)
+    for layer in (remat, mixed, plain):
+        layer.build((2, 4))
+    assert sublayer_call._needs_keras_call(remat)
+    assert sublayer_call._needs_keras_call(mixed)
+    assert not sublayer_call._needs_keras_call(plain)
     np.testing.assert_allclose(
-        ops.convert_to_numpy(remat(inputs, training=False)), expected, atol=1e-6
+        ops.convert_to_numpy(sublayer_call.call_sublayer(remat, x)),
+        ops.convert_to_numpy(remat(x)),
+        rtol=1e-6,
     )
