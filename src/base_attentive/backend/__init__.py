@@ -12,6 +12,8 @@ Importing this package imports neither Keras nor any framework. The modules:
   :func:`get_backend`, conflicts with a running Keras;
 - ``devices``: the only module importing a framework (to list devices);
 - ``capabilities``: :func:`get_backend_capabilities`;
+- ``multi_host``: the settings of a multi-process run
+  (:func:`~base_attentive.backend.multi_host.resolve_multi_host`);
 - ``install``: :func:`ensure_default_backend`;
 - ``report``: the ``base-attentive info`` report.
 """

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 def processes(settings):
     """The number of processes asked for (setting, then Keras' variable)."""
-    from base_attentive.distributed import resolve_multi_host
+    # Keras-free: a single-device run starts no framework here.
+    from base_attentive.backend.multi_host import resolve_multi_host
 
     _, count, _ = resolve_multi_host(
         num_processes=settings["num_processes"], check=False
