@@ -15,8 +15,9 @@ class FusedLSTM(keras.layers.LSTM):
     device. The kernels are the Keras ones (gate order i, f, c, o in both
     libraries, the bias added once), so the layer computes what
     `keras.layers.LSTM` computes, to float rounding, and saves and loads the
-    same weights. On the reference workload (2 CPU cores) this cuts the
-    hybrid model's training step on torch by about a third.
+    same weights. On the reference workload (2 CPU cores) one layer's
+    forward + backward took 4 ms instead of 15, and the hybrid model's
+    training step on torch about a fifth less time (88 -> 68 ms).
 
     The fused path is taken for the configuration BaseAttentive uses
     (``tanh``/``sigmoid`` activations, no mask, no input or recurrent
