@@ -14,6 +14,7 @@ check_keras_backend()
 from base_attentive.layers.attention_level import AttentionLevel  # noqa: E402
 from base_attentive.layers.cross_attention import CrossAttention  # noqa: E402
 from base_attentive.layers.distribution_head import DistributionHead  # noqa: E402
+from base_attentive.layers.dropout import Dropout  # noqa: E402
 from base_attentive.layers.fused_lstm import FusedLSTM  # noqa: E402
 from base_attentive.layers.gate_add_norm import GateAddNorm  # noqa: E402
 from base_attentive.layers.gated_linear_unit import GatedLinearUnit  # noqa: E402
@@ -45,6 +46,7 @@ __all__ = [
     "AttentionLevel",
     "CrossAttention",
     "DistributionHead",
+    "Dropout",
     "FusedLSTM",
     "GateAddNorm",
     "GatedLinearUnit",
