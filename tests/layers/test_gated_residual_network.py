@@ -71,3 +71,12 @@ def test_gate_add_norm_batch_norm_standard_checks(tmp_path, rng):
         (3, 5, 4),
         tmp_path,
     )
+
+
+def test_context_after_a_build_without_context_is_a_clear_error(rng):
+    grn = GatedResidualNetwork(4)
+    x = rng.normal(size=(2, 3)).astype("float32")
+    grn(x)
+    assert grn.context_projection is None  # no weights that get no gradient
+    with pytest.raises(ValueError, match="built without a context"):
+        grn(x, context=rng.normal(size=(2, 5)).astype("float32"))

@@ -233,11 +233,14 @@ def test_saved_compile_config_keeps_jit_compile_auto(tmp_path, rng):
     assert explicit.get_compile_config()["jit_compile"] is False
 
 
+@pytest.mark.parametrize("use_vsn", [True, False])
 @pytest.mark.parametrize("objective", ["hybrid", "transformer"])
-def test_one_training_step_changes_every_trainable_weight(objective, rng):
+def test_one_training_step_changes_every_trainable_weight(objective, use_vsn, rng):
     """Every weight gets a gradient: no GRN is built whose output goes unused
     (Keras would warn "Gradients do not exist for variables ..." on every fit)."""
-    model = small(objective=objective, forecast_horizon=2, dropout_rate=0.0)
+    model = small(
+        objective=objective, use_vsn=use_vsn, forecast_horizon=2, dropout_rate=0.0
+    )
     x = make_inputs(rng, batch=4, lookback=4, horizon=2)
     y = rng.normal(size=(4, 2, O)).astype("float32")
     model(x)
@@ -253,6 +256,23 @@ def test_one_training_step_changes_every_trainable_weight(objective, rng):
         if np.array_equal(ops.convert_to_numpy(weight), old)
     ]
     assert unchanged == []
+
+
+@pytest.mark.parametrize("objective", ["hybrid", "transformer"])
+def test_int8_quantized_model_forecasts_close_to_float(objective, rng):
+    """`model.quantize("int8")` (Keras' post-training quantization) works:
+    every sublayer of a built model is built, and forecasts stay close."""
+    model = small(objective=objective)
+    x = make_inputs(rng)
+    before = ops.convert_to_numpy(model(x))
+    with warnings.catch_warnings():
+        # Keras notes that the LSTM cell has no int8 kernel (it stays float).
+        warnings.filterwarnings("ignore", "Layer LSTMCell does not have")
+        model.quantize("int8")
+    quantized = [layer for layer in model._flatten_layers() if layer.quantization_mode]
+    assert len(quantized) > 10
+    after = ops.convert_to_numpy(model.predict(x, verbose=0))
+    assert np.abs(after - before).max() < 0.05 * np.abs(before).max()
 
 
 @pytest.mark.parametrize(

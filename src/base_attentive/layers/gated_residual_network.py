@@ -52,9 +52,10 @@ class GatedResidualNetwork(GatedBlock):
         out = output_units or units
         policy = self.dtype_policy
         self.hidden = keras.layers.Dense(units, dtype=policy, name="hidden")
-        self.context_projection = keras.layers.Dense(
-            units, use_bias=False, dtype=policy, name="context_projection"
-        )
+        # Created in `build` when a context is given (as the skip
+        # projection is when widths differ): an unbuilt sublayer would
+        # block `model.quantize`.
+        self.context_projection = None
         self.activation_fn = keras.activations.get(self.activation)
         self.intermediate = keras.layers.Dense(units, dtype=policy, name="intermediate")
         self.gate_add_norm = GateAddNorm(
@@ -71,6 +72,12 @@ class GatedResidualNetwork(GatedBlock):
         out = self.output_units or self.units
         self.hidden.build(inputs_shape)
         if context_shape is not None:
+            self.context_projection = keras.layers.Dense(
+                self.units,
+                use_bias=False,
+                dtype=self.dtype_policy,
+                name="context_projection",
+            )
             self.context_projection.build(context_shape)
         hidden_shape = tuple(inputs_shape[:-1]) + (self.units,)
         self.intermediate.build(hidden_shape)
@@ -85,6 +92,12 @@ class GatedResidualNetwork(GatedBlock):
     def call(self, inputs, context=None, training=None):
         hidden = call_sublayer(self.hidden, inputs)
         if context is not None:
+            if self.context_projection is None:
+                raise ValueError(
+                    f"{self.name} was built without a context, so it has no "
+                    "context weights; pass `context` from its first call on. "
+                    f"Received: context of shape {tuple(context.shape)}"
+                )
             projected = call_sublayer(self.context_projection, context)
             while len(projected.shape) < len(hidden.shape):
                 projected = ops.expand_dims(projected, axis=1)

@@ -192,7 +192,9 @@ class BaseAttentive(keras.Model):
             # The transformer encoder uses no cell-state context: no GRN for
             # it (its weights would get no gradient). Leaving out the last
             # context keeps the saved positions of the others.
-            contexts = ["selection", "enrichment", "state_h"]
+            # Without VSNs nothing reads the selection context: no GRN for it.
+            contexts = ["selection"] if a["use_vsn"] else []
+            contexts += ["enrichment", "state_h"]
             if not transformer:
                 contexts.append("state_c")
             self.static_encoder = blocks.StaticCovariateEncoder(
@@ -202,8 +204,12 @@ class BaseAttentive(keras.Model):
                 name="static_encoder",
                 **grn_args,
             )
-        self.past_positions = blocks.PositionalEncoding(dtype=policy)
         self.future_positions = blocks.PositionalEncoding(dtype=policy)
+        # The LSTM encoder orders the lookback itself; only self-attention
+        # needs past positions (an unused layer would stay unbuilt).
+        self.past_positions = (
+            blocks.PositionalEncoding(dtype=policy) if transformer else None
+        )
         if transformer:
             self.encoder = blocks.TransformerEncoder(
                 a["num_encoder_layers"],
@@ -302,7 +308,7 @@ class BaseAttentive(keras.Model):
                 self.static_encoder, static_embedding, training=training
             )
             contexts = dict(zip(self.static_encoder.contexts, contexts, strict=True))
-            selection_context = contexts["selection"]
+            selection_context = contexts.get("selection")
             enrichment_context = contexts["enrichment"]
             state_h, state_c = contexts["state_h"], contexts.get("state_c")
         past = dynamic
