@@ -34,7 +34,8 @@ class Dropout(keras.layers.Dropout):
       32-bit integer is at least ``round(rate * 2**32)``; the scale is the
       exact ``1 / keep`` of that threshold (it differs from
       ``1 / (1 - rate)`` by under 1e-9), so the layer stays unbiased. A rate
-      that rounds to 0 or 2**32 runs Keras' own dropout.
+      that rounds to 0 or 2**32, or a tensor of 2**32 elements or more (the
+      counter is 32-bit), runs Keras' own dropout.
     - **torch**, unseeded (``seed=None``, as in every BaseAttentive layer):
       `keras.layers.Dropout` calls `torch.nn.functional.dropout`, whose
       Bernoulli sampler is slower on CPU than a uniform draw; this layer
@@ -57,11 +58,17 @@ class Dropout(keras.layers.Dropout):
     def call(self, inputs, training=False):
         if training and 0 < self.rate < 1 and self.noise_shape is None:
             backend = keras.backend.backend()
-            if backend == "jax" and 0 < round(self.rate * _BITS_LEVELS) < _BITS_LEVELS:
+            if backend == "jax" and _fits_uint32(self.rate, inputs.shape):
                 return _jax_dropout(inputs, self.rate, self.seed_generator.next())
             if backend == "torch" and self.seed is None:
                 return _torch_dropout(inputs, self.rate)
         return super().call(inputs, training=training)
+
+
+def _fits_uint32(rate, shape):
+    """Whether the threshold and the element counter fit in 32 bits."""
+    threshold = round(rate * _BITS_LEVELS)
+    return 0 < threshold < _BITS_LEVELS and math.prod(shape) < _BITS_LEVELS
 
 
 def _jax_dropout(inputs, rate, seed):
