@@ -9,6 +9,7 @@ from base_attentive.models.architecture import (
     merge_architecture_config,
     validate_arguments,
 )
+from base_attentive.models.eager_jit import EagerJit
 from base_attentive.models.inputs import split_input_shapes, split_inputs
 
 ATTENTION_LAYERS = {
@@ -31,7 +32,9 @@ class BaseAttentive(keras.Model):
     normalisation; a head gives point forecasts, ordered quantiles, or the
     parameters of a distribution. Written once in `keras.ops`: the same
     arguments build the same network and weights on TensorFlow, PyTorch and
-    JAX.
+    JAX. On JAX an eager call (``model(x)`` on arrays) runs one compiled
+    forward pass per input shape (`base_attentive.models.eager_jit.EagerJit`;
+    ``jax.disable_jit()`` runs it operation by operation).
 
     Args:
         static_input_dim: int >= 0, number of static features ``S`` (0: none).
@@ -163,6 +166,7 @@ class BaseAttentive(keras.Model):
         for key, value in given.items():
             setattr(self, key, value)
         self._build_blocks(arch)
+        self._eager_jit = EagerJit(self) if keras.backend.backend() == "jax" else None
 
     def _build_blocks(self, a):
         policy = self.dtype_policy
@@ -366,6 +370,9 @@ class BaseAttentive(keras.Model):
         return outputs, {"variable_selection": weights, "attention": attention}
 
     def call(self, inputs, training=None):
+        if self._eager_jit is not None and self._eager_jit.applies_to(inputs):
+            # Eager call on JAX: one compiled forward pass (see EagerJit).
+            return self._eager_jit(inputs, training)
         static, dynamic, future = split_inputs(inputs, self._arch)
         outputs, _ = self._forward(static, dynamic, future, training=training)
         return outputs
