@@ -40,3 +40,21 @@ def test_imha_output_is_weights_times_shared_values(rng):
     np.testing.assert_allclose(
         ops.convert_to_numpy(outputs), ops.convert_to_numpy(expected), atol=1e-5
     )
+
+
+def test_imha_value_shared_by_the_batch_equals_the_tiled_value(rng):
+    # A (1, Tk, d) value (the memory level's learned slots) is projected
+    # once and broadcast: same outputs and weights as B explicit copies.
+    layer = InterpretableMultiHeadAttention(num_heads=2, key_dim=4)
+    query = rng.normal(size=(3, 4, 8)).astype("float32")
+    shared = rng.normal(size=(1, 6, 8)).astype("float32")
+    outputs, weights = layer(query, shared)
+    tiled_outputs, tiled_weights = layer(query, np.repeat(shared, 3, axis=0))
+    assert tuple(outputs.shape) == (3, 4, 8)
+    assert tuple(weights.shape) == (3, 4, 6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(outputs), ops.convert_to_numpy(tiled_outputs), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(weights), ops.convert_to_numpy(tiled_weights), atol=1e-6
+    )

@@ -58,24 +58,34 @@ class Dropout(keras.layers.Dropout):
     def call(self, inputs, training=False):
         if training and 0 < self.rate < 1 and self.noise_shape is None:
             backend = keras.backend.backend()
-            if backend == "jax" and _fits_uint32(self.rate, inputs.shape):
-                return _jax_dropout(inputs, self.rate, self.seed_generator.next())
+            if backend == "jax":
+                threshold = _uint32_threshold(self.rate, inputs.shape)
+                if threshold is not None:
+                    return _jax_dropout(inputs, threshold, self.seed_generator.next())
             if backend == "torch" and self.seed is None:
                 return _torch_dropout(inputs, self.rate)
         return super().call(inputs, training=training)
 
 
-def _fits_uint32(rate, shape):
-    """Whether the threshold and the element counter fit in 32 bits."""
+def _uint32_threshold(rate, shape):
+    """The 32-bit drop threshold ``round(rate * 2**32)``, or None.
+
+    None when the threshold rounds to 0 or 2**32, or when the element
+    counter does not fit in 32 bits (Keras' dropout is used then).
+    """
     threshold = round(rate * _BITS_LEVELS)
-    return 0 < threshold < _BITS_LEVELS and math.prod(shape) < _BITS_LEVELS
+    if 0 < threshold < _BITS_LEVELS and math.prod(shape) < _BITS_LEVELS:
+        return threshold
+    return None
 
 
-def _jax_dropout(inputs, rate, seed):
-    """Dropout whose mask is `jax.random.bits` computed element-wise (JAX)."""
+def _jax_dropout(inputs, threshold, seed):
+    """Dropout whose mask is `jax.random.bits` computed element-wise (JAX).
+
+    An element is kept when its bits are at least ``threshold``.
+    """
     import jax.numpy as jnp
 
-    threshold = round(rate * _BITS_LEVELS)
     keep = threefry_bits(seed, inputs.shape) >= jnp.uint32(threshold)
     keep_probability = 1.0 - threshold / _BITS_LEVELS
     return jnp.where(keep, inputs / keep_probability, jnp.zeros_like(inputs))

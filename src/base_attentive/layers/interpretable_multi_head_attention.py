@@ -26,7 +26,9 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
 
     Call arguments:
         query: tensor `(B, Tq, d)`.
-        value: tensor `(B, Tk, dv)`, used as keys and values.
+        value: tensor `(B, Tk, dv)`, used as keys and values; or
+            `(1, Tk, dv)`, shared by every sample (projected once, not once
+            per sample).
         attention_mask: optional boolean tensor broadcastable to `(B, Tq, Tk)`; False
             marks positions a query may not attend to.
         training: bool.
@@ -81,7 +83,11 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
     def call(self, query, value, attention_mask=None, training=None):
         queries = call_sublayer(self.query_dense, query)
         keys = call_sublayer(self.key_dense, value)
-        scores = ops.einsum("bqhd,bkhd->bhqk", queries, keys)
+        # (B, h, Tq, d) @ (B or 1, h, d, Tk): a value shared by the batch
+        # broadcasts here, after its projection.
+        scores = ops.matmul(
+            ops.transpose(queries, (0, 2, 1, 3)), ops.transpose(keys, (0, 2, 3, 1))
+        )
         scores = scores / ops.cast(math.sqrt(self.key_dim), scores.dtype)
         if attention_mask is not None:
             allowed = ops.expand_dims(attention_mask, -3)

@@ -39,9 +39,10 @@ class MemoryAugmentedAttention(AttentionLevel):
         super().build(decoder_shape, encoded_shape)
 
     def attention_keys(self, decoder, encoded):
-        # (B, 1, 1) zeros + (1, M, units): the memory broadcast over the batch.
-        batch_zeros = ops.zeros_like(decoder[:, :1, :1])
-        return batch_zeros + ops.expand_dims(self.memory, 0), None
+        # (1, M, units): one memory for the whole batch. The attention
+        # projects it once and broadcasts the projection, instead of
+        # projecting B identical copies.
+        return ops.expand_dims(self.memory, 0), None
 
     def get_config(self):
         config = super().get_config()
