@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -53,3 +54,32 @@ def test_jit_compile_is_validated(rng):
     model(make_inputs(rng, batch=2))
     with pytest.raises(ValueError, match="`jit_compile` must be 'auto', True or False"):
         make_fast_predict_fn(model, jit_compile="yes")
+
+
+def test_fast_predict_works_for_any_built_keras_model(rng):
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
+    x = rng.normal(size=(4, 5)).astype("float32")
+    predict = make_fast_predict_fn(model)
+    np.testing.assert_allclose(
+        predict(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5
+    )
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "jax",
+    reason="the compiled eager forward (EagerJit) exists on JAX only",
+)
+def test_jax_fast_predict_shares_the_eager_compiled_forward(rng, monkeypatch):
+    model = small()
+    inputs = make_inputs(rng, batch=4)
+    model(inputs)  # eager call: compiles the forward pass for this shape
+    traces = []
+    forward = model._forward
+    monkeypatch.setattr(
+        model, "_forward", lambda *a, **k: traces.append(1) or forward(*a, **k)
+    )
+    fast = make_fast_predict_fn(model)(inputs)
+    assert traces == []  # the eager call's compiled forward is reused
+    np.testing.assert_allclose(
+        fast, model.predict(inputs, verbose=0), rtol=1e-5, atol=1e-5
+    )

@@ -48,11 +48,18 @@ class EagerJit:
             isinstance(part, jax.core.Tracer) for part in keras.tree.flatten(inputs)
         )
 
-    def __call__(self, inputs, training):
+    def forward(self, inputs, training):
+        """The compiled forward pass with the current weights.
+
+        Returns ``(outputs, non_trainable_values)`` and changes no variable
+        (`make_fast_predict_fn` uses this on JAX, so a model called eagerly
+        and through its fast prediction function is compiled once per
+        input shape, not twice).
+        """
         model = self._model
         self._running = True
         try:
-            outputs, non_trainable = self._run(
+            return self._run(
                 [variable.value for variable in model.trainable_variables],
                 [variable.value for variable in model.non_trainable_variables],
                 inputs,
@@ -60,8 +67,11 @@ class EagerJit:
             )
         finally:
             self._running = False
+
+    def __call__(self, inputs, training):
+        outputs, non_trainable = self.forward(inputs, training)
         for variable, value in zip(
-            model.non_trainable_variables, non_trainable, strict=True
+            self._model.non_trainable_variables, non_trainable, strict=True
         ):
             variable.assign(value)
         return outputs

@@ -18,7 +18,10 @@ def make_fast_predict_fn(model, jit_compile="auto"):
     (the same numbers as ``model.predict``) with less per-call overhead:
 
     - JAX: ``jax.jit`` over ``model.stateless_call``; the current weights are
-      read on every call (no donation or copying of the model state).
+      read on every call (no donation or copying of the model state). A
+      BaseAttentive model shares this compiled function with its eager
+      calls (`base_attentive.models.eager_jit.EagerJit`), so ``model(x)``
+      and ``predict(x)`` compile once per input shape between them.
     - TensorFlow: ``tf.function`` (XLA unless ``jit_compile=False``),
       ``reduce_retracing=True``.
     - PyTorch: by default the eager model under ``torch.no_grad()`` (no
@@ -78,9 +81,23 @@ def _as_float_arrays(inputs, dtype):
     )
 
 
-def _stateless_predict_fn(model, compile_fn, to_tensor=lambda part: part):
-    """`predict` over `compile_fn(stateless forward)`; reads the current
-    weights at every call (no copy or donation of the model state)."""
+def _jax_predict_fn(model):
+    from base_attentive.models.eager_jit import EagerJit
+
+    eager_jit = getattr(model, "_eager_jit", None) or EagerJit(model)
+
+    def predict(inputs):
+        inputs = _as_float_arrays(inputs, model.compute_dtype)
+        outputs, _ = eager_jit.forward(inputs, training=False)
+        return ops.convert_to_numpy(outputs)
+
+    return predict
+
+
+def _torch_compiled_predict_fn(model):
+    """`torch.compile` over the stateless forward pass; the current weights
+    are read at every call (no copy or donation of the model state)."""
+    import torch
 
     def forward(trainable, non_trainable, inputs):
         outputs, _ = model.stateless_call(
@@ -88,38 +105,19 @@ def _stateless_predict_fn(model, compile_fn, to_tensor=lambda part: part):
         )
         return outputs
 
-    run = compile_fn(forward)
+    run = torch.compile(forward, dynamic=False)
 
     def predict(inputs):
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
         inputs = keras.tree.map_structure(
-            lambda part: None if part is None else to_tensor(part),
+            lambda part: None if part is None else torch.as_tensor(part),
             _as_float_arrays(inputs, model.compute_dtype),
         )
-        return ops.convert_to_numpy(run(trainable, non_trainable, inputs))
+        with torch.no_grad():
+            return ops.convert_to_numpy(run(trainable, non_trainable, inputs))
 
     return predict
-
-
-def _jax_predict_fn(model):
-    import jax
-
-    return _stateless_predict_fn(model, jax.jit)
-
-
-def _torch_compiled_predict_fn(model):
-    import torch
-
-    predict = _stateless_predict_fn(
-        model, lambda forward: torch.compile(forward, dynamic=False), torch.as_tensor
-    )
-
-    def predict_without_grad(inputs):
-        with torch.no_grad():
-            return predict(inputs)
-
-    return predict_without_grad
 
 
 def _tensorflow_predict_fn(model, jit_compile):
