@@ -27,8 +27,8 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
     Call arguments:
         query: tensor `(B, Tq, d)`.
         value: tensor `(B, Tk, dv)`, used as keys and values; or
-            `(1, Tk, dv)`, shared by every sample (projected once, not once
-            per sample).
+            `(1, Tk, dv)`, shared by every sample: projected once, and
+            read by every sample from that one projection.
         attention_mask: optional boolean tensor broadcastable to `(B, Tq, Tk)`; False
             marks positions a query may not attend to.
         training: bool.
@@ -83,19 +83,25 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
     def call(self, query, value, attention_mask=None, training=None):
         queries = call_sublayer(self.query_dense, query)
         keys = call_sublayer(self.key_dense, value)
-        # (B, h, Tq, d) @ (B or 1, h, d, Tk): a value shared by the batch
-        # broadcasts here, after its projection.
-        scores = ops.matmul(
-            ops.transpose(queries, (0, 2, 1, 3)), ops.transpose(keys, (0, 2, 3, 1))
-        )
+        values = call_sublayer(self.value_dense, value)
+        # A value shared by the batch (batch axis 1) is contracted without a
+        # batch axis: every sample reads the same projected keys and values.
+        shared = value.shape[0] == 1
+        if shared:
+            scores = ops.einsum("bqhd,khd->bhqk", queries, keys[0])
+        else:
+            scores = ops.einsum("bqhd,bkhd->bhqk", queries, keys)
         scores = scores / ops.cast(math.sqrt(self.key_dim), scores.dtype)
         if attention_mask is not None:
             allowed = ops.expand_dims(attention_mask, -3)
             scores = ops.where(allowed, scores, ops.cast(-1e9, scores.dtype))
         weights = ops.mean(ops.softmax(scores, axis=-1), axis=1)
-        values = call_sublayer(self.value_dense, value)
         dropped = call_sublayer(self.attention_dropout, weights, training=training)
-        outputs = call_sublayer(self.output_dense, ops.matmul(dropped, values))
+        if shared:
+            attended = ops.einsum("bqk,kd->bqd", dropped, values[0])
+        else:
+            attended = ops.matmul(dropped, values)
+        outputs = call_sublayer(self.output_dense, attended)
         return outputs, weights
 
     def compute_output_shape(
