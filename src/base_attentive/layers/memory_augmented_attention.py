@@ -40,8 +40,8 @@ class MemoryAugmentedAttention(AttentionLevel):
 
     def attention_keys(self, decoder, encoded):
         # (1, M, units): one memory for the whole batch. The attention
-        # projects it once and broadcasts the projection, instead of
-        # projecting B identical copies.
+        # projects it once and contracts that projection with every
+        # sample, instead of projecting B identical copies.
         return ops.expand_dims(self.memory, 0), None
 
     def get_config(self):
