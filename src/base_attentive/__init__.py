@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BaseAttentive",
+    "Forecaster",
     "load_model",
     "make_fast_predict_fn",
     "__version__",
@@ -72,6 +73,7 @@ except ValueError as err:
 
 _LAZY = {
     "BaseAttentive": "base_attentive.models",
+    "Forecaster": "base_attentive.forecaster",
     "load_model": "base_attentive.models",
     "make_fast_predict_fn": "base_attentive.models",
 }

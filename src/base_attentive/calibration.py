@@ -51,14 +51,10 @@ import math
 
 import numpy as np
 
-from base_attentive.metrics import (
-    _as_array,
-    _quantile_forecast,
-    central_intervals,
-    validate_quantiles,
-)
+from base_attentive.metrics import _as_array, _quantile_forecast
+from base_attentive.quantiles import central_intervals, find_median, validate_quantiles
 
-__all__ = ["ConformalQuantileCalibrator"]
+__all__ = ["ConformalQuantileCalibrator", "check_calibration_size"]
 
 _FORMAT_VERSION = 1
 
@@ -206,11 +202,15 @@ class ConformalQuantileCalibrator:
     def _restore_order(self, values):
         """Makes levels non-decreasing from the centre outward (see module)."""
         levels = np.asarray(self.quantiles)
-        below = np.flatnonzero(levels < 0.5)
-        above = np.flatnonzero(levels > 0.5)
-        center = np.flatnonzero(levels == 0.5)
-        if center.size:
-            anchor_low = anchor_high = values[:, :, center[0], :]
+        median = find_median(levels)
+        below = np.array(
+            [i for i in range(levels.size) if levels[i] < 0.5 and i != median]
+        )
+        above = np.array(
+            [i for i in range(levels.size) if levels[i] > 0.5 and i != median]
+        )
+        if median is not None:
+            anchor_low = anchor_high = values[:, :, median, :]
         elif below.size and above.size:
             inner_low, inner_high = (
                 values[:, :, below[-1], :],
@@ -297,3 +297,28 @@ class ConformalQuantileCalibrator:
         calibrator.num_calibration = int(config["num_calibration"])
         calibrator.horizon, calibrator.num_targets = horizon, targets
         return calibrator
+
+
+def check_calibration_size(quantiles, count):
+    """Raises unless `count` calibration windows can calibrate every interval.
+
+    Split-conformal calibration of a `1 - alpha` interval needs at least
+    `(1 - alpha) / alpha` calibration scores (else the correction is the
+    largest score, with no coverage guarantee left).
+
+    Args:
+        quantiles: the levels.
+        count: the number of calibration (validation) windows.
+
+    Raises:
+        ValueError: naming the interval and the number of windows needed.
+    """
+    for _, _, nominal in central_intervals(quantiles):
+        needed = math.ceil(nominal / (1.0 - nominal) - 1e-9)
+        if count < needed:
+            raise ValueError(
+                f"Recalibrating the {100 * nominal:g}% interval needs at least "
+                f"{needed} validation windows. Received: {count}. Use a longer "
+                "validation period, or turn calibration off (`calibrate=False`, "
+                "`--calibrate no`)."
+            )

@@ -32,7 +32,11 @@ import os
 
 import numpy as np
 
-from base_attentive.metrics import central_intervals, validate_quantiles
+from base_attentive.quantiles import (
+    central_intervals,
+    find_median,
+    validate_quantiles,
+)
 
 __all__ = [
     "plot_attention",
@@ -99,8 +103,8 @@ def plot_forecast(
     """Fan chart of one forecast: history, actuals, median, quantile bands.
 
     Each symmetric central interval `(q, 1 - q)` found in `quantiles` is a
-    shaded band (inner bands darker); the median line is the level nearest
-    0.5 (the mean of the two nearest on a tie).
+    shaded band (inner bands darker); the median line is the level 0.5
+    (none without it; see `base_attentive.quantiles`).
 
     Args:
         time: `(H,)` times (or step numbers) of the forecast horizon.
@@ -136,7 +140,7 @@ def plot_forecast(
                 "A quantile forecast `(H, Q)` needs its `quantiles`. Received: "
                 f"forecast.shape={forecast.shape}, quantiles=None"
             )
-        levels = validate_quantiles(quantiles)
+        levels = np.asarray(validate_quantiles(quantiles))
         if levels.size != forecast.shape[1]:
             raise ValueError(
                 f"`forecast` has {forecast.shape[1]} quantile columns but "
@@ -165,15 +169,11 @@ def plot_forecast(
                 linewidth=0,
                 label=f"{100 * nominal:g}% interval",
             )
-        distance = np.abs(levels - 0.5)
-        nearest = np.isclose(distance, distance.min(), rtol=0, atol=1e-12)
-        ax.plot(
-            time,
-            forecast[:, nearest].mean(axis=1),
-            color="C0",
-            linewidth=1.8,
-            label="median",
-        )
+        median = find_median(levels)
+        if median is not None:
+            ax.plot(
+                time, forecast[:, median], color="C0", linewidth=1.8, label="median"
+            )
     if actual is not None:
         ax.plot(time, actual, color="black", linewidth=1.2, marker=".", label="actual")
     ax.set_title(title or "Forecast")

@@ -150,7 +150,7 @@ def test_static_inputs_condition_the_forecast(rng):
         ({"num_heads": 3}, ValueError, "num_heads=3, attention_units=8"),
         ({"quantiles": [0.9, 0.5]}, ValueError, "strictly increasing"),
         ({"quantiles": [0.1, 1.2]}, ValueError, "strictly between 0 and 1"),
-        ({"quantiles": "0.5"}, TypeError, "list of floats"),
+        ({"quantiles": "0.5"}, TypeError, "sequence of floats"),
         ({"attention_levels": ["cross", "self"]}, ValueError, "Received: .*'self'"),
         ({"attention_levels": ["cross", "cross"]}, ValueError, "repeat"),
         ({"objective": "lstm"}, ValueError, "objective.*'lstm'"),

@@ -144,3 +144,25 @@ def calendar_features(times, features, holiday_country="US"):
         columns.extend([np.sin(angle), np.cos(angle)])
     table = np.stack(columns, axis=1).astype(np.float32)
     return table[inverse.reshape(-1)]
+
+
+def default_calendar(step):
+    """The calendar features of `calendar="auto"` for a time step: the
+    cycles longer than the step and shorter than a year (hour and day of
+    week for sub-daily data; day of week, day of year and month for daily
+    data; ...), none for an unknown step (None) or yearly data.
+
+    Returns:
+        list of names from `CALENDAR_FEATURES`.
+    """
+    if step is None:
+        return []
+    if step < pd.Timedelta(days=1):
+        return ["hour", "day_of_week"]
+    if step == pd.Timedelta(days=1):
+        return ["day_of_week", "day_of_year", "month"]
+    if step < pd.Timedelta(days=28):
+        return ["day_of_year", "month"]
+    if step < pd.Timedelta(days=365):
+        return ["month"]
+    return []

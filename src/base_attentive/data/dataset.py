@@ -11,8 +11,12 @@ from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.spec import DatasetSpec
-from base_attentive.data.split import ChronologicalSplit, SplitBoundaries
-from base_attentive.data.validation import check_known_series
+from base_attentive.data.split import (
+    ChronologicalSplit,
+    SplitBoundaries,
+    to_datetime64_ns,
+)
+from base_attentive.data.validation import check_known_series, format_time
 from base_attentive.data.window_arrays import WindowArrays
 
 _CHUNK_ROWS = 1 << 18
@@ -326,6 +330,54 @@ class ForecastDataset:
             shuffle=shuffle,
             seed=seed,
             **pydataset_kwargs,
+        )
+
+    def backtest_windows(self, frame, start, *, stride=1, end=None, batch_size=256):
+        """Rolling-origin windows of `frame` for a backtest.
+
+        A window's forecast origin is its last lookback step. The windows
+        kept have their origin at `start` (the first time step at or after
+        it) or every `stride` time steps after it, and a full horizon of
+        rows inside their series (observed targets, since the frame is
+        prepared with the spec's missing-value policy).
+
+        Args:
+            frame: a long DataFrame of series seen at fit time.
+            start: the first forecast origin (a time).
+            stride: steps between consecutive origins (int >= 1).
+            end: the last forecast origin, or None (as long as a full
+                horizon follows).
+            batch_size: windows per batch.
+
+        Returns:
+            `WindowDataset` with targets, not shuffled.
+
+        Raises:
+            ValueError: if no window has its origin on that grid.
+        """
+        self._require_fitted()
+        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+            raise ValueError(f"`stride` must be an integer >= 1. Received: {stride!r}")
+        arrays = self.transform(frame)
+        starts, window_series = arrays.window_starts()
+        timeline = np.unique(arrays.times)
+        origins = arrays.times[arrays.origin_rows(starts)]
+        first = np.searchsorted(timeline, to_datetime64_ns(start))
+        steps = np.searchsorted(timeline, origins) - first
+        mask = (steps >= 0) & (steps % stride == 0)
+        if end is not None:
+            mask &= origins <= to_datetime64_ns(end)
+        if not mask.any():
+            raise ValueError(
+                f"No window of the frame has its forecast origin at or after "
+                f"start={start!s} (every {stride} step(s)) with "
+                f"{self.spec.forecast_horizon} observed steps after it. The "
+                f"frame's last time is {format_time(timeline[-1])}."
+            )
+        from base_attentive.data.windows import WindowDataset
+
+        return WindowDataset(
+            arrays, starts[mask], window_series[mask], batch_size=batch_size
         )
 
     def prediction_windows(self, frame=None, *, batch_size=256):

@@ -88,6 +88,19 @@ class WindowArrays:
         steps = np.arange(counts.sum()) - np.repeat(first, counts)
         return self.offsets[window_series] + steps, window_series
 
+    def origin_rows(self, starts):
+        """Row of each window's forecast origin (its last lookback step)."""
+        return np.asarray(starts) + self.lookback - 1
+
+    def target_rows(self, starts):
+        """Rows of each window's horizon steps, `(N, H)`."""
+        return np.asarray(starts)[:, None] + self._target_steps
+
+    def targets(self, starts):
+        """Targets of each window's horizon, `(N, H, O)`, original units
+        (NaN where unobserved)."""
+        return self.target[self.target_rows(starts)]
+
     def target_times(self, starts):
         """First and last target timestamps of windows starting at `starts`."""
         first = starts + self.lookback
@@ -121,5 +134,5 @@ class WindowArrays:
     def forecast_origins(self, starts, window_series):
         """Series id and forecast origin (last lookback time) of each window."""
         ids = np.asarray(self.series_ids, dtype=object)[window_series]
-        origins = self.times[starts + self.lookback - 1]
+        origins = self.times[self.origin_rows(starts)]
         return ids, pd.DatetimeIndex(origins)

@@ -191,6 +191,10 @@ class WindowDataset(keras.utils.PyDataset):
         """
         return self.arrays.gather(self.starts, self.window_series, self.with_targets)
 
+    def targets(self):
+        """Targets of every window, `(N, H, O)`, original units, window order."""
+        return self.arrays.targets(self.starts)
+
     def window_index(self):
         """Series id and forecast origin of every window, in window order.
 

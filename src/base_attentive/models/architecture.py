@@ -7,6 +7,8 @@ import numbers
 
 import keras
 
+from base_attentive.quantiles import validate_quantiles
+
 OBJECTIVES = ("hybrid", "transformer")
 ATTENTION_LEVELS = ("cross", "hierarchical", "memory")
 MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
@@ -79,28 +81,6 @@ def merge_architecture_config(arguments, architecture_config):
             )
         merged[key] = value
     return merged
-
-
-def validate_quantiles(quantiles):
-    """Returns the quantile levels as floats, strictly increasing in (0, 1)."""
-    if quantiles is None:
-        return None
-    if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__len__"):
-        raise TypeError(
-            f"`quantiles` must be a list of floats. Received: quantiles={quantiles!r}"
-        )
-    levels = [float(q) for q in quantiles]
-    if not levels:
-        raise ValueError("`quantiles` must not be empty; pass None for a point head.")
-    if any(not 0.0 < q < 1.0 for q in levels):
-        raise ValueError(
-            f"`quantiles` must lie strictly between 0 and 1. Received: quantiles={levels}"
-        )
-    if any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
-        raise ValueError(
-            f"`quantiles` must be strictly increasing. Received: quantiles={levels}"
-        )
-    return levels
 
 
 def validate_attention_levels(levels):
@@ -185,7 +165,8 @@ def validate_arguments(args):
             )
         out["scales"] = scales
     out["attention_levels"] = validate_attention_levels(args["attention_levels"])
-    out["quantiles"] = validate_quantiles(args["quantiles"])
+    if args["quantiles"] is not None:
+        out["quantiles"] = validate_quantiles(args["quantiles"])
     if args["distribution"] is not None:
         _choice("distribution", args["distribution"], DISTRIBUTIONS)
         if out["quantiles"] is not None:
