@@ -1,7 +1,16 @@
-"""Forecasting models, and loading them back from `.keras` files."""
+"""Forecasting models, and loading them back from `.keras` files.
 
-from base_attentive.models.base_attentive import BaseAttentive
-from base_attentive.models.fast_predict import make_fast_predict_fn
+Importing this package imports Keras, after resolving the backend: an
+invalid backend variable raises its own clear ``ValueError`` here, before
+Keras could fail on it with a less helpful one.
+"""
+
+from base_attentive.backend.resolution import configure_keras_backend_env
+
+configure_keras_backend_env()
+
+from base_attentive.models.base_attentive import BaseAttentive  # noqa: E402
+from base_attentive.models.fast_predict import make_fast_predict_fn  # noqa: E402
 
 __all__ = ["BaseAttentive", "load_model", "make_fast_predict_fn"]
 
