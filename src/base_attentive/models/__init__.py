@@ -18,9 +18,10 @@ __all__ = ["BaseAttentive", "load_model", "make_fast_predict_fn"]
 def load_model(filepath, **kwargs):
     """Loads a model saved with ``model.save("....keras")``, on any backend.
 
-    Registers base-attentive's layers, model and losses with Keras, then
-    calls `keras.saving.load_model`. A file saved under one backend loads
-    under the others (the weights layout is the same).
+    The same as `keras.saving.load_model`, which also works once this
+    package is imported (it registers base-attentive's layers, model and
+    losses with Keras). A file saved under one backend loads under the others
+    (the weights layout is the same).
 
     Args:
         filepath: path of the `.keras` file.
@@ -30,7 +31,5 @@ def load_model(filepath, **kwargs):
         The model, compiled if it was saved compiled.
     """
     import keras
-
-    import base_attentive.losses  # noqa: F401  (registers the losses)
 
     return keras.saving.load_model(filepath, **kwargs)
