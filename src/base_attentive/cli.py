@@ -161,7 +161,8 @@ def main(argv=None):
 
     Example:
 
-    >>> main(["info", "--json"])  # doctest: +SKIP
+    >>> main(["--version"])
+    base-attentive ...
     0
     """
     parser = _build_parser()

@@ -117,7 +117,8 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 
     Example:
 
-    >>> out = dropout(np.ones((2, 4), "float32"), 0.5, seed=keras.random.SeedGenerator(0))
+    >>> seed = keras.random.SeedGenerator(0)
+    >>> out = dropout(keras.ops.ones((2, 4)), 0.5, seed=seed)
     >>> sorted(set(keras.ops.convert_to_numpy(out).ravel()) - {0.0, 2.0})
     []
     """

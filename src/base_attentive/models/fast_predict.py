@@ -41,6 +41,7 @@ def make_fast_predict_fn(model, jit_compile="auto"):
 
     Example:
 
+    >>> from base_attentive import BaseAttentive
     >>> model = BaseAttentive(static_input_dim=2, dynamic_input_dim=3,
     ...                       future_input_dim=1, forecast_horizon=4)
     >>> inputs = [np.zeros((8, 2)), np.zeros((8, 12, 3)), np.zeros((8, 4, 1))]
