@@ -658,8 +658,8 @@ def seed_everything(seed):
     Keras draws its default seeds (weights; dropout on TensorFlow and JAX)
     from Python's `random`; PyTorch's dropout draws from torch's generator.
     """
-    from base_attentive.commands.runtime import seed_backend
+    from base_attentive import kernels
 
     random.seed(seed)
     np.random.seed(seed)
-    seed_backend(seed)
+    kernels.seed_global_generator(seed)

@@ -265,6 +265,11 @@ class ForecastDataset:
 
         Example:
 
+        >>> from base_attentive import BaseAttentive
+        >>> from base_attentive.data import (ForecastDataset,
+        ...     chicago_ridership_spec, load_chicago_ridership)
+        >>> data = ForecastDataset(chicago_ridership_spec()).fit(
+        ...     load_chicago_ridership(start="2016-01-01"))
         >>> model = BaseAttentive(**data.model_dims(),
         ...                       forecast_horizon=data.spec.forecast_horizon,
         ...                       mode=data.spec.mode, quantiles=[0.1, 0.5, 0.9])
