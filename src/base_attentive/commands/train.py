@@ -117,6 +117,8 @@ def run(args):
     data = _prepare_data(settings, console)
     with plan.scope() if plan else contextlib.nullcontext():
         model, arguments = _build_model(settings, data, console)
+        if plan is not None:
+            plan.prepare(model)  # torch: DistributedDataParallel
         if distribution_note:
             console.detail(distribution_note)
         history, training = _fit(model, settings, data, console, plan)
