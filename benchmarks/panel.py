@@ -19,9 +19,11 @@ framework, alternating which goes first from size to size:
   the table (`--stream-buffer-mb`).
 
 First, window gathering alone at the reference workload's shapes
-(`panel_gather.py`). Figures per child: data preparation time and the peak memory above the
-process's baseline (frameworks loaded, before the table is read; so the
-table itself counts), against the raw table's size; window gathering
+(`panel_gather.py`). Figures per child: data preparation time and its peak memory (the table's
+own size plus the most preparing added to the resident memory; for
+`stream`, the most the whole fit added to the process with frameworks
+loaded, the table never being in memory), against the raw table's size
+(pandas, deep); window gathering
 alone (windows per second, no model); training windows per second over a
 second pass of `--train-batches` batches (the first compiles) and, from it,
 the time of one epoch over every training window (an estimate: a full
@@ -70,6 +72,9 @@ def parse_args(argv=None):
     parser.add_argument("--train-batches", type=int, default=40)
     parser.add_argument("--gather-batches", type=int, default=400)
     parser.add_argument("--cache", default=str(ROOT / "runs" / "panel-cache"))
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="processes generating the panel's files"
+    )
     parser.add_argument("--ours-python", default=None)
     parser.add_argument("--ptf-python", default="/tmp/venv-ptf/bin/python")
     parser.add_argument("--memory-cap-mb", type=float, default=12000)
@@ -276,7 +281,7 @@ def main(argv=None):
         print(
             f"[panel] writing/reading {size:,} series at {directory}", file=sys.stderr
         )
-        panels[size] = panel.write_panel(directory, size)
+        panels[size] = panel.write_panel(directory, size, jobs=args.jobs)
         order = args.impl if position % 2 == 0 else list(reversed(args.impl))
         for impl in order:
             load = os.getloadavg()[0]

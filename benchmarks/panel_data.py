@@ -157,18 +157,34 @@ def generate_panel_chunk(start, stop, seed=0):
     return frame
 
 
-def write_panel(directory, num_series, seed=0):
+def _write_part(directory, number, start, stop, seed):
+    """Writes series `start .. stop - 1` as `part-NUMBER.parquet`; its rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = generate_panel_chunk(start, stop, seed)
+    # Series ids as plain strings in the file (dictionary-encoded by
+    # Parquet); each file's categories would otherwise differ.
+    frame[ID_COLUMN] = frame[ID_COLUMN].astype(str)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    path = Path(directory) / f"part-{number:04d}.parquet"
+    pq.write_table(table, path.with_suffix(".tmp"), row_group_size=1 << 17)
+    os.replace(path.with_suffix(".tmp"), path)
+    return len(frame)
+
+
+def write_panel(directory, num_series, seed=0, jobs=1):
     """Writes the panel as Parquet files of `SERIES_PER_FILE` series each.
 
     Skips the work when `directory` already holds this panel (a
-    `_panel.json` with the same size and seed).
+    `_panel.json` with the same size, seed and generator version).
+
+    Args:
+        jobs: processes writing files at once (the files are independent).
 
     Returns:
         the panel's description (`_panel.json`): series, rows, files, bytes.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     directory = Path(directory)
     manifest = directory / "_panel.json"  # "_": not read as data
     if manifest.is_file():
@@ -182,25 +198,24 @@ def write_panel(directory, num_series, seed=0):
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("*.parquet"):
         old.unlink()
-    rows = 0
     started = time.perf_counter()
-    for number, start in enumerate(range(0, num_series, SERIES_PER_FILE)):
-        stop = min(start + SERIES_PER_FILE, num_series)
-        frame = generate_panel_chunk(start, stop, seed)
-        # Series ids as plain strings in the file (dictionary-encoded by
-        # Parquet); each file's categories would otherwise differ.
-        frame[ID_COLUMN] = frame[ID_COLUMN].astype(str)
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        path = directory / f"part-{number:04d}.parquet"
-        pq.write_table(table, path.with_suffix(".tmp"), row_group_size=1 << 17)
-        os.replace(path.with_suffix(".tmp"), path)
-        rows += len(frame)
+    parts = [
+        (directory, number, start, min(start + SERIES_PER_FILE, num_series), seed)
+        for number, start in enumerate(range(0, num_series, SERIES_PER_FILE))
+    ]
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(jobs, len(parts))) as pool:
+            rows = sum(pool.map(_write_part, *zip(*parts, strict=True)))
+    else:
+        rows = sum(_write_part(*part) for part in parts)
     described = {
         "num_series": num_series,
         "seed": seed,
         "version": PANEL_VERSION,
         "rows": rows,
-        "files": len(list(directory.glob("*.parquet"))),
+        "files": len(parts),
         "parquet_bytes": sum(p.stat().st_size for p in directory.glob("*.parquet")),
         "seconds": time.perf_counter() - started,
     }
