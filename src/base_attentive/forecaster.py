@@ -409,6 +409,8 @@ class Forecaster:
             model = build_model(
                 dataset, self.quantiles, self.model, settings.learning_rate, train[0][0]
             )
+            if distribution is not None:
+                distribution.prepare(model)  # e.g. torch: DistributedDataParallel
             report("step", f"model: BaseAttentive, {model.count_params():,} parameters")
             report(
                 "step",
