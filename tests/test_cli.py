@@ -401,9 +401,7 @@ def test_cli_train_data_parallel_on_two_devices(ridership_slice, tmp_path):
     )
     assert f"with {engine}; {cpu}" in trained.stdout
     _check_run_folder(out)
-    distribution = json.loads((out / "run.json").read_text())["training"][
-        "distribution"
-    ]
+    distribution = json.loads((out / "run.json").read_text())["distribution"]
     assert distribution["engine"] == engine and len(distribution["devices"]) == 2
 
 
@@ -442,9 +440,7 @@ def test_cli_train_two_processes_on_localhost(ridership_slice, tmp_path):
     assert "process 1 of 2: training done" in second
     assert "process 0 of 2, 1 local device(s)" in first
     _check_run_folder(out)
-    distribution = json.loads((out / "run.json").read_text())["training"][
-        "distribution"
-    ]
+    distribution = json.loads((out / "run.json").read_text())["distribution"]
     assert distribution["num_processes"] == 2 and len(distribution["devices"]) == 2
 
 
