@@ -61,8 +61,7 @@ def forecast_and_score(model, dataset, baseline, windows, quantiles, calibrator=
         and mean quantile loss).
     """
     scaled = predict_quantiles(model, windows, calibrator)
-    ids = np.asarray(windows.arrays.series_ids, dtype=object)[windows.window_series]
-    model_forecast = dataset.inverse_transform(scaled, ids)
+    model_forecast = dataset.to_original_units(scaled, windows)
     y_true = targets_of(windows)
     series_index = baseline.series_index(windows)
     scores = {

@@ -20,6 +20,7 @@ from base_attentive.data.calendar import CALENDAR_FEATURES
 
 BUNDLED = "bundled"  # `data` value of a run on the bundled Chicago data
 FILL_CHOICES = ("raise", "ffill", "zero", "interpolate")
+SCALING_CHOICES = ("series", "window")
 OBJECTIVES = ("hybrid", "transformer")
 DISTRIBUTIONS = ("auto", "none", "data_parallel")
 
@@ -102,6 +103,21 @@ DATA_SETTINGS = (
     Setting("start", values.date, "DATE", "use only rows at or after DATE"),
     Setting("end", values.date, "DATE", "use only rows at or before DATE"),
     Setting("lookback", values.integer(1), "STEPS", "past steps the model sees"),
+    Setting(
+        "scaling",
+        values.choice(SCALING_CHOICES),
+        "HOW",
+        "target scaling: 'series' (per series, fitted on the training "
+        "period) or 'window' (each window by its lookback's mean and "
+        "standard deviation)",
+    ),
+    Setting(
+        "seasonal_lags",
+        values.integers,
+        "STEPS",
+        "target values at these seasonal offsets (the latest value at the "
+        "same phase, e.g. 7,364 on daily data) as known-future inputs; 'none'",
+    ),
     Setting("horizon", values.integer(1), "STEPS", "steps to forecast"),
     Setting(
         "quantiles",
@@ -242,6 +258,8 @@ GENERIC_DEFAULTS = {
     "start": None,
     "end": None,
     "lookback": 56,
+    "scaling": "series",
+    "seasonal_lags": [],
     "horizon": 14,
     "quantiles": [0.1, 0.5, 0.9],
     "validation": 0.1,

@@ -205,6 +205,8 @@ def build_spec(settings, frame):
         target_columns=tuple(settings["target"]),
         lookback=settings["lookback"],
         forecast_horizon=settings["horizon"],
+        scaling=settings["scaling"],
+        seasonal_lags=tuple(settings["seasonal_lags"]),
         static_columns=tuple(numeric),
         categorical_columns=tuple(categorical),
         past_columns=tuple(settings["past"]),
