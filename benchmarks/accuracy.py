@@ -288,6 +288,13 @@ def main(argv=None):
     parser.add_argument("--peers", default=",".join(PEERS))
     parser.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON)
     parser.add_argument("--yearly-lag", action="store_true")
+    parser.add_argument(
+        "--lightgbm-grid",
+        choices=("first", "full"),
+        default="first",
+        help="LightGBM hyper-parameters: the first candidate (rounds by early "
+        "stopping on validation) or the full grid, chosen on validation",
+    )
     parser.add_argument("--out", default="runs/accuracy")
     parser.add_argument("--json", metavar="FILE", help="also write the rows here")
     parser.add_argument("extra", nargs="*", help="options for base-attentive train")
@@ -320,8 +327,13 @@ def main(argv=None):
         from accuracy_lightgbm import LightGBMPeer
 
         started = time.perf_counter()
+        from accuracy_lightgbm import GRID
+
         peer = LightGBMPeer(
-            quantiles, data.baseline.season, yearly_lag=args.yearly_lag
+            quantiles,
+            data.baseline.season,
+            yearly_lag=args.yearly_lag,
+            grid=GRID if args.lightgbm_grid == "full" else GRID[:1],
         ).fit(data.dataset, data.train, data.validation)
         forecast = peer.predict(data.test)
         seconds = time.perf_counter() - started
@@ -332,7 +344,7 @@ def main(argv=None):
                 score_forecast(data, settings, forecast),
                 seconds,
                 f"{peer.describe()['features']} features, num_leaves "
-                f"{chosen['num_leaves']}, 2 threads",
+                f"{chosen['num_leaves']}, 1 thread",
             )
         )
         np.save(out / f"{args.table}-lightgbm.npy", forecast)

@@ -92,3 +92,17 @@ def test_holiday_proximity_without_the_package_names_the_install(monkeypatch):
     times = pd.date_range("2024-01-01", periods=3, freq="D")
     with pytest.raises(ImportError, match="pip install holidays"):
         calendar_features(times, ["holiday_proximity"])
+
+
+def test_holiday_day_of_year_tells_holidays_apart_and_is_zero_elsewhere():
+    pytest.importorskip("holidays")
+    times = pd.to_datetime(["2015-09-07 00:00", "2015-11-11 00:00", "2015-11-12 00:00"])
+    assert calendar_feature_names(["holiday_day_of_year"]) == [
+        "holiday_day_of_year_sin",
+        "holiday_day_of_year_cos",
+    ]
+    values = calendar_features(times, ["holiday_day_of_year"])
+    day_of_year = calendar_features(times, ["day_of_year"])
+    np.testing.assert_allclose(values[:2], day_of_year[:2], atol=1e-6)
+    assert not np.allclose(values[0], values[1])  # Labor Day vs Veterans Day
+    np.testing.assert_array_equal(values[2], [0.0, 0.0])

@@ -178,6 +178,14 @@ TRAINING_SETTINGS = (
     Setting("batch_size", values.integer(1), "N", "windows per batch"),
     Setting("learning_rate", values.number(0.0, 1.0), "RATE", "Adam learning rate"),
     Setting(
+        "weight_averaging",
+        values.boolean,
+        "YES|NO",
+        "train with an exponential moving average of the weights (momentum "
+        "0.99), which replaces the weights at every epoch end, so validation "
+        "and the saved model use the averaged weights",
+    ),
+    Setting(
         "patience",
         values.integer(1),
         "N",
@@ -280,6 +288,7 @@ GENERIC_DEFAULTS = {
     "steps_per_epoch": 50,
     "batch_size": 128,
     "learning_rate": 0.002,
+    "weight_averaging": False,
     "patience": 5,
     "time_limit": 6.0,
     "calibrate": True,

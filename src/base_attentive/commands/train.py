@@ -249,8 +249,13 @@ def _build_model(settings, data, console):
         mode=spec.mode,
         **arguments,
     )
+    averaging = {}
+    if settings["weight_averaging"]:
+        steps = min(settings["steps_per_epoch"], len(data.train))
+        averaging = dict(use_ema=True, ema_momentum=0.99, ema_overwrite_frequency=steps)
     model.compile(
-        optimizer=keras.optimizers.Adam(settings["learning_rate"]), loss="auto"
+        optimizer=keras.optimizers.Adam(settings["learning_rate"], **averaging),
+        loss="auto",
     )
     model(list(data.train[0][0]))  # build, to count the parameters
     console.step(

@@ -5,7 +5,8 @@ sits next to its start (Sunday next to Monday, 31 December next to 1
 January); holidays are a 0/1 flag from the `holidays` package, and
 `holiday_proximity` tells how near the closest holidays are (the days
 around Christmas, or a bridge day before Independence Day, behave neither
-like holidays nor like ordinary days).
+like holidays nor like ordinary days), and `holiday_day_of_year` which
+holiday it is (their effects differ widely).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ CALENDAR_FEATURES = (
     "month",
     "holiday",
     "holiday_proximity",
+    "holiday_day_of_year",
 )
 PROXIMITY_DAYS = 7  # `holiday_proximity` saturates a week away
 
@@ -53,6 +55,8 @@ def calendar_feature_names(features):
             names.append("holiday")
         elif feature == "holiday_proximity":
             names.extend(["days_to_holiday", "days_since_holiday"])
+        elif feature == "holiday_day_of_year":
+            names.extend(["holiday_day_of_year_sin", "holiday_day_of_year_cos"])
         else:
             names.extend([f"{feature}_sin", f"{feature}_cos"])
     return names
@@ -164,9 +168,12 @@ def calendar_features(times, features, holiday_country="US"):
         times: datetime-like array or `pandas.DatetimeIndex`, shape `(N,)`.
         features: sequence of names from `CALENDAR_FEATURES`: `"hour"`,
             `"day_of_week"`, `"day_of_month"`, `"day_of_year"`, `"month"`
-            (each a sin/cos pair), `"holiday"` (0/1) and
+            (each a sin/cos pair), `"holiday"` (0/1),
             `"holiday_proximity"` (days to the next and since the last
-            holiday, see `holiday_proximity`).
+            holiday, see `holiday_proximity`) and `"holiday_day_of_year"`
+            (on holidays the day of year as a sin/cos pair, 0 on other
+            days: tells one holiday from another, e.g. Veterans Day, a
+            working day for most, from Labor Day).
         holiday_country: country code for `"holiday"`. Default `"US"`.
 
     Returns:
@@ -193,6 +200,11 @@ def calendar_features(times, features, holiday_country="US"):
             continue
         if feature == "holiday_proximity":
             columns.extend(holiday_proximity(index, holiday_country).T)
+            continue
+        if feature == "holiday_day_of_year":
+            flags = holiday_flags(index, holiday_country)
+            angle = 2.0 * np.pi * np.asarray(_phase(index, "day_of_year"))
+            columns.extend([flags * np.sin(angle), flags * np.cos(angle)])
             continue
         angle = 2.0 * np.pi * np.asarray(_phase(index, feature), dtype=np.float64)
         columns.extend([np.sin(angle), np.cos(angle)])

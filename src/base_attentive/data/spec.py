@@ -66,10 +66,12 @@ class DatasetSpec:
         calendar_features: calendar features generated from the time column
             and appended to the future input. Any of `"hour"`,
             `"day_of_week"`, `"day_of_month"`, `"day_of_year"`, `"month"`
-            (each encoded as a sin/cos pair), `"holiday"` (0/1) and
+            (each encoded as a sin/cos pair), `"holiday"` (0/1),
             `"holiday_proximity"` (days to the next and since the last
-            holiday, capped at a week, scaled to [0, 1]); the last two need
-            the `holidays` package. Default `()`.
+            holiday, capped at a week, scaled to [0, 1]) and
+            `"holiday_day_of_year"` (which holiday: the day of year as a
+            sin/cos pair on holidays, 0 elsewhere); the holiday features
+            need the `holidays` package. Default `()`.
         holiday_country: country code for the holiday features, passed to
             `holidays.country_holidays`. Default `"US"`.
         freq: pandas frequency string of the series (`"D"`, `"h"`, `"MS"`);
