@@ -111,7 +111,9 @@ class LightGBMFeatures:
         self.arrays = arrays
         self.season = int(season)
         self.yearly_lag = bool(yearly_lag)
-        self.future_names = list(future_names)
+        # Seasonal-lag inputs of the model are not stored columns (the GBM
+        # builds its own same-phase lags); keep the stored ones.
+        self.future_names = list(future_names)[: arrays.future.shape[1]]
         self.times = arrays.times.astype("datetime64[D]")
         self.day_of_week = ((self.times.astype(np.int64) + 3) % 7).astype(np.float32)
         self.day_of_year = (self.times - self.times.astype("datetime64[Y]")).astype(

@@ -16,7 +16,9 @@ Roles (the same as a user would give `base-attentive train`):
 - past-observed: the day's weather (`tmin`, `tmax`, `pn`: known once the
   day is over, not in advance);
 - known-future: calendar features hour of day, day of week, day of year
-  (sin/cos) and US public holidays, with their proximity.
+  (sin/cos) and US public holidays, with their proximity; the counts a day
+  and a week before each forecast hour (`seasonal_lags=(24, 168)`);
+- each window scaled by its own lookback (`scaling="window"`).
 
 Protocol: hourly, from 2016-09-01 (three years), lookback 168 hours (a
 week), horizon 24 hours, the last 365 days as test period and the 8 weeks
@@ -83,10 +85,20 @@ def bikes_settings(folder=None):
         "static": [],
         "past": ["tmin", "tmax", "pn"],
         "future": [],
-        "calendar": ["hour", "day_of_week", "day_of_year", "holiday", "holiday_proximity"],
+        "calendar": [
+            "hour",
+            "day_of_week",
+            "day_of_year",
+            "holiday",
+            "holiday_proximity",
+        ],
         "freq": "h",
         "lookback": 168,
         "horizon": 24,
+        # The levers of the Chicago default run, carried over by analogy
+        # (a day and a week of hours), not tuned on this table.
+        "scaling": "window",
+        "seasonal_lags": [24, 168],
         "test": 365 * 24,
         "validation": 56 * 24,
     }

@@ -75,7 +75,7 @@ def test_seasonal_lags_from_the_command_line_and_a_config_file(tmp_path):
     assert settings.resolve(_args(seasonal_lags="7, 364"))["seasonal_lags"] == [7, 364]
     assert settings.resolve(_args(seasonal_lags="none"))["seasonal_lags"] == []
     config = tmp_path / "run.toml"
-    config.write_text("seasonal_lags = [7]\nscaling = \"window\"\n")
+    config.write_text('seasonal_lags = [7]\nscaling = "window"\n')
     resolved = settings.resolve(_args(config=config))
     assert resolved["seasonal_lags"] == [7] and resolved["scaling"] == "window"
 

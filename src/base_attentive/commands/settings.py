@@ -307,7 +307,10 @@ def bundled_preset():
     The column roles are those of `chicago_ridership_spec` (weather
     past-observed; sports schedules and calendar known-future; station
     static), daily, from 2011 on, with the last year (365 days) as the test
-    period and the 16 weeks before it as the validation period.
+    period and the 16 weeks before it as the validation period. Each window
+    is scaled by its own lookback (ridership levels shift between years),
+    and the rides one and two weeks and a year (52 weeks) before each
+    forecast day are known-future inputs (docs/accuracy.md).
     """
     from base_attentive.data import chicago_ridership_spec
 
@@ -325,6 +328,8 @@ def bundled_preset():
         "start": "2011-01-01 00:00:00",
         "test": 365,
         "validation": 112,
+        "scaling": "window",
+        "seasonal_lags": [7, 364],
     }
 
 
@@ -397,7 +402,7 @@ def _shown(value):
         return "yes" if value else "no"
     if isinstance(value, list):
         return ",".join(
-            f"{item:g}" if isinstance(item, float) else item for item in value
+            f"{item:g}" if isinstance(item, float) else str(item) for item in value
         )
     return str(value).removesuffix(" 00:00:00")
 
