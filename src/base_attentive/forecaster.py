@@ -125,6 +125,16 @@ class Forecaster:
         fill_missing: NaN policy: `"raise"` (default), `"ffill"`, `"zero"`
             or `"interpolate"`; with a fill policy, missing time steps are
             added and filled too.
+        scaling: `"series"` (default): each series' targets standardised
+            with statistics of its training period; `"window"`: each window
+            by its own lookback's mean and standard deviation, inverted on
+            its forecasts (follows level shifts; needs no per-series
+            statistics, so it forecasts series unseen in training). See
+            docs/data.md.
+        seasonal_lags: target values at seasonal offsets (steps, e.g.
+            `(7, 364)` on daily data) given to the model as known-future
+            inputs at every horizon step: the latest value at the same phase
+            that is observed at the forecast origin.
 
     Example:
 
@@ -159,6 +169,8 @@ class Forecaster:
         season=None,
         holiday_country="US",
         fill_missing="raise",
+        scaling="series",
+        seasonal_lags=(),
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -186,6 +198,8 @@ class Forecaster:
         self.season = season
         self.holiday_country = holiday_country
         self.fill_missing = fill_missing
+        self.scaling = scaling
+        self.seasonal_lags = list(seasonal_lags or ())
         undeclared = [c for c in self.categorical if c not in self.static]
         if undeclared:
             raise ValueError(
@@ -247,6 +261,8 @@ class Forecaster:
             "season": self.season,
             "holiday_country": self.holiday_country,
             "fill_missing": self.fill_missing,
+            "scaling": self.scaling,
+            "seasonal_lags": list(self.seasonal_lags),
         }
 
     def __repr__(self):
@@ -294,6 +310,8 @@ class Forecaster:
             freq=self.freq,
             fill_missing=fill,
             fill_gaps=fill != "raise",
+            scaling=self.scaling,
+            seasonal_lags=tuple(self.seasonal_lags),
         )
 
     def _time_step(self, frame):
