@@ -1,4 +1,4 @@
-"""PyTorch fast paths: thread settings, seeding, the fused LSTM, prediction.
+"""PyTorch fast paths: thread settings, seeding, the fused LSTM, torch.compile.
 
 Keras and PyTorch are imported inside the functions, so that the thread
 setting below can be read and applied before PyTorch starts.
@@ -85,29 +85,19 @@ def lstm(layer, sequences, initial_state, mask, training):
 
 
 def predict_function(model, jit_compile):
-    """The eager model under ``torch.no_grad()``, or `torch.compile` of it.
+    """`torch.compile` of the forward pass, when asked for (``jit_compile=True``).
 
-    By default (``"auto"`` or False) the model runs eagerly without autograd
-    bookkeeping. With ``jit_compile=True``, ``torch.compile`` (TorchDynamo +
-    Inductor, fixed shapes) over ``model.stateless_call``, reading the
-    current weights at every call; its first call compiles for minutes and
-    needs a C++ compiler, hence opt-in.
+    ``torch.compile`` (TorchDynamo + Inductor, fixed shapes) over
+    ``model.stateless_call``, reading the current weights at every call. Its
+    first call compiles for minutes and needs a C++ compiler, hence opt-in.
+
+    Raises:
+        NotImplementedError: for ``jit_compile`` ``"auto"`` or False: Keras'
+            own prediction step (eager, under ``torch.no_grad()``) is as fast
+            as an eager call here would be (docs/benchmarks.md, "Kernels").
     """
-    import torch
-    from keras import ops
-
-    if jit_compile is True:
-        return _compiled_predict_function(model)
-
-    def predict(inputs):
-        inputs = as_input_arrays(inputs, model.compute_dtype)
-        with torch.no_grad():
-            return ops.convert_to_numpy(model(inputs, training=False))
-
-    return predict
-
-
-def _compiled_predict_function(model):
+    if jit_compile is not True:
+        raise NotImplementedError
     import keras
     import torch
     from keras import ops
