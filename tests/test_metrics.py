@@ -67,6 +67,29 @@ def test_mase_rejects_short_history_and_zero_scale():
         metrics.mase(column([1, 2]), column([1, 2]), column([3, 3, 3]))
     with pytest.raises(ValueError, match="except the time axis"):
         metrics.mase(column([1, 2]), column([1, 2]), np.ones((2, 5, 1)))
+    with pytest.raises(ValueError, match="either `y_insample`"):
+        metrics.mase(column([1, 2]), column([1, 2]))
+
+
+def test_mase_pools_the_windows_of_a_series_under_its_training_scale():
+    # Two windows of series 0 (errors 1 and 3) and one of series 1 (error 2).
+    y = np.zeros((3, 1, 1))
+    p = np.array([1.0, 3.0, 2.0]).reshape(3, 1, 1)
+    scale = np.array([[2.0], [4.0]])
+    # series 0: mean error 2 / 2 = 1; series 1: 2 / 4 = 0.5; mean over series
+    value = metrics.mase(y, p, scale=scale, series=np.array([0, 0, 1]))
+    assert value == pytest.approx(0.75)
+    # The scale is the in-sample mean absolute seasonal difference.
+    history = np.array([[0.0, 2.0, 0.0], [0.0, 4.0, 8.0]]).reshape(2, 3, 1)
+    np.testing.assert_allclose(metrics.mase_scale(history), scale)
+    assert metrics.mase(y, p, history, series=np.array([0, 0, 1])) == value
+    with pytest.raises(ValueError, match="scale 0 or NaN"):
+        metrics.mase(y, p, scale=np.array([[2.0], [0.0]]), series=[0, 0, 1])
+
+
+def test_mase_scale_ignores_unobserved_steps():
+    history = np.array([1.0, np.nan, 4.0, 6.0])
+    assert metrics.mase_scale(history) == pytest.approx(2.0)
 
 
 # --------------------------------------------------------------------------
@@ -195,11 +218,21 @@ def test_evaluate_prefers_80_percent_interval_else_widest():
     assert not any(name.startswith("coverage") for name in names)
 
 
-def test_evaluate_median_tie_averages_the_two_nearest_levels():
+def test_evaluate_scores_no_point_forecast_without_the_median_level():
     y = column([1.0])
     forecast = quantile_forecast([[0.0, 4.0]])
     values = as_dict(metrics.evaluate(y, forecast, [0.4, 0.6]))
-    assert values["mae"] == pytest.approx(1.0)  # point = (0 + 4) / 2 = 2
+    assert "mae" not in values and "mase" not in values
+    assert values["mean_quantile_loss"] == pytest.approx((0.4 * 1 + 0.4 * 3) / 2)
+
+
+def test_evaluate_pools_windows_per_series_for_mase():
+    y = np.zeros((3, 1, 1))
+    p = np.array([1.0, 3.0, 2.0]).reshape(3, 1, 1)
+    table = metrics.evaluate(
+        y, p, scale=np.array([[2.0], [4.0]]), series=np.array([0, 0, 1])
+    )
+    assert as_dict(table)["mase"] == pytest.approx(0.75)
 
 
 def test_evaluate_by_horizon_and_target_matches_sliced_metrics():

@@ -51,14 +51,14 @@ import math
 
 import numpy as np
 
-from base_attentive.metrics import (
-    _as_array,
-    _quantile_forecast,
-    central_intervals,
-    validate_quantiles,
-)
+from base_attentive.metrics import _as_array, _quantile_forecast, interval_coverage
+from base_attentive.quantiles import central_intervals, find_median, validate_quantiles
 
-__all__ = ["ConformalQuantileCalibrator"]
+__all__ = [
+    "ConformalQuantileCalibrator",
+    "calibrate_on_windows",
+    "check_calibration_size",
+]
 
 _FORMAT_VERSION = 1
 
@@ -206,11 +206,15 @@ class ConformalQuantileCalibrator:
     def _restore_order(self, values):
         """Makes levels non-decreasing from the centre outward (see module)."""
         levels = np.asarray(self.quantiles)
-        below = np.flatnonzero(levels < 0.5)
-        above = np.flatnonzero(levels > 0.5)
-        center = np.flatnonzero(levels == 0.5)
-        if center.size:
-            anchor_low = anchor_high = values[:, :, center[0], :]
+        median = find_median(levels)
+        below = np.array(
+            [i for i in range(levels.size) if levels[i] < 0.5 and i != median]
+        )
+        above = np.array(
+            [i for i in range(levels.size) if levels[i] > 0.5 and i != median]
+        )
+        if median is not None:
+            anchor_low = anchor_high = values[:, :, median, :]
         elif below.size and above.size:
             inner_low, inner_high = (
                 values[:, :, below[-1], :],
@@ -297,3 +301,52 @@ class ConformalQuantileCalibrator:
         calibrator.num_calibration = int(config["num_calibration"])
         calibrator.horizon, calibrator.num_targets = horizon, targets
         return calibrator
+
+
+def check_calibration_size(quantiles, count):
+    """Raises unless `count` calibration windows can calibrate every interval.
+
+    Split-conformal calibration of a `1 - alpha` interval needs at least
+    `(1 - alpha) / alpha` calibration scores (else the correction is the
+    largest score, with no coverage guarantee left).
+
+    Args:
+        quantiles: the levels.
+        count: the number of calibration (validation) windows.
+
+    Raises:
+        ValueError: naming the interval and the number of windows needed.
+    """
+    for _, _, nominal in central_intervals(quantiles):
+        needed = math.ceil(nominal / (1.0 - nominal) - 1e-9)
+        if count < needed:
+            raise ValueError(
+                f"Recalibrating the {100 * nominal:g}% interval needs at least "
+                f"{needed} validation windows. Received: {count}. Use a longer "
+                "validation period, or turn calibration off (`calibrate=False`, "
+                "`--calibrate no`)."
+            )
+
+
+def calibrate_on_windows(model, windows, quantiles):
+    """Fits a calibrator on the forecasts of `model` for `windows`.
+
+    Args:
+        model: a trained quantile model (anything with `predict(windows)`).
+        windows: the validation `WindowDataset` (not shuffled), with targets.
+        quantiles: the model's levels.
+
+    Returns:
+        `(calibrator, summary)`: the fitted `ConformalQuantileCalibrator`
+        and a JSON-ready dict with the number of windows and each interval's
+        coverage there before recalibration.
+    """
+    scaled = model.predict(windows, verbose=0)
+    y_true = windows.materialize()[1]
+    calibrator = ConformalQuantileCalibrator(quantiles).fit(y_true, scaled)
+    summary = {"applied": True, "windows": windows.num_windows}
+    for low, high, nominal in central_intervals(quantiles):
+        summary[f"validation_coverage@{100 * nominal:g}%"] = interval_coverage(
+            y_true, scaled[:, :, low], scaled[:, :, high]
+        )
+    return calibrator, summary

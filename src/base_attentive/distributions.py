@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from base_attentive.metrics import validate_quantiles
+from base_attentive.quantiles import validate_quantiles
 
 __all__ = [
     "DISTRIBUTION_PARAMETERS",
@@ -123,7 +123,7 @@ def distribution_quantiles(params, distribution, quantiles):
         `np.ndarray` `(B, H, Q, O)`, increasing along the quantile axis.
     """
     loc, scale, df = _split_params(params, distribution)
-    levels = validate_quantiles(quantiles).reshape(-1, 1)
+    levels = np.asarray(validate_quantiles(quantiles)).reshape(-1, 1)
     standard = special.ndtri(levels) if df is None else special.stdtrit(df, levels)
     return loc + scale * standard
 

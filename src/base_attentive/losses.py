@@ -25,10 +25,11 @@ from __future__ import annotations
 import math
 
 import keras
+import numpy as np
 from keras import ops
 
 from base_attentive.distributions import DISTRIBUTION_PARAMETERS, validate_distribution
-from base_attentive.metrics import validate_quantiles
+from base_attentive.quantiles import validate_quantiles
 
 __all__ = [
     "GaussianCRPS",
@@ -145,7 +146,7 @@ def pinball_loss(y_true, y_pred, quantiles):
     Returns:
         Tensor `(B,)`.
     """
-    levels = validate_quantiles(quantiles)
+    levels = np.asarray(validate_quantiles(quantiles))
     size = y_pred.shape[-2] if len(y_pred.shape) >= 2 else None
     if len(y_pred.shape) < 2 or (size is not None and size != levels.size):
         raise ValueError(

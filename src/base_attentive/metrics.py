@@ -21,8 +21,17 @@ metrics.evaluate(y, forecast, quantiles=[0.1, 0.5, 0.9])
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+
+from base_attentive.quantiles import (
+    central_intervals,
+    find_median,
+    report_interval,
+    validate_quantiles,
+)
 
 __all__ = [
     "central_intervals",
@@ -33,6 +42,7 @@ __all__ = [
     "interval_width",
     "mae",
     "mase",
+    "mase_scale",
     "mean_quantile_loss",
     "normalized_quantile_loss",
     "pinball_loss",
@@ -45,45 +55,9 @@ __all__ = [
 # --------------------------------------------------------------------------
 # Argument checks (shared with `distributions`, `calibration` and `losses`)
 # --------------------------------------------------------------------------
-def validate_quantiles(quantiles, name="quantiles"):
-    """Checks quantile levels and returns them as a float64 array.
-
-    Args:
-        quantiles: sequence of levels, non-empty, strictly increasing, each in
-            the open interval (0, 1).
-        name: argument name used in error messages.
-
-    Returns:
-        1-D `np.ndarray` of dtype float64.
-    """
-    if quantiles is None or isinstance(quantiles, str | bytes):
-        raise TypeError(
-            f"`{name}` must be a sequence of floats in (0, 1). "
-            f"Received: {name}={quantiles!r}"
-        )
-    try:
-        levels = np.asarray(quantiles, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"`{name}` must be a sequence of floats in (0, 1). "
-            f"Received: {name}={quantiles!r}"
-        ) from error
-    if levels.ndim != 1 or levels.size == 0:
-        raise ValueError(
-            f"`{name}` must be a non-empty 1-D sequence of levels. "
-            f"Received: {name}={quantiles!r}"
-        )
-    if not np.all((levels > 0.0) & (levels < 1.0)):
-        raise ValueError(
-            f"Every level in `{name}` must lie strictly between 0 and 1. "
-            f"Received: {name}={levels.tolist()}"
-        )
-    if levels.size > 1 and not np.all(np.diff(levels) > 0.0):
-        raise ValueError(
-            f"`{name}` must be strictly increasing (sort them and drop "
-            f"duplicates). Received: {name}={levels.tolist()}"
-        )
-    return levels
+def _levels(quantiles, name="quantiles"):
+    """The validated levels as a float64 array (see `validate_quantiles`)."""
+    return np.asarray(validate_quantiles(quantiles, name), dtype=np.float64)
 
 
 def _as_array(value, name):
@@ -129,7 +103,7 @@ def _quantile_forecast(y_true, y_quantiles, quantiles):
     length Q inserted before the last (target) axis: `(B, H, O)` ->
     `(B, H, Q, O)`.
     """
-    levels = validate_quantiles(quantiles)
+    levels = _levels(quantiles)
     y_true = _as_array(y_true, "y_true")
     y_quantiles = _as_array(y_quantiles, "y_quantiles")
     expected = y_true.shape[:-1] + (levels.size,) + y_true.shape[-1:]
@@ -208,36 +182,43 @@ def smape(y_true, y_pred):
     return float(100.0 * np.mean(ratio))
 
 
-def mase(y_true, y_pred, y_insample, seasonality=1):
-    """Mean absolute scaled error (Hyndman and Koehler, 2006).
-
-    For one series, `mase = mean_t |y_t - y_hat_t| / scale` with
-    `scale = mean_t |x_t - x_{t-m}|` over the in-sample (training or
-    look-back) values `x` and seasonality `m`.
-
-    Multiple series: axis 1 is time (axis 0 for 1-D input) and every other
-    index (window `b`, target `o`) identifies one series. With `y_true` of
-    shape `(B, H, O)` and `y_insample` of shape `(B, T, O)`, each of the
-    `B * O` series gets its own scale, and the result is the mean over all
-    series of their MASE (equal weight per series).
+def mase_scale(y_insample, seasonality=1):
+    """The MASE denominator of each series: its in-sample mean absolute
+    seasonal difference, `mean_t |x_t - x_{t-m}|`.
 
     Args:
-        y_true: targets, `(H,)` or `(B, H, ...)`.
-        y_pred: point forecasts, same shape as `y_true`.
-        y_insample: in-sample history, same shape as `y_true` except along
-            the time axis, of length `T > seasonality`.
+        y_insample: the in-sample (training) history, `(T,)` for one series
+            or `(N, T, ...)` with time on axis 1 (every other index is one
+            series). NaN values (unobserved steps) are left out of the mean.
         seasonality: season length `m >= 1` (1 = naive forecast scale).
 
     Returns:
-        float.
-
-    Raises:
-        ValueError: if the history is not longer than `seasonality` or the
-            scale of some series is 0 (a constant or exactly periodic
-            history); MASE is undefined there.
+        float for 1-D input, else an array of the non-time shape `(N, ...)`;
+        NaN where a series has no pair of observed values `m` steps apart.
     """
-    y_true, y_pred = _same_shape(y_true, y_pred, "y_true", "y_pred")
-    y_insample = _as_array(y_insample, "y_insample")
+    seasonality = _seasonality(seasonality)
+    history = np.asarray(y_insample, dtype=np.float64)
+    if history.ndim == 0:
+        raise ValueError("`y_insample` must have a time axis. Received: a scalar")
+    axis = 0 if history.ndim == 1 else 1
+    length = history.shape[axis]
+    if length <= seasonality:
+        raise ValueError(
+            f"`y_insample` needs more than seasonality={seasonality} time "
+            f"steps along axis {axis} to compute the MASE scale. Received: "
+            f"{length} step(s), y_insample.shape={history.shape}"
+        )
+    diffs = np.abs(
+        np.take(history, np.arange(seasonality, length), axis=axis)
+        - np.take(history, np.arange(0, length - seasonality), axis=axis)
+    )
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN series -> NaN
+        scale = np.nanmean(diffs, axis=axis)
+    return float(scale) if np.ndim(scale) == 0 else scale
+
+
+def _seasonality(seasonality):
     if isinstance(seasonality, bool) or not isinstance(seasonality, int | np.integer):
         raise TypeError(
             f"`seasonality` must be an integer >= 1. Received: "
@@ -247,36 +228,134 @@ def mase(y_true, y_pred, y_insample, seasonality=1):
         raise ValueError(
             f"`seasonality` must be >= 1. Received: seasonality={seasonality}"
         )
-    axis = 0 if y_true.ndim == 1 else 1
-    other = y_true.shape[:axis] + y_true.shape[axis + 1 :]
-    other_insample = y_insample.shape[:axis] + y_insample.shape[axis + 1 :]
-    if y_insample.ndim != y_true.ndim or other != other_insample:
+    return int(seasonality)
+
+
+def mase(
+    y_true,
+    y_pred,
+    y_insample=None,
+    seasonality=1,
+    *,
+    scale=None,
+    series=None,
+    undefined="raise",
+):
+    """Mean absolute scaled error (Hyndman and Koehler, 2006).
+
+    The one MASE of the package (the `Forecaster`, the CLI and
+    `evaluate` all use it). For one series `s` (and one target),
+
+        MASE_s = mean |y - y_hat| / scale_s,
+        scale_s = mean_t |x_t - x_{t-m}| over its in-sample history x,
+
+    the mean taken over every forecast of that series (all its windows and
+    horizon steps). Several series: the mean of their `MASE_s` (equal
+    weight per series and target).
+
+    Which windows form a series: with `series` (one series index per
+    window), all windows of a series are pooled and share its scale; without
+    it, every window is its own series (for example one forecast per series
+    from the end of each series). Every target (last axis) is a series of
+    its own.
+
+    Args:
+        y_true: targets, `(H,)` (one series) or `(B, H, ...)` (time on
+            axis 1).
+        y_pred: point forecasts, the shape of `y_true`.
+        y_insample: in-sample history to compute the scale from:
+            `(T,)`, or `(S, T, ...)` with one row per series (`S` = the
+            number of series with `series`, else `B`). Give this or `scale`.
+        seasonality: season length `m` for the scale. Default 1.
+        scale: precomputed scales (from `mase_scale`), `(S, ...)`, instead
+            of `y_insample`.
+        series: optional int array `(B,)`, the series (row of the scale) of
+            each window.
+        undefined: what to do with a series whose scale is 0 or NaN (a
+            constant or exactly periodic history, or one without observed
+            values `m` apart), for which MASE is undefined: `"raise"`
+            (default) or `"skip"` (leave it out of the mean; NaN when no
+            series is left). Callers that skip say so to their users
+            (`base_attentive.evaluation` does).
+
+    Returns:
+        float.
+
+    Raises:
+        ValueError: with `undefined="raise"`, if a scale is 0 or undefined.
+    """
+    if undefined not in ("raise", "skip"):
         raise ValueError(
-            "`y_insample` must match `y_true` on every axis except the time "
-            f"axis ({axis}). Received: y_true.shape={y_true.shape}, "
-            f"y_insample.shape={y_insample.shape}"
+            f"`undefined` must be 'raise' or 'skip'. Received: undefined={undefined!r}"
         )
-    length = y_insample.shape[axis]
-    if length <= seasonality:
+    y_true, y_pred = _same_shape(y_true, y_pred, "y_true", "y_pred")
+    if (scale is None) == (y_insample is None):
         raise ValueError(
-            f"`y_insample` needs more than seasonality={seasonality} time "
-            f"steps along axis {axis} to compute the MASE scale. Received: "
-            f"{length} step(s), y_insample.shape={y_insample.shape}"
+            "`mase` needs either `y_insample` (to compute the scale) or "
+            "`scale`, not both. Received: "
+            f"y_insample={'given' if y_insample is not None else None}, "
+            f"scale={'given' if scale is not None else None}"
         )
-    diffs = np.abs(
-        np.take(y_insample, np.arange(seasonality, length), axis=axis)
-        - np.take(y_insample, np.arange(0, length - seasonality), axis=axis)
-    )
-    scale = np.mean(diffs, axis=axis, keepdims=True)
-    if np.any(scale == 0.0):
-        bad = np.argwhere(np.squeeze(scale, axis=axis) == 0.0)
+    if scale is None:
+        scale = mase_scale(_as_array(y_insample, "y_insample"), seasonality)
+    scale = np.asarray(scale, dtype=np.float64)
+    if y_true.ndim == 1:
+        errors = np.mean(np.abs(y_true - y_pred))
+        return _scaled_mean(errors, scale, (), undefined)
+    absolute = np.abs(y_true - y_pred)
+    per_window = np.mean(absolute, axis=1)  # (B, ...)
+    if series is None:
+        rows = np.arange(len(per_window))
+        expected = per_window.shape
+        if len(scale) != len(per_window):
+            raise ValueError(
+                "Without `series`, every window is its own series and needs "
+                f"its own in-sample history: {len(per_window)} row(s), like "
+                f"`y_true` on every axis except the time axis (1). Received: "
+                f"{len(scale)} row(s) of history or scale"
+            )
+    else:
+        series = np.asarray(series)
+        if series.shape != (len(per_window),):
+            raise ValueError(
+                "`series` must hold one series index per window. Received: "
+                f"series.shape={series.shape} for {len(per_window)} windows"
+            )
+        rows, inverse = np.unique(series, return_inverse=True)
+        counts = np.bincount(inverse).reshape((-1,) + (1,) * (per_window.ndim - 1))
+        sums = np.zeros((len(rows),) + per_window.shape[1:])
+        np.add.at(sums, inverse, per_window)
+        per_window = sums / counts
+        expected = (int(rows.max()) + 1,) + per_window.shape[1:]
+    if scale.ndim != per_window.ndim or scale.shape[1:] != per_window.shape[1:]:
+        raise ValueError(
+            f"`scale` must have one row per series and the shape {expected[1:]} "
+            f"after it. Received: scale.shape={scale.shape}"
+        )
+    if rows.max() >= len(scale):
+        raise ValueError(
+            f"`scale` has {len(scale)} row(s) but `series` refers to row "
+            f"{int(rows.max())}."
+        )
+    return _scaled_mean(per_window, scale[rows], rows, undefined)
+
+
+def _scaled_mean(errors, scale, rows, undefined):
+    """Mean of `errors / scale` over the series whose scale is defined."""
+    bad = ~(np.isfinite(scale) & (scale > 0.0))
+    if undefined == "skip":
+        if np.all(bad):
+            return float("nan")
+        return float(np.mean((np.asarray(errors) / np.where(bad, 1.0, scale))[~bad]))
+    if np.any(bad):
+        first = np.argwhere(bad)[0]
+        where = f"series {int(np.asarray(rows)[first[0]])}" if len(first) else "it"
         raise ValueError(
             "MASE is undefined for a series whose in-sample seasonal "
-            f"differences (seasonality={seasonality}) are all 0. Received: "
-            f"{len(bad)} such series; the first at index {tuple(bad[0])} "
-            "of the non-time axes"
+            "differences are all 0 or unobserved (scale 0 or NaN). Received: "
+            f"{int(np.count_nonzero(bad))} such scale(s), the first for {where}. "
+            "Leave such series out, or use MAE."
         )
-    errors = np.mean(np.abs(y_true - y_pred), axis=axis, keepdims=True)
     return float(np.mean(errors / scale))
 
 
@@ -472,57 +551,21 @@ def interval_width(lower, upper):
     return float(np.mean(upper - lower))
 
 
-def central_intervals(quantiles, tolerance=1e-9):
-    """Symmetric central intervals available in a set of quantile levels.
-
-    A pair of levels `(q, 1 - q)` with `q < 0.5` is a central interval of
-    nominal coverage `1 - 2 q`.
-
-    Args:
-        quantiles: strictly increasing levels in (0, 1).
-        tolerance: how close `q_low + q_high` must be to 1.
-
-    Returns:
-        list of `(low_index, high_index, nominal_coverage)`, widest first.
-    """
-    levels = validate_quantiles(quantiles)
-    pairs = []
-    for low in range(levels.size):
-        if levels[low] >= 0.5:
-            break
-        for high in range(levels.size - 1, low, -1):
-            if abs(levels[low] + levels[high] - 1.0) <= tolerance:
-                pairs.append((low, high, float(1.0 - 2.0 * levels[low])))
-                break
-    return pairs
-
-
 # --------------------------------------------------------------------------
 # One-call evaluation
 # --------------------------------------------------------------------------
-def _median_forecast(y_quantiles, levels):
-    """The level nearest 0.5 (the mean of the two on a tie), quantile axis out."""
-    distance = np.abs(levels - 0.5)
-    nearest = np.flatnonzero(np.isclose(distance, distance.min(), rtol=0, atol=1e-12))
-    return np.mean(np.take(y_quantiles, nearest, axis=-2), axis=-2)
-
-
-def _report_interval(levels):
-    """The 80% interval (0.1, 0.9) when present, else the widest central one."""
-    pairs = central_intervals(levels)
-    for pair in pairs:
-        if abs(pair[2] - 0.8) <= 1e-9:
-            return pair
-    return pairs[0] if pairs else None
-
-
-def _metric_rows(y_true, forecast, levels, y_insample, seasonality):
+def _metric_rows(y_true, forecast, levels, mase_args):
     """Metric name -> value for one slice of the data."""
-    point = forecast if levels is None else _median_forecast(forecast, levels)
-    rows = {"mae": mae(y_true, point), "rmse": rmse(y_true, point)}
-    rows["smape"] = smape(y_true, point)
-    if y_insample is not None:
-        rows["mase"] = mase(y_true, point, y_insample, seasonality)
+    rows = {}
+    median = None if levels is None else find_median(levels)
+    point = forecast if levels is None else None
+    if median is not None:
+        point = np.take(forecast, median, axis=-2)
+    if point is not None:
+        rows = {"mae": mae(y_true, point), "rmse": rmse(y_true, point)}
+        rows["smape"] = smape(y_true, point)
+        if mase_args is not None:
+            rows["mase"] = mase(y_true, point, **mase_args)
     if levels is None:
         return rows
     per_level = pinball_loss(y_true, forecast, levels)
@@ -534,7 +577,7 @@ def _metric_rows(y_true, forecast, levels, y_insample, seasonality):
         qrisk = normalized_quantile_loss(y_true, forecast, levels)
         for level, value in zip(levels, qrisk, strict=True):
             rows[f"qrisk@{level:g}"] = float(value)
-    pair = _report_interval(levels)
+    pair = report_interval(levels)
     if pair is not None:
         low, high, nominal = pair
         lower = np.take(forecast, low, axis=-2)
@@ -552,15 +595,18 @@ def evaluate(
     seasonality=1,
     by=None,
     target_names=None,
+    *,
+    scale=None,
+    series=None,
 ):
     """Evaluates a point or quantile forecast and returns a tidy table.
 
     Point forecasts (`quantiles=None`, `forecast` shaped like `y_true`):
-    `mae`, `rmse`, `smape` (percent) and, with `y_insample`, `mase`.
+    `mae`, `rmse`, `smape` (percent) and, with `y_insample` or `scale`,
+    `mase` (see `mase`).
 
     Quantile forecasts (`forecast` `(B, H, Q, O)`): the point metrics above
-    on the median (the level nearest 0.5; the mean of the two nearest levels
-    on a tie), plus `mean_quantile_loss`, `crps` (twice the mean pinball, see
+    on the median (the level 0.5; without it, no point metrics), plus `mean_quantile_loss`, `crps` (twice the mean pinball, see
     `crps_from_quantiles`), `pinball@q` and `qrisk@q` per level (q-risk is
     skipped when `sum |y|` is 0), and the coverage and mean width of one
     central interval, named after its nominal coverage (e.g. `coverage@80%`,
@@ -573,14 +619,19 @@ def evaluate(
         forecast: point `(B, H, O)` or quantile `(B, H, Q, O)` forecasts.
         quantiles: the Q levels of a quantile forecast; `None` for a point
             forecast. Defaults to `None`.
-        y_insample: optional history `(B, T, O)` for `mase`. Defaults to
-            `None` (no MASE row).
+        y_insample: optional in-sample history for `mase`: `(B, T, O)`, one
+            row per window, or `(S, T, O)`, one per series with `series`.
+            Defaults to `None` (no MASE row unless `mase_scale` is given).
         seasonality: season length for `mase`. Defaults to 1.
         by: `None` for one row per metric over all data, or `"horizon"`,
             `"target"` or `("horizon", "target")` for one row per metric and
             group. Defaults to `None`.
         target_names: optional names of the O targets for the `target`
             column. Defaults to the indices `0..O-1`.
+        scale: precomputed MASE scales `(S, O)` instead of
+            `y_insample` (see `mase_scale`).
+        series: optional `(B,)` series index of each window: MASE pools the
+            windows of a series (see `mase`).
 
     Returns:
         `pandas.DataFrame` in long format with columns `metric` and `value`,
@@ -610,7 +661,7 @@ def evaluate(
     else:
         y_true, forecast, levels = _quantile_forecast(y_true, forecast, quantiles)
     if y_insample is not None:
-        y_insample = _as_array(y_insample, "y_insample")
+        scale = mase_scale(_as_array(y_insample, "y_insample"), seasonality)
     group_by = (by,) if isinstance(by, str) else tuple(by or ())
     unknown = [key for key in group_by if key not in ("horizon", "target")]
     if unknown or len(set(group_by)) != len(group_by):
@@ -630,15 +681,18 @@ def evaluate(
     records = []
     for h in horizons:
         for o in targets:
-            y_slice, f_slice, ins_slice = y_true, forecast, y_insample
+            y_slice, f_slice, sliced_scale = y_true, forecast, scale
             if h is not None:
                 y_slice = y_slice[:, h : h + 1]
                 f_slice = f_slice[:, h : h + 1]
             if o is not None:
                 y_slice, f_slice = y_slice[..., o : o + 1], f_slice[..., o : o + 1]
-                if ins_slice is not None:
-                    ins_slice = ins_slice[..., o : o + 1]
-            rows = _metric_rows(y_slice, f_slice, levels, ins_slice, seasonality)
+                if sliced_scale is not None:
+                    sliced_scale = np.asarray(sliced_scale)[..., o : o + 1]
+            mase_args = None
+            if sliced_scale is not None:
+                mase_args = {"scale": sliced_scale, "series": series}
+            rows = _metric_rows(y_slice, f_slice, levels, mase_args)
             for metric, value in rows.items():
                 record = {}
                 if h is not None:

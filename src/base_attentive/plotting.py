@@ -32,7 +32,11 @@ import os
 
 import numpy as np
 
-from base_attentive.metrics import central_intervals, validate_quantiles
+from base_attentive.quantiles import (
+    central_intervals,
+    find_median,
+    validate_quantiles,
+)
 
 __all__ = [
     "plot_attention",
@@ -99,8 +103,8 @@ def plot_forecast(
     """Fan chart of one forecast: history, actuals, median, quantile bands.
 
     Each symmetric central interval `(q, 1 - q)` found in `quantiles` is a
-    shaded band (inner bands darker); the median line is the level nearest
-    0.5 (the mean of the two nearest on a tie).
+    shaded band (inner bands darker); the median line is the level 0.5
+    (none without it; see `base_attentive.quantiles`).
 
     Args:
         time: `(H,)` times (or step numbers) of the forecast horizon.
@@ -136,7 +140,7 @@ def plot_forecast(
                 "A quantile forecast `(H, Q)` needs its `quantiles`. Received: "
                 f"forecast.shape={forecast.shape}, quantiles=None"
             )
-        levels = validate_quantiles(quantiles)
+        levels = np.asarray(validate_quantiles(quantiles))
         if levels.size != forecast.shape[1]:
             raise ValueError(
                 f"`forecast` has {forecast.shape[1]} quantile columns but "
@@ -165,15 +169,11 @@ def plot_forecast(
                 linewidth=0,
                 label=f"{100 * nominal:g}% interval",
             )
-        distance = np.abs(levels - 0.5)
-        nearest = np.isclose(distance, distance.min(), rtol=0, atol=1e-12)
-        ax.plot(
-            time,
-            forecast[:, nearest].mean(axis=1),
-            color="C0",
-            linewidth=1.8,
-            label="median",
-        )
+        median = find_median(levels)
+        if median is not None:
+            ax.plot(
+                time, forecast[:, median], color="C0", linewidth=1.8, label="median"
+            )
     if actual is not None:
         ax.plot(time, actual, color="black", linewidth=1.2, marker=".", label="actual")
     ax.set_title(title or "Forecast")
@@ -228,8 +228,13 @@ def plot_variable_importance(explanation, feature_names=None, *, title=None, pat
 
     Example:
 
-    >>> fig = plot_variable_importance(model.explain(x),
-    ...                                data.feature_names(), path="vsn.png")
+    >>> from base_attentive import BaseAttentive
+    >>> model = BaseAttentive(static_input_dim=2, dynamic_input_dim=3,
+    ...                       future_input_dim=1, forecast_horizon=4)
+    >>> x = [np.random.rand(8, 2), np.random.rand(8, 12, 3), np.random.rand(8, 4, 1)]
+    >>> names = {"static": ["capacity", "line"], "future": ["holiday"],
+    ...          "dynamic": ["rides", "rain", "temperature"]}
+    >>> fig = plot_variable_importance(model.explain(x), names, path="vsn.png")
     """
     groups = _selection_weights(explanation)
     feature_names = feature_names or {}
@@ -290,6 +295,10 @@ def plot_attention(
 
     Example:
 
+    >>> from base_attentive import BaseAttentive
+    >>> model = BaseAttentive(static_input_dim=2, dynamic_input_dim=3,
+    ...                       future_input_dim=1, forecast_horizon=4)
+    >>> x = [np.random.rand(8, 2), np.random.rand(8, 12, 3), np.random.rand(8, 4, 1)]
     >>> fig = plot_attention(model.explain(x), "cross", path="attention.png")
     """
     weights, level = _attention_weights(explanation, level)
@@ -350,8 +359,8 @@ def plot_history(history, *, title=None, path=None):
 
     Example:
 
-    >>> fig = plot_history(model.fit(x, y, validation_split=0.2, epochs=5),
-    ...                    path="history.png")
+    >>> history = {"loss": [1.0, 0.6, 0.5], "val_loss": [1.1, 0.8, 0.9]}
+    >>> fig = plot_history(history, path="history.png")  # or model.fit(...)
     """
     curves = getattr(history, "history", history)
     if not isinstance(curves, dict) or not curves:

@@ -14,7 +14,7 @@ import json
 import sys
 import time
 
-from base_attentive.commands.run_folder import json_ready
+from base_attentive.run_folder import json_ready
 
 
 class Console:
@@ -51,6 +51,13 @@ class Console:
     def detail(self, text):
         """Prints an indented detail line under the current step."""
         self.say(f"      {text}")
+
+    def progress(self, kind, text):
+        """Receives `Forecaster.fit`'s steps: "step" or "detail" lines."""
+        if kind == "step":
+            self.step(text)
+        else:
+            self.detail(text)
 
     def elapsed(self):
         """Seconds since the console was created."""

@@ -1,12 +1,12 @@
 """`base-attentive evaluate`: backtest a trained run on a table.
 
-Every complete window of the file (lookback and horizon inside a series)
-whose targets all fall within `[--start, --end]` is forecast by the model
-and by the run's seasonal-naive baseline, and both are scored with the
-metrics of `train` (MASE scales and baseline quantiles come from the run's
-training period). Without `--data`, the run's own data is used and
-`--start` defaults to the start of its test period, which reproduces the
-test metrics of `train`.
+`Forecaster.backtest` then `Forecaster.evaluate`: every complete window of
+the file (lookback and horizon inside a series) whose targets all fall
+within `[--start, --end]` is forecast by the model and by the run's
+seasonal-naive baseline, and both are scored with the metrics of `train`
+(MASE scales and baseline quantiles come from the run's training period).
+Without `--data`, the run's own data is used and `--start` defaults to the
+start of its test period, which reproduces the test metrics of `train`.
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ import pandas as pd
 
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.predict import add_run_arguments
-from base_attentive.commands.run_folder import load_run
+from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
-from base_attentive.commands.scoring import (
-    forecast_and_score,
-    format_table,
-    score_rows,
-)
+from base_attentive.commands.scoring import BASELINE, MODEL, format_table, overall
 from base_attentive.commands.settings import parse_value
 from base_attentive.commands.tables import load_frame
-from base_attentive.data.split import SplitBoundaries, to_datetime64_ns
+from base_attentive.data.time_grid import to_offset
 from base_attentive.data.validation import format_time
+from base_attentive.run_folder import write_text_atomic
 
 
 def configure_parser(parser):
@@ -55,50 +52,56 @@ def run(args):
     start = None if args.start is None else parse_value("start", args.start, "--start")
     end = None if args.end is None else parse_value("end", args.end, "--end")
     prepare_process()
-    loaded = load_run(args.model)
-    settings, dataset = loaded.settings, loaded.dataset
+    forecaster, settings, info = open_run(args.model)
+    if args.data is None and settings.get("data") is None:
+        raise ValueError(
+            f"--data is required: the run {args.model} was saved from Python and "
+            "names no data file."
+        )
     frame, description = load_frame(settings, data=args.data, filter_period=False)
-    if args.data is None and start is None:
-        start = loaded.info["data"]["test_start"]
-    time_col = dataset.spec.time_column
+    if args.data is None and start is None and "test_period" in info:
+        start = info["test_period"]["start"]
+    time_col = forecaster.time_col
     if end is not None:
         frame = frame[frame[time_col] <= pd.Timestamp(end)]
-    dataset.boundaries = SplitBoundaries(
-        test_start=None if start is None else to_datetime64_ns(start)
+    # The first forecast origin is the step before the first target scored.
+    step = to_offset(forecaster.dataset_.freq)
+    origin = (
+        frame[time_col].min() + (forecaster.lookback - 1) * step
+        if start is None
+        else pd.Timestamp(start) - step
     )
-    windows = dataset.windows(
-        "all" if start is None else "test",
-        frame=frame,
-        batch_size=settings["batch_size"],
-    )
-    console.step(f"backtest on {description}: {windows.num_windows:,} windows")
-    quantiles = settings["quantiles"]
-    scaled, _, scores = forecast_and_score(
-        loaded.model, dataset, loaded.baseline, windows, quantiles, loaded.calibrator
-    )
-    first_targets = windows.arrays.times[windows.starts + dataset.spec.lookback]
-    period = (
-        format_time(first_targets.min()),
-        format_time(frame[time_col].max()),
-    )
-    table = format_table(score_rows(scores, loaded.baseline.season))
+    backtest = forecaster.backtest(frame, start=origin)
+    windows = len(backtest) // (forecaster.horizon * len(forecaster.target))
+    console.step(f"backtest on {description}: {windows:,} windows")
+    table = forecaster.evaluate(backtest)
+    first_target = backtest[time_col].min()
+    period = (format_time(first_target), format_time(frame[time_col].max()))
+    season = forecaster.baseline_.season
     if args.forecasts:
-        dataset.forecast_frame(scaled, windows, quantiles=quantiles).to_csv(
-            args.forecasts, index=False, float_format="%.6g"
+        forecasts = backtest.drop(
+            columns=[c for c in backtest.columns if c.startswith("naive_")]
+            + ["fold", "mase_scale"]
+        )
+        write_text_atomic(
+            args.forecasts, forecasts.to_csv(index=False, float_format="%.6g")
         )
         console.step(f"wrote the backtest forecasts to {args.forecasts}")
     console.finish(
         {
             "data": description,
             "period": {"start": period[0], "end": period[1]},
-            "windows": windows.num_windows,
-            "quantiles": quantiles,
-            "model": scores["model"],
+            "windows": windows,
+            "quantiles": forecaster.quantiles,
+            "model": overall(table, MODEL),
             "baseline": {
-                "name": f"seasonal_naive_{loaded.baseline.season}",
-                **scores["baseline"],
+                "name": f"seasonal_naive_{season}",
+                **overall(table, BASELINE),
             },
         },
-        [f"Backtest {period[0]} .. {period[1]} (original units):", table],
+        [
+            f"Backtest {period[0]} .. {period[1]} (original units):",
+            format_table(table, season),
+        ],
     )
     return 0

@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from base_attentive.commands.console import Console, add_output_arguments
-from base_attentive.commands.run_folder import load_run
+from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
-from base_attentive.commands.scoring import predict_quantiles
 from base_attentive.commands.tables import load_frame
 from base_attentive.data.validation import format_time
+from base_attentive.run_folder import write_text_atomic
 
 
 def add_run_arguments(parser, data_help):
@@ -25,7 +25,7 @@ def add_run_arguments(parser, data_help):
         "--model",
         metavar="DIR",
         required=True,
-        help="run folder written by `base-attentive train`",
+        help="run folder written by `base-attentive train` (or a saved Forecaster)",
     )
     parser.add_argument("--data", metavar="FILE", help=data_help)
 
@@ -50,25 +50,26 @@ def run(args):
     """Runs `predict`; returns the exit code."""
     console = Console(args.quiet, args.json, steps=2)
     prepare_process()
-    loaded = load_run(args.model)
+    forecaster, settings, _ = open_run(args.model)
+    if args.data is None and settings.get("data") is None:
+        raise ValueError(
+            f"--data is required: the run {args.model} was saved from Python and "
+            "names no data file."
+        )
     frame, description = load_frame(
-        loaded.settings, data=args.data, filter_period=False, future_rows=True
+        settings, data=args.data, filter_period=False, future_rows=True
     )
-    dataset, spec = loaded.dataset, loaded.dataset.spec
-    windows = dataset.prediction_windows(
-        frame, batch_size=loaded.settings["batch_size"]
-    )
+    spec = forecaster.dataset_.spec
     console.step(
-        f"forecasting {windows.num_windows} series from {description} "
-        f"({spec.forecast_horizon} steps past each series' last observed "
-        f"{', '.join(spec.target_columns)})"
+        f"forecasting from {description} ({spec.forecast_horizon} steps past "
+        f"each series' last observed {', '.join(spec.target_columns)})"
     )
-    quantiles = loaded.settings["quantiles"]
-    scaled = predict_quantiles(loaded.model, windows, loaded.calibrator)
-    forecasts = dataset.forecast_frame(scaled, windows, quantiles=quantiles)
-    out = Path(args.out) if args.out else loaded.folder.root / "predictions.csv"
+    forecasts = forecaster.predict(frame)
+    series = len(forecasts) // (spec.forecast_horizon * len(spec.target_columns))
+    out = Path(args.out) if args.out else Path(args.model) / "predictions.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    forecasts.to_csv(out, index=False, float_format="%.6g")
+    write_text_atomic(out, forecasts.to_csv(index=False, float_format="%.6g"))
+    quantiles = forecaster.quantiles
     times = forecasts[spec.time_column]
     first, last = format_time(times.min()), format_time(times.max())
     console.step(f"wrote {len(forecasts):,} rows to {out}")
@@ -76,13 +77,13 @@ def run(args):
         {
             "predictions": str(out),
             "rows": len(forecasts),
-            "series": windows.num_windows,
+            "series": series,
             "start": first,
             "end": last,
             "quantiles": quantiles,
         },
         [
-            f"Forecasts {first} .. {last} for {windows.num_windows} series "
+            f"Forecasts {first} .. {last} for {series} series "
             f"(quantiles {', '.join(f'{q:g}' for q in quantiles)}): {out}",
             forecasts.head(min(len(forecasts), spec.forecast_horizon)).to_string(
                 index=False, float_format=lambda value: f"{value:.4g}"

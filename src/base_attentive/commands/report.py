@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import numpy as np
+from base_attentive.commands.scoring import (
+    BASELINE,
+    MODEL,
+    markdown_table,
+    metrics_markdown,
+    per_horizon,
+)
+from base_attentive.run_folder import write_text_atomic
 
-from base_attentive.commands.scoring import TABLE_COLUMNS, coverage_key
 
-EXPLAIN_WINDOWS = 256  # test windows averaged in the explanation plots
-
-
-def write_plots(folder, model, dataset, windows, forecast, quantiles, history, count):
+def write_plots(folder, forecaster, frame, backtest, count):
     """Writes the PNG plots of a run into `folder.plots`.
 
     Args:
         folder: the `RunFolder`.
-        model: the trained `BaseAttentive`.
-        dataset: the fitted `ForecastDataset`.
-        windows: the test `WindowDataset` (not shuffled).
-        forecast: `(N, H, Q, O)` model quantiles of `windows`, original units.
-        quantiles: the Q levels.
-        history: the `History` of `model.fit`.
+        forecaster: the fitted `Forecaster`.
+        frame: the whole table (history and test period).
+        backtest: `forecaster.backtest(frame, ...)` over the test period.
         count: number of series with a fan chart (their last test window).
 
     Returns:
@@ -28,21 +28,16 @@ def write_plots(folder, model, dataset, windows, forecast, quantiles, history, c
     from base_attentive import plotting
 
     paths = [folder.plot_path("history")]
-    plotting.plot_history(history, path=paths[0])
-    paths += _fan_charts(folder, dataset, windows, forecast, quantiles, count)
-    chosen = np.unique(
-        np.linspace(0, windows.num_windows - 1, EXPLAIN_WINDOWS).astype(np.int64)
-    )
-    inputs = windows.arrays.gather(
-        windows.starts[chosen], windows.window_series[chosen], with_targets=False
-    )
-    explanation = model.explain(list(inputs))
+    plotting.plot_history(forecaster.history_, path=paths[0])
+    paths += _fan_charts(folder, forecaster, frame, backtest, count)
+    first_origin = backtest["forecast_origin"].min()
+    explanation = forecaster.explain(frame, start=first_origin)
     if explanation["variable_selection"]:
         paths.append(folder.plot_path("variable_importance"))
         plotting.plot_variable_importance(
-            explanation, dataset.feature_names(), path=paths[-1]
+            explanation, explanation["feature_names"], path=paths[-1]
         )
-    lookback, horizon = dataset.spec.lookback, dataset.spec.forecast_horizon
+    lookback, horizon = forecaster.lookback, forecaster.horizon
     for level, weights in explanation["attention"].items():
         paths.append(folder.plot_path(f"attention_{level}"))
         plotting.plot_attention(
@@ -66,80 +61,42 @@ def _position_labels(length, lookback, horizon):
     return None
 
 
-def _fan_charts(folder, dataset, windows, forecast, quantiles, count):
-    from base_attentive import plotting
-
-    spec, arrays = dataset.spec, windows.arrays
+def _fan_charts(folder, forecaster, frame, backtest, count):
+    id_col = forecaster.id_col
+    ids = [None] if id_col is None else list(dict.fromkeys(backtest[id_col]))
     paths = []
-    for series in np.unique(windows.window_series)[:count]:
-        last = np.flatnonzero(windows.window_series == series)[-1]
-        start = windows.starts[last]
-        past = np.arange(start, start + spec.lookback)
-        future = np.arange(
-            start + spec.lookback, start + spec.lookback + spec.forecast_horizon
-        )
-        series_id = arrays.series_ids[series]
-        for index, target in enumerate(spec.target_columns):
-            name = f"forecast_{series_id}"
-            if len(spec.target_columns) > 1:
+    for series in ids[:count]:
+        for target in forecaster.target:
+            name = "forecast" if series is None else f"forecast_{series}"
+            if len(forecaster.target) > 1:
                 name += f"_{target}"
             paths.append(folder.plot_path(name))
-            plotting.plot_forecast(
-                arrays.times[future],
-                forecast[last, :, :, index],
-                quantiles,
-                actual=arrays.target[future, index],
-                history_time=arrays.times[past],
-                history=arrays.target[past, index],
-                title=f"{series_id}: {target}, last test window",
-                ylabel=target,
+            label = "" if series is None else f"{series}: "
+            forecaster.plot_forecast(
+                frame,
+                series,
+                target,
+                forecasts=backtest,
+                title=f"{label}{target}, last test window",
                 path=paths[-1],
             )
     return paths
 
 
-def _markdown_table(headers, rows):
-    lines = ["| " + " | ".join(headers) + " |"]
-    lines.append("|" + "|".join(" --- " for _ in headers) + "|")
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def metrics_markdown(scores):
-    """Markdown table of `{name: score dict}` with the printed columns."""
-    first = next(iter(scores.values()))
-    cover = coverage_key(first)
-    headers = ["forecast"] + [
-        f"{cover.split('@')[1]} coverage" if key == "coverage@" and cover else header
-        for key, header in TABLE_COLUMNS
-    ]
-    rows = []
-    for name, result in scores.items():
-        row = [name]
-        for key, _ in TABLE_COLUMNS:
-            key = cover if key == "coverage@" else key
-            value = result.get(key) if key else None
-            if value is None or not np.isfinite(value):
-                row.append("n/a")
-            else:
-                row.append(f"{value:.1%}" if "@" in key else f"{value:.4g}")
-        rows.append(row)
-    return _markdown_table(headers, rows)
-
-
-def write_report(folder, run, scores, plot_paths):
+def write_report(folder, table, plot_paths):
     """Writes `report.md`: data, model, training, metrics, plots, files.
 
     Args:
-        folder: the `RunFolder`.
-        run: the `run.json` content.
-        scores: `{"model": ..., "baseline": ...}` score dicts.
+        folder: the `RunFolder` (its `run.json` is written).
+        table: the test metrics (`Forecaster.evaluate`).
         plot_paths: the written plots.
     """
-    data, training = run["data"], run["training"]
+    run = folder.read_json("run")
+    data, training, test = run["data"], run["training"], run["test_period"]
     settings = run["settings"]
+    season = run["baseline"]["season"]
     lines = [
-        f"# base-attentive run `{folder.root.name}`",
+        f"# base-attentive run `{folder.destination.name}`",
         "",
         f"Trained {run['finished']} with `{run['command']}` on the "
         f"**{run['backend']}** backend (Keras {run['versions']['keras']}, "
@@ -148,14 +105,13 @@ def write_report(folder, run, scores, plot_paths):
         "",
         "## Data",
         "",
-        f"- source: {data['source']}; {data['series']} series, "
-        f"{data['first_time']} .. {data['last_time']} (frequency "
-        f"`{data['freq']}`)",
+        f"- source: {run['source']}; {data['series']} series, "
+        f"{data['first_time']} .. {test['end']} (frequency `{data['freq']}`)",
         f"- split: training before {data['validation_start']}, validation "
-        f"from {data['validation_start']}, test from {data['test_start']}",
+        f"from {data['validation_start']}, test from {test['start']}",
         f"- windows: {data['windows']['train']:,} train, "
         f"{data['windows']['validation']:,} validation, "
-        f"{data['windows']['test']:,} test (lookback {settings['lookback']}, "
+        f"{test['windows']:,} test (lookback {settings['lookback']}, "
         f"horizon {settings['horizon']})",
         f"- target {settings['target']}; static {settings['static']}; "
         f"past-observed {settings['past']}; known-future {settings['future']}; "
@@ -180,17 +136,9 @@ def write_report(folder, run, scores, plot_paths):
             else "not recalibrated (`--calibrate no`)"
         ),
         "",
-        f"## Test metrics ({data['test_start']} .. {data['last_time']}, "
-        "original units)",
+        f"## Test metrics ({test['start']} .. {test['end']}, original units)",
         "",
-        metrics_markdown(
-            {
-                "base-attentive": scores["model"],
-                f"seasonal naive (season {run['baseline']['season']})": scores[
-                    "baseline"
-                ],
-            }
-        ),
+        metrics_markdown(table, season),
         "",
         "MAE and MASE score the median (q0.5); MASE divides each series' MAE by "
         "its mean absolute seasonal difference on the training period. The "
@@ -200,14 +148,14 @@ def write_report(folder, run, scores, plot_paths):
         "",
         "### Mean absolute error by horizon step",
         "",
-        _markdown_table(
+        markdown_table(
             ["step", "base-attentive", "seasonal naive"],
             [
                 [step + 1, f"{model:.4g}", f"{naive:.4g}"]
                 for step, (model, naive) in enumerate(
                     zip(
-                        scores["model"]["per_horizon"]["mae"],
-                        scores["baseline"]["per_horizon"]["mae"],
+                        per_horizon(table, MODEL, "mae"),
+                        per_horizon(table, BASELINE, "mae"),
                         strict=True,
                     )
                 )
@@ -222,11 +170,12 @@ def write_report(folder, run, scores, plot_paths):
     lines += [
         "## Files",
         "",
-        "`model.keras` (load with `base_attentive.load_model`), `dataset.json` "
-        "(`ForecastDataset.load`), `baseline.json`, `run.json` (settings), "
-        "`metrics.json`, `forecasts.csv` (test period, every quantile, original "
-        "units), `plots/`.",
+        "The folder is a saved `Forecaster`: `Forecaster.load(folder)` in Python, "
+        "`base-attentive predict --model folder` on the command line. "
+        "`model.keras` (the network), `dataset.json` (scalers and "
+        "vocabularies), `baseline.json`, `calibration.json`, `run.json` "
+        "(settings, training), `metrics.json`, `forecasts.csv` (test period, "
+        "every quantile, original units), `plots/`.",
         "",
     ]
-    folder.path("report").write_text("\n".join(lines), "utf-8")
-    return folder.path("report")
+    return write_text_atomic(folder.path("report"), "\n".join(lines))

@@ -1,171 +1,77 @@
-"""Test metrics of a quantile forecast, for the model and the baseline alike.
-
-All in original units, from `base_attentive.metrics`:
-- `mae`, `rmse`, `smape`, on the median (level 0.5);
-- `mase`: per series, the MAE of the median divided by the series' training
-  mean absolute seasonal difference (`SeasonalNaive.mase_scale`), then
-  averaged over series (series with an undefined scale are left out);
-- `mean_quantile_loss` (mean pinball loss over levels and entries), `crps`;
-- `coverage@80%` / `width@80%`: the interval of levels 0.1 and 0.9 (else
-  the widest central interval, named after its nominal level).
-"""
+"""How the commands show a metrics table of `Forecaster.evaluate`: the
+printed table, the Markdown table of `report.md` and `metrics.json`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from base_attentive import metrics
+from base_attentive.evaluation import HEADLINE, coverage_column
 
-# The columns of the printed table: (metric key or prefix, header).
-TABLE_COLUMNS = (
-    ("mae", "MAE"),
-    ("mase", "MASE"),
-    ("mean_quantile_loss", "mean quantile loss"),
-    ("coverage@", "coverage"),
-)
+# The printed names of the forecasts of `Forecaster.evaluate`.
+MODEL, BASELINE = "model", "seasonal_naive"
 
 
-def predict_quantiles(model, windows, calibrator=None):
-    """Model quantiles of `windows` in scaled units, recalibrated if given.
-
-    Args:
-        model: the trained model (quantile head).
-        windows: a `WindowDataset`, not shuffled.
-        calibrator: a fitted `ConformalQuantileCalibrator` or None.
-
-    Returns:
-        `(N, H, Q, O)` array (scaled units, for
-        `ForecastDataset.forecast_frame` / `inverse_transform`).
-    """
-    scaled = model.predict(windows, verbose=0)
-    return scaled if calibrator is None else calibrator.adjust(scaled)
+def forecast_name(forecast, season):
+    """The name of a forecast in tables."""
+    if forecast == MODEL:
+        return "base-attentive"
+    return f"seasonal naive (season {season})"
 
 
-def forecast_and_score(model, dataset, baseline, windows, quantiles, calibrator=None):
-    """Forecasts `windows` with the model and the baseline, and scores both.
-
-    Args:
-        model: the trained model (quantile head).
-        dataset: its fitted `ForecastDataset`.
-        baseline: the fitted `SeasonalNaive`.
-        windows: a `WindowDataset` with targets, not shuffled.
-        quantiles: the levels.
-        calibrator: optional fitted `ConformalQuantileCalibrator` applied to
-            the model quantiles.
-
-    Returns:
-        `(scaled, model_forecast, scores)`: the model output
-        `(N, H, Q, O)` in scaled units (for
-        `ForecastDataset.forecast_frame`), the same in original units, and
-        `{"model": ..., "baseline": ...}` score dicts (with per-horizon MAE
-        and mean quantile loss).
-    """
-    scaled = predict_quantiles(model, windows, calibrator)
-    ids = np.asarray(windows.arrays.series_ids, dtype=object)[windows.window_series]
-    model_forecast = dataset.inverse_transform(scaled, ids)
-    y_true = targets_of(windows)
-    series_index = baseline.series_index(windows)
-    scores = {
-        name: score(
-            y_true,
-            forecast,
-            quantiles,
-            series_index,
-            baseline.mase_scale,
-            by_horizon=True,
-        )
-        for name, forecast in (
-            ("model", model_forecast),
-            ("baseline", baseline.predict(windows)),
-        )
-    }
-    return scaled, model_forecast, scores
+def overall(table, forecast):
+    """The `horizon_step == "all"` row of one forecast, as a dict."""
+    row = table[(table["forecast"] == forecast) & (table["horizon_step"] == "all")]
+    result = row.drop(columns=["forecast", "horizon_step"]).iloc[0].to_dict()
+    return {key: float(value) for key, value in result.items()}
 
 
-def targets_of(windows):
-    """Observed targets `(N, H, O)` of a `WindowDataset`, original units."""
-    arrays = windows.arrays
-    rows = (
-        windows.starts[:, None] + arrays.lookback + np.arange(arrays.forecast_horizon)
-    )
-    return arrays.target[rows]
+def per_horizon(table, forecast, metric):
+    """One metric of one forecast per horizon step, as a list."""
+    rows = table[(table["forecast"] == forecast) & (table["horizon_step"] != "all")]
+    return [float(value) for value in rows[metric]]
 
 
-def score(y_true, forecast, quantiles, series_index, mase_scale, by_horizon=False):
-    """Metrics of one quantile forecast.
-
-    Args:
-        y_true: `(N, H, O)` targets.
-        forecast: `(N, H, Q, O)` quantile forecasts.
-        quantiles: the Q levels (including 0.5).
-        series_index: `(N,)` series position of each window (rows of
-            `mase_scale`).
-        mase_scale: `(num_series, O)` MASE denominators (NaN: undefined).
-        by_horizon: also return per-horizon MAE and mean quantile loss.
-
-    Returns:
-        dict metric -> float (and `"per_horizon"` -> dict of lists).
-    """
-    table = metrics.evaluate(y_true, forecast, quantiles=quantiles)
-    result = dict(zip(table["metric"], table["value"].astype(float), strict=True))
-    median = forecast[:, :, quantiles.index(0.5), :]
-    result["mase"] = _mase(y_true, median, series_index, mase_scale)
-    if by_horizon:
-        per = metrics.evaluate(y_true, forecast, quantiles=quantiles, by="horizon")
-        result["per_horizon"] = {
-            name: per.loc[per["metric"] == name, "value"].astype(float).tolist()
-            for name in ("mae", "mean_quantile_loss")
-        }
-    return result
-
-
-def _mase(y_true, median, series_index, mase_scale):
-    ratios = []
-    for series in np.unique(series_index):
-        chosen = series_index == series
-        error = np.abs(y_true[chosen] - median[chosen]).mean(axis=(0, 1))  # (O,)
-        ratios.append(error / mase_scale[series])
-    ratios = np.concatenate(ratios)
-    ratios = ratios[np.isfinite(ratios)]
-    return float(ratios.mean()) if ratios.size else float("nan")
-
-
-def coverage_key(result):
-    """The `coverage@...` key of a score (its nominal level varies)."""
-    return next((key for key in result if key.startswith("coverage@")), None)
-
-
-def score_rows(scores, season):
-    """`(name, score)` rows of the model and the baseline, for tables."""
-    return [
-        ("base-attentive", scores["model"]),
-        (f"seasonal naive (season {season})", scores["baseline"]),
-    ]
-
-
-def format_table(rows):
-    """A plain-text table of scores.
-
-    Args:
-        rows: list of `(name, score dict)`, e.g. from `score_rows`.
-
-    Returns:
-        str, one line per row under a header.
-    """
+def _headers_and_cells(table, season):
+    cover = coverage_column(table.columns)
     headers = ["forecast"]
-    for key, header in TABLE_COLUMNS:
+    keys = []
+    for key in HEADLINE:
         if key == "coverage@":
-            found = coverage_key(rows[0][1])
-            header = f"{found.split('@')[1]} coverage" if found else header
-        headers.append(header)
-    lines = [headers]
-    for name, result in rows:
-        cells = [name]
-        for key, _ in TABLE_COLUMNS:
-            key = coverage_key(result) if key == "coverage@" else key
-            value = result.get(key, float("nan")) if key else float("nan")
-            cells.append(f"{value:.1%}" if key and "@" in key else f"{value:.4g}")
-        lines.append(cells)
+            if cover is None:
+                continue
+            headers.append(f"{cover.split('@')[1]} coverage")
+            keys.append(cover)
+        else:
+            headers.append(
+                {"mae": "MAE", "mase": "MASE"}.get(key, key.replace("_", " "))
+            )
+            keys.append(key)
+    rows = []
+    for forecast in (MODEL, BASELINE):
+        result = overall(table, forecast)
+        cells = [forecast_name(forecast, season)]
+        for key in keys:
+            value = result.get(key, float("nan"))
+            if not np.isfinite(value):
+                cells.append("n/a")
+            else:
+                cells.append(f"{value:.1%}" if "@" in key else f"{value:.4g}")
+        rows.append(cells)
+    return headers, rows
+
+
+def format_table(table, season):
+    """The printed metrics table of the model and the baseline.
+
+    Args:
+        table: the output of `Forecaster.evaluate`.
+        season: the baseline's season (for its name).
+
+    Returns:
+        str, one line per forecast under a header.
+    """
+    headers, rows = _headers_and_cells(table, season)
+    lines = [headers] + rows
     widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
     text = []
     for index, line in enumerate(lines):
@@ -178,3 +84,38 @@ def format_table(rows):
         if index == 0:
             text.append("  ".join("-" * width for width in widths))
     return "\n".join(text)
+
+
+def markdown_table(headers, rows):
+    """A Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |"]
+    lines.append("|" + "|".join(" --- " for _ in headers) + "|")
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def metrics_markdown(table, season):
+    """The metrics table of `report.md`."""
+    return markdown_table(*_headers_and_cells(table, season))
+
+
+def metrics_document(table, season, quantiles, period, windows):
+    """The content of `metrics.json`: overall metrics of the model and the
+    baseline, with the MAE and mean quantile loss per horizon step."""
+
+    def entry(forecast):
+        return {
+            **overall(table, forecast),
+            "per_horizon": {
+                metric: per_horizon(table, forecast, metric)
+                for metric in ("mae", "mean_quantile_loss")
+            },
+        }
+
+    return {
+        "test_period": period,
+        "windows": windows,
+        "quantiles": list(quantiles),
+        "model": entry(MODEL),
+        "baseline": {"name": f"seasonal_naive_{season}", **entry(BASELINE)},
+    }

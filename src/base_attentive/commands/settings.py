@@ -3,9 +3,11 @@ config file and the bundled-data preset.
 
 Every setting has a key (``lookback``), a command-line flag (``--lookback``),
 a parser that accepts both a command-line string and a config-file value
-(TOML / JSON), and a help line. Precedence, highest first: command-line
-option, ``--config`` file, the bundled-data preset (only when no data file
-is given), the generic defaults.
+(TOML / JSON), a help line and its default. The defaults of the model and
+the training recipe are the library's (`base_attentive.training`), so the
+CLI and `Forecaster` train the same way. Precedence, highest first:
+command-line option, ``--config`` file, the bundled-data preset (only when
+no data file is given), the defaults.
 """
 
 from __future__ import annotations
@@ -17,20 +19,25 @@ from typing import Any, NamedTuple
 
 from base_attentive.commands import values
 from base_attentive.data.calendar import CALENDAR_FEATURES
+from base_attentive.data.spec import FILL_POLICIES
+from base_attentive.data.window_arrays import SCALINGS
+from base_attentive.forecaster import DEFAULT_VALIDATION
+from base_attentive.training import DEFAULT_MODEL, TrainingSettings
 
 BUNDLED = "bundled"  # `data` value of a run on the bundled Chicago data
-FILL_CHOICES = ("raise", "ffill", "zero", "interpolate")
-OBJECTIVES = ("hybrid", "transformer")
 DISTRIBUTIONS = ("auto", "none", "data_parallel")
+_RECIPE = TrainingSettings()
 
 
 class Setting(NamedTuple):
-    """One setting: key, parser (str or config value -> value), help line."""
+    """One setting: key, parser (str or config value -> value), help line,
+    default."""
 
     key: str
     parse: Any
     metavar: str
     help: str
+    default: Any = None
 
     @property
     def flag(self):
@@ -58,12 +65,14 @@ DATA_SETTINGS = (
         "NAMES",
         "static columns (constant per series; "
         "text columns and the id column are one-hot encoded)",
+        [],
     ),
     Setting(
         "past",
         values.names,
         "NAMES",
         "past-observed covariates (known up to the forecast origin)",
+        [],
     ),
     Setting(
         "future",
@@ -71,6 +80,7 @@ DATA_SETTINGS = (
         "NAMES",
         "known-future covariates (known over "
         "the horizon; needed in --data rows of the horizon to predict)",
+        [],
     ),
     Setting(
         "calendar",
@@ -79,12 +89,14 @@ DATA_SETTINGS = (
         "calendar features: 'auto' (from "
         "the time step), 'none', or names among "
         f"{','.join(CALENDAR_FEATURES)}",
+        "auto",
     ),
     Setting(
         "holiday_country",
         values.text,
         "CODE",
         "country of the 'holiday' calendar feature",
+        "US",
     ),
     Setting(
         "freq",
@@ -94,20 +106,39 @@ DATA_SETTINGS = (
     ),
     Setting(
         "fill_missing",
-        values.choice(FILL_CHOICES),
+        values.choice(FILL_POLICIES),
         "POLICY",
-        f"NaN policy: {', '.join(FILL_CHOICES)}",
+        f"NaN policy: {', '.join(FILL_POLICIES)}",
+        "raise",
     ),
     Setting("series", values.names, "IDS", "use only these series"),
     Setting("start", values.date, "DATE", "use only rows at or after DATE"),
     Setting("end", values.date, "DATE", "use only rows at or before DATE"),
-    Setting("lookback", values.integer(1), "STEPS", "past steps the model sees"),
-    Setting("horizon", values.integer(1), "STEPS", "steps to forecast"),
+    Setting("lookback", values.integer(1), "STEPS", "past steps the model sees", 56),
+    Setting(
+        "scaling",
+        values.choice(SCALINGS),
+        "HOW",
+        "target scaling: 'series' (per series, fitted on the training "
+        "period) or 'window' (each window by its lookback's mean and "
+        "standard deviation; forecasts series unseen in training)",
+        "series",
+    ),
+    Setting(
+        "seasonal_lags",
+        values.integers,
+        "STEPS",
+        "target values at these seasonal offsets (the latest value at the "
+        "same phase, e.g. 7,364 on daily data) as known-future inputs; 'none'",
+        [],
+    ),
+    Setting("horizon", values.integer(1), "STEPS", "steps to forecast", 14),
     Setting(
         "quantiles",
         values.quantile_levels,
         "LEVELS",
         "quantile levels, must include 0.5",
+        [0.1, 0.5, 0.9],
     ),
     Setting(
         "validation",
@@ -115,12 +146,14 @@ DATA_SETTINGS = (
         "WHEN",
         "start of the validation period: "
         "fraction, number of last steps before the test period, or date",
+        DEFAULT_VALIDATION,
     ),
     Setting(
         "test",
         values.boundary,
         "WHEN",
         "start of the test period: fraction, number of last steps, or date",
+        0.2,
     ),
     Setting(
         "season",
@@ -131,48 +164,103 @@ DATA_SETTINGS = (
     ),
 )
 MODEL_SETTINGS = (
-    Setting("embed_dim", values.integer(1), "N", "width of variable embeddings"),
-    Setting("hidden_units", values.integer(1), "N", "hidden width of the GRNs"),
-    Setting("lstm_units", values.integer(1), "N", "LSTM width (hybrid encoder)"),
-    Setting("attention_units", values.integer(2), "N", "width of the attention levels"),
-    Setting("num_heads", values.integer(1), "N", "attention heads"),
-    Setting("num_encoder_layers", values.integer(1), "N", "encoder depth"),
-    Setting("memory_size", values.integer(1), "N", "slots of the memory attention"),
+    Setting(
+        "embed_dim",
+        values.integer(1),
+        "N",
+        "width of variable embeddings",
+        DEFAULT_MODEL["embed_dim"],
+    ),
+    Setting(
+        "hidden_units",
+        values.integer(1),
+        "N",
+        "hidden width of the GRNs",
+        DEFAULT_MODEL["hidden_units"],
+    ),
+    Setting(
+        "lstm_units",
+        values.integer(1),
+        "N",
+        "LSTM width (hybrid encoder)",
+        DEFAULT_MODEL["lstm_units"],
+    ),
+    Setting(
+        "attention_units",
+        values.integer(2),
+        "N",
+        "width of the attention levels",
+        DEFAULT_MODEL["attention_units"],
+    ),
+    Setting(
+        "num_heads",
+        values.integer(1),
+        "N",
+        "attention heads",
+        DEFAULT_MODEL["num_heads"],
+    ),
+    Setting(
+        "num_encoder_layers",
+        values.integer(1),
+        "N",
+        "encoder depth",
+        DEFAULT_MODEL["num_encoder_layers"],
+    ),
+    Setting(
+        "memory_size",
+        values.integer(1),
+        "N",
+        "slots of the memory attention",
+        DEFAULT_MODEL["memory_size"],
+    ),
     Setting(
         "dropout_rate",
         values.number(0.0, 1.0, inclusive_low=True),
         "RATE",
         "dropout rate",
+        DEFAULT_MODEL["dropout_rate"],
     ),
     Setting(
         "objective",
-        values.choice(OBJECTIVES),
+        values.text,
         "NAME",
         "encoder: hybrid (multi-scale LSTM) or transformer",
+        DEFAULT_MODEL["objective"],
     ),
 )
 TRAINING_SETTINGS = (
-    Setting("epochs", values.integer(1), "N", "maximum epochs"),
+    Setting("epochs", values.integer(1), "N", "maximum epochs", _RECIPE.epochs),
     Setting(
         "steps_per_epoch",
         values.integer(1),
         "N",
         "batches per epoch, taken in turn from the shuffled training windows",
+        _RECIPE.steps_per_epoch,
     ),
-    Setting("batch_size", values.integer(1), "N", "windows per batch"),
-    Setting("learning_rate", values.number(0.0, 1.0), "RATE", "Adam learning rate"),
+    Setting(
+        "batch_size", values.integer(1), "N", "windows per batch", _RECIPE.batch_size
+    ),
+    Setting(
+        "learning_rate",
+        values.number(0.0, 1.0),
+        "RATE",
+        "Adam learning rate",
+        _RECIPE.learning_rate,
+    ),
     Setting(
         "patience",
         values.integer(1),
         "N",
         "epochs without validation improvement "
         "before early stopping (best weights are restored)",
+        _RECIPE.patience,
     ),
     Setting(
         "time_limit",
         values.number(0.0, 1e6),
         "MINUTES",
         "training time budget: no epoch starts that would end past it",
+        _RECIPE.time_limit,
     ),
     Setting(
         "calibrate",
@@ -180,8 +268,9 @@ TRAINING_SETTINGS = (
         "YES|NO",
         "recalibrate the quantile intervals on the validation period "
         "(split-conformal, per horizon step)",
+        _RECIPE.calibrate,
     ),
-    Setting("seed", values.integer(0), "N", "random seed (weights, shuffling)"),
+    Setting("seed", values.integer(0), "N", "random seed (weights, shuffling)", 0),
 )
 DISTRIBUTION_SETTINGS = (
     Setting(
@@ -198,6 +287,7 @@ DISTRIBUTION_SETTINGS = (
         "'data_parallel' (every device of this process unless --devices), "
         "'none', or 'auto': data_parallel when --devices or --num-processes "
         "is above 1",
+        "auto",
     ),
     Setting(
         "coordinator_address",
@@ -226,52 +316,7 @@ SETTINGS = {
     for s in DATA_SETTINGS + MODEL_SETTINGS + TRAINING_SETTINGS + DISTRIBUTION_SETTINGS
 }
 
-GENERIC_DEFAULTS = {
-    "data": None,
-    "time_col": None,
-    "id_col": None,
-    "target": None,
-    "static": [],
-    "past": [],
-    "future": [],
-    "calendar": "auto",
-    "holiday_country": "US",
-    "freq": None,
-    "fill_missing": "raise",
-    "series": None,
-    "start": None,
-    "end": None,
-    "lookback": 56,
-    "horizon": 14,
-    "quantiles": [0.1, 0.5, 0.9],
-    "validation": 0.1,
-    "test": 0.2,
-    "season": None,
-    # A small, CPU-friendly model (the constructor's defaults are wider):
-    # the default run must train in minutes on 2 cores on every backend.
-    "embed_dim": 16,
-    "hidden_units": 32,
-    "lstm_units": 32,
-    "attention_units": 16,
-    "num_heads": 2,
-    "num_encoder_layers": 1,
-    "memory_size": 32,
-    "dropout_rate": 0.1,
-    "objective": "hybrid",
-    "epochs": 30,
-    "steps_per_epoch": 50,
-    "batch_size": 128,
-    "learning_rate": 0.002,
-    "patience": 5,
-    "time_limit": 6.0,
-    "calibrate": True,
-    "seed": 0,
-    "devices": None,
-    "distribution": "auto",
-    "coordinator_address": None,
-    "num_processes": None,
-    "process_id": None,
-}
+DEFAULTS = {key: setting.default for key, setting in SETTINGS.items()}
 
 
 def bundled_preset():
@@ -280,7 +325,10 @@ def bundled_preset():
     The column roles are those of `chicago_ridership_spec` (weather
     past-observed; sports schedules and calendar known-future; station
     static), daily, from 2011 on, with the last year (365 days) as the test
-    period and the 16 weeks before it as the validation period.
+    period and the 16 weeks before it as the validation period. Each window
+    is scaled by its own lookback (ridership levels shift between years),
+    and the rides one and two weeks and a year (52 weeks) before each
+    forecast day are known-future inputs (docs/accuracy.md).
     """
     from base_attentive.data import chicago_ridership_spec
 
@@ -298,6 +346,8 @@ def bundled_preset():
         "start": "2011-01-01 00:00:00",
         "test": 365,
         "validation": 112,
+        "scaling": "window",
+        "seasonal_lags": [7, 364],
     }
 
 
@@ -377,7 +427,7 @@ def _shown(value):
 
 def _help(setting, preset):
     """The help line with the defaults (generic, and bundled data if other)."""
-    generic = GENERIC_DEFAULTS.get(setting.key)
+    generic = DEFAULTS.get(setting.key)
     bundled = preset.get(setting.key, generic)
     parts = [] if generic in (None, []) else [f"default {_shown(generic)}"]
     long_list = isinstance(bundled, list) and len(bundled) > 4
@@ -416,7 +466,7 @@ def resolve(args):
         if getattr(args, key, None) is not None
     }
     config = read_config(args.config) if args.config else {}
-    settings = dict(GENERIC_DEFAULTS)
+    settings = dict(DEFAULTS)
     if given.get("data", config.get("data")) is None:
         settings.update(bundled_preset())
     settings.update(config)

@@ -1,19 +1,18 @@
-"""Reading the user's table (or the bundled data) and describing its columns.
-
-Turns resolved settings (see `settings`) into a pandas DataFrame, a
-`DatasetSpec` and a `ChronologicalSplit`, with errors that name the
-command-line option at fault.
+"""The CLI's table: the user's file (or the bundled data), filtered by the
+settings, with errors that name the command-line option at fault; and the
+settings as `Forecaster` arguments.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 
-from base_attentive.commands.settings import BUNDLED
-from base_attentive.data import ChronologicalSplit, DatasetSpec
+from base_attentive.commands.settings import (
+    BUNDLED,
+    MODEL_SETTINGS,
+    TRAINING_SETTINGS,
+)
+from base_attentive.data.io import read_table
 
 _COLUMN_OPTIONS = {
     "time_col": "--time-col",
@@ -23,42 +22,6 @@ _COLUMN_OPTIONS = {
     "past": "--past",
     "future": "--future",
 }
-
-
-def read_table(path):
-    """Reads a long table from a CSV (optionally compressed) or Parquet file.
-
-    Args:
-        path: file path; `.csv`, `.csv.gz`, `.tsv`, `.txt` or `.parquet` /
-            `.pq`.
-
-    Returns:
-        `pandas.DataFrame`.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"--data {path}: no such file")
-    suffixes = [suffix.lower() for suffix in path.suffixes]
-    try:
-        if suffixes and suffixes[-1] in (".parquet", ".pq"):
-            try:
-                return pd.read_parquet(path)
-            except ImportError as error:
-                raise ImportError(
-                    f"--data {path}: reading Parquet needs pyarrow (`pip install "
-                    'pyarrow`, or `pip install "base-attentive[all]"`).'
-                ) from error
-        if any(suffix in (".csv", ".tsv", ".txt") for suffix in suffixes):
-            separator = "\t" if ".tsv" in suffixes else ","
-            return pd.read_csv(path, sep=separator)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise ValueError(f"--data {path}: cannot read the table: {e}") from e
-    except (OSError, ValueError) as error:  # pyarrow: not a Parquet file
-        raise ValueError(f"--data {path}: cannot read the table: {error}") from error
-    raise ValueError(
-        f"--data {path}: expected a .csv (.csv.gz, .tsv) or .parquet file. "
-        f"Received: {''.join(path.suffixes) or 'no extension'!r}"
-    )
 
 
 def load_frame(settings, data=None, *, filter_period=True, future_rows=False):
@@ -83,7 +46,7 @@ def load_frame(settings, data=None, *, filter_period=True, future_rows=False):
         frame = load_chicago_ridership(include_future_covariates=future_rows)
         description = 'bundled Chicago "L" ridership'
     else:
-        frame = read_table(source)
+        frame = read_table(source, argument="--data")
         description = str(source)
     check_columns(frame, settings, description)
     time_col, id_col = settings["time_col"], settings["id_col"]
@@ -141,87 +104,31 @@ def check_columns(frame, settings, description):
             )
 
 
-def time_step(frame, time_col, id_col=None):
-    """The most common step between consecutive times of a series."""
-    order = [id_col, time_col] if id_col else [time_col]
-    ordered = frame.sort_values(order)
-    steps = ordered[time_col].diff()
-    if id_col:
-        steps = steps[ordered[id_col].eq(ordered[id_col].shift())]
-    steps = steps[steps > pd.Timedelta(0)]
-    return steps.mode().iloc[0] if len(steps) else None
-
-
-def default_calendar(step):
-    """Calendar features for a time step: the cycles shorter than a year."""
-    if step is None:
-        return []
-    if step < pd.Timedelta(days=1):
-        return ["hour", "day_of_week"]
-    if step == pd.Timedelta(days=1):
-        return ["day_of_week", "day_of_year", "month"]
-    if step < pd.Timedelta(days=28):
-        return ["day_of_year", "month"]
-    if step < pd.Timedelta(days=365):
-        return ["month"]
-    return []
-
-
-def default_season(step, lookback):
-    """Season of the seasonal-naive baseline: a day of sub-daily steps, a
-    week of days, a year of weeks, months or quarters; 1 (naive) when that
-    exceeds the lookback or the step is irregular."""
-    season = 1
-    if step is not None and step < pd.Timedelta(days=1):
-        season = max(1, round(pd.Timedelta(days=1) / step))
-    elif step == pd.Timedelta(days=1):
-        season = 7
-    elif step == pd.Timedelta(weeks=1):
-        season = 52
-    elif step is not None and pd.Timedelta(days=28) <= step <= pd.Timedelta(days=31):
-        season = 12
-    elif step is not None and pd.Timedelta(days=89) <= step <= pd.Timedelta(days=92):
-        season = 4
-    return season if season <= lookback else 1
-
-
-def build_spec(settings, frame):
-    """The `DatasetSpec` of resolved settings (calendar 'auto' resolved).
-
-    Static columns holding text (and the id column) are categorical (one-hot);
-    numeric ones are scaled numbers.
-    """
-    id_col = settings["id_col"]
-    calendar = settings["calendar"]
-    if calendar == "auto":
-        calendar = default_calendar(time_step(frame, settings["time_col"], id_col))
-    numeric, categorical = [], []
-    for column in settings["static"]:
-        is_number = pd.api.types.is_numeric_dtype(frame[column])
-        (numeric if is_number and column != id_col else categorical).append(column)
-    return DatasetSpec(
-        time_column=settings["time_col"],
-        id_column=id_col,
-        target_columns=tuple(settings["target"]),
-        lookback=settings["lookback"],
-        forecast_horizon=settings["horizon"],
-        static_columns=tuple(numeric),
-        categorical_columns=tuple(categorical),
-        past_columns=tuple(settings["past"]),
-        future_columns=tuple(settings["future"]),
-        calendar_features=tuple(calendar),
-        holiday_country=settings["holiday_country"],
-        freq=settings["freq"],
-        fill_missing=settings["fill_missing"],
-        fill_gaps=settings["fill_missing"] != "raise",
-    )
-
-
-def build_split(settings):
-    """The `ChronologicalSplit` of the `validation` / `test` settings."""
-    return ChronologicalSplit(validation=settings["validation"], test=settings["test"])
-
-
-def series_count(frame, id_col):
-    """Number of series in `frame`."""
-    return 1 if id_col is None else int(np.unique(frame[id_col].astype(str)).size)
+def forecaster_arguments(settings):
+    """The `Forecaster` arguments of resolved settings."""
+    training = {
+        setting.key: settings[setting.key]
+        for setting in TRAINING_SETTINGS
+        if setting.key != "seed"
+    }
+    return {
+        "target": settings["target"],
+        "time_col": settings["time_col"],
+        "lookback": settings["lookback"],
+        "horizon": settings["horizon"],
+        "id_col": settings["id_col"],
+        "static": settings["static"],
+        "past": settings["past"],
+        "future": settings["future"],
+        "freq": settings["freq"],
+        "quantiles": settings["quantiles"],
+        "calendar": settings["calendar"],
+        "model": {setting.key: settings[setting.key] for setting in MODEL_SETTINGS},
+        "seed": settings["seed"],
+        "training": training,
+        "season": settings["season"],
+        "holiday_country": settings["holiday_country"],
+        "fill_missing": settings["fill_missing"],
+        "scaling": settings["scaling"],
+        "seasonal_lags": settings["seasonal_lags"],
+    }

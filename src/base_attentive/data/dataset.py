@@ -11,8 +11,12 @@ from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.spec import DatasetSpec
-from base_attentive.data.split import ChronologicalSplit, SplitBoundaries
-from base_attentive.data.validation import check_known_series
+from base_attentive.data.split import (
+    ChronologicalSplit,
+    SplitBoundaries,
+    to_datetime64_ns,
+)
+from base_attentive.data.validation import check_known_series, format_time
 from base_attentive.data.window_arrays import WindowArrays
 
 _CHUNK_ROWS = 1 << 18
@@ -216,6 +220,9 @@ class ForecastDataset:
             lookback=spec.lookback,
             forecast_horizon=spec.forecast_horizon,
             mode=spec.mode,
+            scaling=spec.scaling,
+            scaling_method=spec.target_scaler,
+            seasonal_lags=spec.seasonal_lags,
         )
 
     def transform(self, frame):
@@ -248,7 +255,12 @@ class ForecastDataset:
             "static": list(spec.static_columns) + stats + self.encoder.feature_names,
             "dynamic": list(spec.target_columns) + list(spec.past_columns),
             "future": list(spec.future_columns)
-            + calendar_feature_names(spec.calendar_features),
+            + calendar_feature_names(spec.calendar_features)
+            + [
+                f"{t}_lag{lag}"
+                for lag in spec.seasonal_lags
+                for t in spec.target_columns
+            ],
             "target": list(spec.target_columns),
         }
 
@@ -261,6 +273,11 @@ class ForecastDataset:
 
         Example:
 
+        >>> from base_attentive import BaseAttentive
+        >>> from base_attentive.data import (ForecastDataset,
+        ...     chicago_ridership_spec, load_chicago_ridership)
+        >>> data = ForecastDataset(chicago_ridership_spec()).fit(
+        ...     load_chicago_ridership(start="2016-01-01"))
         >>> model = BaseAttentive(**data.model_dims(),
         ...                       forecast_horizon=data.spec.forecast_horizon,
         ...                       mode=data.spec.mode, quantiles=[0.1, 0.5, 0.9])
@@ -328,6 +345,54 @@ class ForecastDataset:
             **pydataset_kwargs,
         )
 
+    def backtest_windows(self, frame, start, *, stride=1, end=None, batch_size=256):
+        """Rolling-origin windows of `frame` for a backtest.
+
+        A window's forecast origin is its last lookback step. The windows
+        kept have their origin at `start` (the first time step at or after
+        it) or every `stride` time steps after it, and a full horizon of
+        rows inside their series (observed targets, since the frame is
+        prepared with the spec's missing-value policy).
+
+        Args:
+            frame: a long DataFrame of series seen at fit time.
+            start: the first forecast origin (a time).
+            stride: steps between consecutive origins (int >= 1).
+            end: the last forecast origin, or None (as long as a full
+                horizon follows).
+            batch_size: windows per batch.
+
+        Returns:
+            `WindowDataset` with targets, not shuffled.
+
+        Raises:
+            ValueError: if no window has its origin on that grid.
+        """
+        self._require_fitted()
+        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+            raise ValueError(f"`stride` must be an integer >= 1. Received: {stride!r}")
+        arrays = self.transform(frame)
+        starts, window_series = arrays.window_starts()
+        timeline = np.unique(arrays.times)
+        origins = arrays.times[arrays.origin_rows(starts)]
+        first = np.searchsorted(timeline, to_datetime64_ns(start))
+        steps = np.searchsorted(timeline, origins) - first
+        mask = (steps >= 0) & (steps % stride == 0)
+        if end is not None:
+            mask &= origins <= to_datetime64_ns(end)
+        if not mask.any():
+            raise ValueError(
+                f"No window of the frame has its forecast origin at or after "
+                f"start={start!s} (every {stride} step(s)) with "
+                f"{self.spec.forecast_horizon} observed steps after it. The "
+                f"frame's last time is {format_time(timeline[-1])}."
+            )
+        from base_attentive.data.windows import WindowDataset
+
+        return WindowDataset(
+            arrays, starts[mask], window_series[mask], batch_size=batch_size
+        )
+
     def prediction_windows(self, frame=None, *, batch_size=256):
         """One window per series, forecasting past its last observed target.
 
@@ -355,14 +420,15 @@ class ForecastDataset:
 
         return WindowDataset(
             arrays,
-            arrays.offsets[:-1],
+            arrays.offsets[:-1] + arrays.history,
             np.arange(len(arrays.series_ids)),
             batch_size=batch_size,
             with_targets=False,
         )
 
     def inverse_transform(self, values, series_ids):
-        """Maps scaled target values back to original units.
+        """Maps scaled target values back to original units (per-series
+        scaling; with `scaling="window"` use `to_original_units`).
 
         Args:
             values: array `(N, ..., O)`, e.g. `(N, H, O)` point or
@@ -373,9 +439,44 @@ class ForecastDataset:
             float64 array of the same shape, in original units.
         """
         self._require_fitted()
+        if self.spec.scaling == "window":
+            raise ValueError(
+                "With scaling='window' each window has its own scale: map "
+                "forecasts back with `to_original_units(values, windows)`."
+            )
         return self.target_scaler.inverse_transform(
             values, self._scaler_index(list(series_ids))
         )
+
+    def to_original_units(self, values, windows):
+        """Maps the model outputs of `windows` back to original units.
+
+        Works for both scalings: per series (the fitted target scaler of
+        each window's series) and per window (the location and scale of
+        each window's lookback).
+
+        Args:
+            values: array `(N, ..., O)` in scaled units, one item per window
+                of `windows`, in window order (`shuffle=False`).
+            windows: the `WindowDataset` the values were predicted from.
+
+        Returns:
+            float64 array of the same shape, in original units.
+        """
+        self._require_fitted()
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape[:1] != (windows.num_windows,):
+            raise ValueError(
+                f"`values` must have one item per window ({windows.num_windows}). "
+                f"Received: shape={values.shape}"
+            )
+        arrays = windows.arrays
+        if self.spec.scaling == "window":
+            loc, scale = arrays.window_stats(windows.starts)
+            shape = (len(loc),) + (1,) * (values.ndim - 2) + (loc.shape[-1],)
+            return values * scale.reshape(shape) + loc.reshape(shape)
+        groups = arrays.scaler_index[windows.window_series]
+        return self.target_scaler.inverse_transform(values, groups)
 
     def forecast_frame(self, predictions, windows, quantiles=None):
         """Model predictions of `windows` as a long DataFrame, original units.

@@ -61,16 +61,15 @@ def forecast_frame(dataset, predictions, windows, quantiles=None):
             f"Received: shape={predictions.shape}"
         )
     arrays = windows.arrays
-    groups = arrays.scaler_index[windows.window_series]
-    values = dataset.target_scaler.inverse_transform(predictions, groups)
+    values = dataset.to_original_units(predictions, windows)
     values = np.moveaxis(values, 2, 3) if values.ndim == 4 else values[..., None]
-    target_rows = windows.starts[:, None] + spec.lookback + np.arange(horizon)
+    target_rows = arrays.target_rows(windows.starts)
     per_window = horizon * output_dim
     columns = {}
     if spec.id_column is not None:
         ids = np.asarray(arrays.series_ids, dtype=object)[windows.window_series]
         columns[spec.id_column] = np.repeat(ids, per_window)
-    origins = arrays.times[windows.starts + spec.lookback - 1]
+    origins = arrays.times[arrays.origin_rows(windows.starts)]
     columns["forecast_origin"] = np.repeat(origins, per_window)
     columns[spec.time_column] = np.repeat(arrays.times[target_rows].ravel(), output_dim)
     columns["horizon_step"] = np.tile(

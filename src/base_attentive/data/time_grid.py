@@ -100,3 +100,23 @@ def make_regular(prepared, spec):
     return prepared.regroup(
         np.concatenate(row_index), np.array(lengths), np.concatenate(new_times)
     )
+
+
+def time_step(frame, time_col, id_col=None):
+    """The most common step between consecutive times of a series.
+
+    Args:
+        frame: a long DataFrame (time column parsed).
+        time_col: the time column.
+        id_col: the series id column, or None for one series.
+
+    Returns:
+        `pandas.Timedelta`, or None when no series has two distinct times.
+    """
+    order = [id_col, time_col] if id_col else [time_col]
+    ordered = frame.sort_values(order)
+    steps = ordered[time_col].diff()
+    if id_col:
+        steps = steps[ordered[id_col].eq(ordered[id_col].shift())]
+    steps = steps[steps > pd.Timedelta(0)]
+    return steps.mode().iloc[0] if len(steps) else None

@@ -51,8 +51,14 @@ class WindowDataset(keras.utils.PyDataset):
 
     Example:
 
+    >>> from base_attentive.data import (ForecastDataset, chicago_ridership_spec,
+    ...     load_chicago_ridership)
+    >>> dataset = ForecastDataset(chicago_ridership_spec()).fit(
+    ...     load_chicago_ridership(start="2016-01-01"))
     >>> train = dataset.windows("train", batch_size=64, shuffle=True, seed=0)
     >>> (static, dynamic, future), y = train[0]
+    >>> tuple(y.shape)
+    (64, 14, 1)
     """
 
     def __init__(
@@ -190,6 +196,10 @@ class WindowDataset(keras.utils.PyDataset):
             `(x, y)` as in a batch, or `x` alone without targets.
         """
         return self.arrays.gather(self.starts, self.window_series, self.with_targets)
+
+    def targets(self):
+        """Targets of every window, `(N, H, O)`, original units, window order."""
+        return self.arrays.targets(self.starts)
 
     def window_index(self):
         """Series id and forecast origin of every window, in window order.

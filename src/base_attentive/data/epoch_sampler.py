@@ -1,12 +1,9 @@
-"""Keras helpers of `train`: epochs of a fixed number of batches, and a
-training time budget.
+"""`EpochSampler`: epochs of a fixed number of batches from shuffled windows.
 
-Imported by `train.run` only (this module imports Keras).
+Imports Keras (a `keras.utils.PyDataset`), like `base_attentive.data.windows`.
 """
 
 from __future__ import annotations
-
-import time
 
 import keras
 
@@ -44,35 +41,3 @@ class EpochSampler(keras.utils.PyDataset):
         if self._offset >= len(self.windows):
             self._offset -= len(self.windows)
             self.windows.on_epoch_end()
-
-
-class TimeLimit(keras.callbacks.Callback):
-    """Stops training when the next epoch would end past `seconds`.
-
-    At every epoch end it predicts the next epoch's end from the mean epoch
-    time so far, and sets `model.stop_training` if that is past the budget.
-    Used with `EarlyStopping(restore_best_weights=True)`, the best weights
-    are still restored at the end of training.
-
-    Args:
-        seconds: the training budget in seconds.
-
-    Attributes:
-        stopped: whether the budget ended training.
-    """
-
-    def __init__(self, seconds):
-        super().__init__()
-        self.seconds = float(seconds)
-        self.stopped = False
-        self._start = None
-
-    def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
-        self.stopped = False
-
-    def on_epoch_end(self, epoch, logs=None):
-        elapsed = time.perf_counter() - self._start
-        if elapsed + elapsed / (epoch + 1) > self.seconds:
-            self.stopped = True
-            self.model.stop_training = True

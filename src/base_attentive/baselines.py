@@ -14,7 +14,8 @@ series with fewer than `MIN_RESIDUALS` training residuals uses the residuals
 pooled over all series.
 
 The same training period gives each series' MASE scale: the mean absolute
-`m`-season difference `|y[s] - y[s - m]|` of its training values.
+`m`-season difference `|y[s] - y[s - m]|` of its training values
+(`base_attentive.metrics.mase_scale`, the package's one MASE).
 """
 
 from __future__ import annotations
@@ -22,8 +23,41 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
+
+from base_attentive.metrics import mase_scale
+from base_attentive.quantiles import validate_quantiles
 
 MIN_RESIDUALS = 10
+
+
+def default_season(step, lookback):
+    """Season of the seasonal-naive baseline for a time step.
+
+    A day of sub-daily steps, a week of days, a year of weeks, months or
+    quarters; 1 (the naive forecast) when that exceeds the lookback or the
+    step is irregular (`None`).
+
+    Args:
+        step: the time step (`pandas.Timedelta`) or None.
+        lookback: the model's lookback; the baseline repeats the last season
+            of it, so the season never exceeds it.
+
+    Returns:
+        int >= 1.
+    """
+    season = 1
+    if step is not None and step < pd.Timedelta(days=1):
+        season = max(1, round(pd.Timedelta(days=1) / step))
+    elif step == pd.Timedelta(days=1):
+        season = 7
+    elif step == pd.Timedelta(weeks=1):
+        season = 52
+    elif step is not None and pd.Timedelta(days=28) <= step <= pd.Timedelta(days=31):
+        season = 12
+    elif step is not None and pd.Timedelta(days=89) <= step <= pd.Timedelta(days=92):
+        season = 4
+    return season if season <= lookback else 1
 
 
 class SeasonalNaive:
@@ -41,7 +75,7 @@ class SeasonalNaive:
 
     def __init__(self, season, quantiles, offsets, mase_scale, series_ids):
         self.season = int(season)
-        self.quantiles = [float(q) for q in quantiles]
+        self.quantiles = validate_quantiles(quantiles)
         self.offsets = np.asarray(offsets, dtype=np.float64)
         self.mase_scale = np.asarray(mase_scale, dtype=np.float64)
         self.series_ids = list(series_ids)
@@ -82,9 +116,7 @@ class SeasonalNaive:
                 if len(residuals) >= MIN_RESIDUALS:
                     offsets[series, k - 1] = np.quantile(residuals, levels, axis=0)
             if len(values) > season:
-                diffs = np.abs(values[season:] - values[:-season])
-                with np.errstate(invalid="ignore"):
-                    scale[series] = np.nanmean(diffs, axis=0)
+                scale[series] = mase_scale(values[None], season)[0]
         for k in range(seasons_back):
             missing = np.isnan(offsets[:, k]).any(axis=(1, 2))
             if missing.any():
@@ -93,8 +125,8 @@ class SeasonalNaive:
                     raise ValueError(
                         "The seasonal-naive baseline needs training values more "
                         f"than {(k + 1) * season} steps apart; the training "
-                        "period is too short. Use an earlier --start, a later "
-                        "--validation / --test boundary, or a smaller --season."
+                        "period is too short. Use more history, a later "
+                        "validation / test boundary, or a smaller `season`."
                     )
                 offsets[missing, k] = np.quantile(everything, levels, axis=0)
         scale[scale == 0.0] = np.nan
@@ -107,11 +139,10 @@ class SeasonalNaive:
             `(N, H, Q, O)` float64 array, original units.
         """
         arrays = windows.arrays
-        horizon = arrays.forecast_horizon
-        steps = np.arange(1, horizon + 1)
+        steps = np.arange(1, arrays.forecast_horizon + 1)
         seasons_back = np.ceil(steps / self.season).astype(np.int64)
-        last = windows.starts + arrays.lookback - 1
-        source = last[:, None] + steps - seasons_back * self.season  # (N, H)
+        # The same position in the last season of the lookback, (N, H).
+        source = arrays.target_rows(windows.starts) - seasons_back * self.season
         point = arrays.target[source]  # (N, H, O)
         series = self.series_index(windows)
         spread = self.offsets[series[:, None], seasons_back - 1]  # (N, H, Q, O)

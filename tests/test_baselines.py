@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from base_attentive.commands.baseline import SeasonalNaive
+from base_attentive.baselines import SeasonalNaive
 from base_attentive.data import ChronologicalSplit, DatasetSpec, ForecastDataset
 
 WEEK = np.array([5.0, 6.0, 6.0, 6.0, 7.0, 2.0, 1.0])

@@ -1,0 +1,226 @@
+"""The training recipe of the `Forecaster` (and so of `base-attentive train`).
+
+- `DEFAULT_MODEL`: the `BaseAttentive` arguments of the default model, a
+  small CPU-friendly network (the constructor's own defaults are wider).
+- `TrainingSettings`: the recipe's settings and their defaults, declared
+  once; the CLI's options take their defaults from here.
+- `build_model`: the compiled, built model for a fitted `ForecastDataset`.
+- `train_model`: epochs of a fixed number of batches from the shuffled
+  training windows, early stopping on the validation loss with the best
+  weights restored, the learning rate halved on plateaus, a time limit,
+  and a stop on a NaN loss.
+
+Importing this module does not import Keras; its functions do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+DEFAULT_MODEL = {
+    "embed_dim": 16,
+    "hidden_units": 32,
+    "lstm_units": 32,
+    "attention_units": 16,
+    "num_heads": 2,
+    "num_encoder_layers": 1,
+    "memory_size": 32,
+    "dropout_rate": 0.1,
+    "objective": "hybrid",
+}
+
+# Reduce-on-plateau schedule: halve the learning rate after 2 epochs without
+# a better validation loss, down to this floor.
+LR_FACTOR, LR_PATIENCE, LR_FLOOR = 0.5, 2, 1e-4
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingSettings:
+    """Settings of the training recipe.
+
+    Args:
+        epochs: maximum number of epochs. Default 30.
+        steps_per_epoch: batches per epoch, taken in turn from the shuffled
+            training windows (the validation loss, and so early stopping, is
+            checked every `steps_per_epoch` batches). Default 50.
+        batch_size: windows per batch. Default 128.
+        learning_rate: Adam's initial learning rate. Default 0.002.
+        patience: epochs without a better validation loss before early
+            stopping; the best weights are restored. Default 5.
+        time_limit: training budget in minutes: no epoch starts that would
+            end past it; None for no limit. Default 6.
+        calibrate: recalibrate the quantile intervals on the validation
+            windows (split-conformal, per horizon step). Default True.
+    """
+
+    epochs: int = 30
+    steps_per_epoch: int = 50
+    batch_size: int = 128
+    learning_rate: float = 0.002
+    patience: int = 5
+    time_limit: float | None = 6.0
+    calibrate: bool = True
+
+    def __post_init__(self):
+        for name in ("epochs", "steps_per_epoch", "batch_size", "patience"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"`{name}` must be an integer >= 1. Received: {name}={value!r}"
+                )
+        rate = self.learning_rate
+        if isinstance(rate, bool) or not isinstance(rate, int | float):
+            raise TypeError(
+                f"`learning_rate` must be a number. Received: learning_rate={rate!r}"
+            )
+        if not 0.0 < rate < 1.0:
+            raise ValueError(
+                f"`learning_rate` must be in (0, 1). Received: learning_rate={rate!r}"
+            )
+        limit = self.time_limit
+        if limit is not None and (
+            isinstance(limit, bool)
+            or not isinstance(limit, int | float)
+            or not 0.0 < limit < math.inf
+        ):
+            raise ValueError(
+                "`time_limit` must be a positive number of minutes or None. "
+                f"Received: time_limit={limit!r}"
+            )
+        if not isinstance(self.calibrate, bool):
+            raise TypeError(
+                f"`calibrate` must be True or False. Received: "
+                f"calibrate={self.calibrate!r}"
+            )
+
+    @classmethod
+    def from_dict(cls, values):
+        """Settings from a dict of some of the fields (the rest default).
+
+        Raises:
+            ValueError: naming unknown keys.
+        """
+        values = dict(values or {})
+        known = [field.name for field in dataclasses.fields(cls)]
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(
+                f"Unknown training setting(s) {unknown}. Known settings: {known}"
+            )
+        return cls(**values)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+def build_model(dataset, quantiles, arguments, learning_rate, example):
+    """The compiled `BaseAttentive` for a fitted dataset, built on `example`.
+
+    Args:
+        dataset: the fitted `ForecastDataset` (input dimensions, horizon,
+            mode).
+        quantiles: the quantile levels of the head.
+        arguments: the other `BaseAttentive` arguments.
+        learning_rate: Adam's learning rate.
+        example: one batch of inputs `(static, dynamic, future)` to build on.
+
+    Returns:
+        the model.
+    """
+    import keras
+
+    from base_attentive.models import BaseAttentive
+
+    spec = dataset.spec
+    model = BaseAttentive(
+        **dataset.model_dims(),
+        forecast_horizon=spec.forecast_horizon,
+        quantiles=list(quantiles),
+        mode=spec.mode,
+        **arguments,
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="auto")
+    model(list(example))
+    return model
+
+
+def train_model(model, train, validation, settings, *, verbose=0, plan=None):
+    """Trains `model` with the recipe (see the module docstring).
+
+    Args:
+        model: the compiled model.
+        train: the shuffled training `WindowDataset`.
+        validation: the validation `WindowDataset`.
+        settings: `TrainingSettings`.
+        verbose: `verbose` of `keras.Model.fit`.
+        plan: a data-parallel `DataParallelPlan` (call inside its scope), or
+            None.
+
+    Returns:
+        `(history, summary)`: `{metric: [value per epoch]}` and a JSON-ready
+        summary (`epochs_run`, `best_epoch`, `best_val_loss`,
+        `steps_per_epoch`, `stopped_by`, `seconds`).
+    """
+    import keras
+
+    from base_attentive.callbacks import TimeLimit
+    from base_attentive.data.epoch_sampler import EpochSampler
+
+    if plan is not None:
+        train = plan.shard(train, training=True)
+        validation = plan.shard(validation, training=False)
+    steps = min(settings.steps_per_epoch, len(train))
+    # The processes of a multi-process run must stop at the same epoch:
+    # early stopping watches the (global) validation loss, but every process
+    # would read its own clock.
+    timed = settings.time_limit is not None and (
+        plan is None or plan.num_processes == 1
+    )
+    time_limit = TimeLimit(60.0 * settings.time_limit if timed else math.inf)
+    started = time.perf_counter()
+    history = model.fit(
+        EpochSampler(train, steps),
+        validation_data=validation,
+        epochs=settings.epochs,
+        callbacks=[
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss",
+                patience=settings.patience,
+                restore_best_weights=True,
+            ),
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss",
+                factor=LR_FACTOR,
+                patience=LR_PATIENCE,
+                min_lr=LR_FLOOR,
+            ),
+            keras.callbacks.TerminateOnNaN(),
+            time_limit,
+        ],
+        verbose=verbose,
+    )
+    curves = {
+        key: [float(value) for value in values]
+        for key, values in history.history.items()
+    }
+    val_loss = np.asarray(curves["val_loss"], dtype=np.float64)
+    if time_limit.stopped:
+        stopped_by = "time limit"
+    elif len(val_loss) < settings.epochs:
+        stopped_by = "early stopping"
+    else:
+        stopped_by = "epochs"
+    summary = {
+        "epochs_run": len(val_loss),
+        "best_epoch": int(np.nanargmin(val_loss)) + 1,
+        "best_val_loss": float(np.nanmin(val_loss)),
+        "steps_per_epoch": steps,
+        "stopped_by": stopped_by,
+        "time_limited": timed,
+        "seconds": time.perf_counter() - started,
+    }
+    return curves, summary
