@@ -34,12 +34,14 @@ from base_attentive.quantiles import validate_quantiles
 __all__ = [
     "GaussianCRPS",
     "GaussianNLL",
+    "MeanSquaredError",
     "PinballLoss",
     "QuantileCRPS",
     "StudentTNLL",
     "gaussian_crps",
     "gaussian_nll",
     "get_default_loss",
+    "mean_squared_error",
     "pinball_loss",
     "quantile_crps",
     "student_t_nll",
@@ -175,6 +177,20 @@ def quantile_crps(y_true, y_pred, quantiles):
         Tensor `(B,)`.
     """
     return 2.0 * pinball_loss(y_true, y_pred, quantiles)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Squared error of a point forecast, averaged per sample.
+
+    Args:
+        y_true: targets `(B, H, O)`.
+        y_pred: point forecasts `(B, H, O)`.
+
+    Returns:
+        Tensor `(B,)`.
+    """
+    error = ops.convert_to_tensor(y_true, dtype=y_pred.dtype) - y_pred
+    return _per_sample_mean(ops.square(error))
 
 
 def gaussian_nll(y_true, y_pred):
@@ -398,6 +414,43 @@ class GaussianNLL(_ForecastLoss):
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
+class MeanSquaredError(_ForecastLoss):
+    """Mean squared error of a point head, one value per window.
+
+    Keras' own `MeanSquaredError` averages over the last axis only, leaving
+    `(B, H)`; this one averages over every axis but the batch, like the
+    package's other losses, so per-window weights (the zero-weight padding of
+    data-parallel evaluation, a mask of missing windows) apply as they do to
+    them. The reduced value is the same.
+
+    Args:
+        name: loss name. Defaults to `"mean_squared_error"`.
+        reduction: Keras reduction. Defaults to `"sum_over_batch_size"`.
+        dtype: computation dtype. Defaults to `None` (`keras.config.floatx()`).
+
+    Call arguments:
+        y_true: targets `(B, H, O)`.
+        y_pred: point forecasts `(B, H, O)`.
+        sample_weight: optional `(B,)` weights per window.
+
+    Example:
+
+    ```python
+    import numpy as np
+    MeanSquaredError()(np.zeros((2, 3, 1)), np.ones((2, 3, 1)))  # 1.0
+    ```
+    """
+
+    def __init__(
+        self, name="mean_squared_error", reduction="sum_over_batch_size", dtype=None
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return mean_squared_error(y_true, y_pred)
+
+
+@keras.saving.register_keras_serializable(package="base_attentive")
 class StudentTNLL(_ForecastLoss):
     """Negative log-likelihood of a Student-t distribution head.
 
@@ -496,8 +549,8 @@ def get_default_loss(quantiles=None, distribution=None):
 
     Returns:
         `PinballLoss(quantiles)` for a quantile head, `GaussianNLL()` or
-        `StudentTNLL()` for a distribution head, and
-        `keras.losses.MeanSquaredError()` for a point head.
+        `StudentTNLL()` for a distribution head, and `MeanSquaredError()`
+        (per window) for a point head.
     """
     if quantiles is not None and distribution is not None:
         raise ValueError(
@@ -509,4 +562,4 @@ def get_default_loss(quantiles=None, distribution=None):
         return PinballLoss(quantiles)
     if distribution is not None:
         return _NLL_BY_DISTRIBUTION[validate_distribution(distribution)]()
-    return keras.losses.MeanSquaredError()
+    return MeanSquaredError()

@@ -8,7 +8,7 @@ import pytest
 from keras import ops
 
 from base_attentive import BaseAttentive
-from base_attentive.losses import PinballLoss
+from base_attentive.losses import MeanSquaredError, PinballLoss
 from tests.helpers import run_model_test
 
 S, D, F, O, H, T = 4, 8, 6, 2, 24, 48
@@ -208,7 +208,7 @@ def test_compile_auto_picks_loss_from_head():
     assert isinstance(quantile.loss, PinballLoss)
     point = small(quantiles=None)
     point.compile(loss="auto")
-    assert isinstance(point.loss, keras.losses.MeanSquaredError)
+    assert isinstance(point.loss, MeanSquaredError)
 
 
 LOAD_WITH_KERAS_SCRIPT = """
