@@ -102,6 +102,8 @@ def test_two_processes_match_one_process():
         assert result["plan"]["engine"] == ENGINES[BACKEND]
         assert result["refused_before_prepare"] is (BACKEND == "torch")
         assert result["released"]
+        alone = index == 0 and BACKEND == "torch"
+        assert result["trains_alone"] is (True if alone else None)
         assert result["plan"]["num_processes"] == 2
         assert result["plan"]["process_index"] == index
         assert result["local_batch"] == reference["local_batch"] // 2

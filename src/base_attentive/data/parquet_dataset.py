@@ -388,6 +388,9 @@ class ParquetForecastDataset:
                 lookback=spec.lookback,
                 forecast_horizon=spec.forecast_horizon,
                 mode=spec.mode,
+                scaling=spec.scaling,
+                scaling_method=spec.target_scaler,
+                seasonal_lags=spec.seasonal_lags,
             )
             starts, _ = geometry.window_starts()
             first, last = geometry.target_times(starts)

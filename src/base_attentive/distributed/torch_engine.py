@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import os
 
 __all__ = [
@@ -254,11 +255,18 @@ class TorchEngine:
         return model
 
     def release(self):
-        """Gives every prepared model back its own forward pass and metrics."""
+        """Gives every prepared model back its own forward pass and metrics.
+
+        The DDP wrappers are dropped with them, and collected at once: their
+        gradient hooks must not fire when the model trains on alone.
+        """
+        if not self._prepared:
+            return
         for model in self._prepared.values():
             for name in ("forward", "get_metrics_result"):
                 model.__dict__.pop(name, None)
         self._prepared.clear()
+        gc.collect()
 
 
 def _average_over_processes(results):
