@@ -86,7 +86,8 @@ ROUTES = {
     ("tf_saved_model", "torch"): "keras model.export on tensorflow, from model.keras",
     ("torch", "torch"): "keras model.export (torch.export)",
 }
-# Modules each pair needs besides the backend; all in the `export` extra.
+# Modules each pair needs besides the backend (extras `export`, `export-jax`;
+# `tensorflow` for the SavedModel made on TensorFlow).
 _CONVERTERS = {
     ("onnx", "tensorflow"): ("tf2onnx", "onnx", "onnxruntime"),
     ("onnx", "jax"): ("jax2onnx", "onnx", "onnxruntime"),
@@ -125,7 +126,9 @@ def _check_route(format, backend):
         if importlib.util.find_spec(name) is None
     ]
     if missing:
-        extra = "tensorflow" if missing == ["tensorflow"] else "export"
+        extra = {"tensorflow": "tensorflow", "jax2onnx": "export-jax"}.get(
+            missing[0], "export"
+        )
         raise ImportError(
             f"Exporting format={format!r} from {backend} needs {', '.join(missing)}: "
             f'pip install "base-attentive[{extra}]"'

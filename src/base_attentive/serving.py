@@ -148,6 +148,11 @@ class OnnxForecaster:
         return self.dataset_.forecast_frame(scaled, windows, quantiles=self.quantiles)
 
 
+def onnxruntime_installed():
+    """Whether onnxruntime can be imported (found without importing it)."""
+    return importlib.util.find_spec("onnxruntime") is not None
+
+
 def _read_json(path):
     import json
 
@@ -177,7 +182,7 @@ def choose_runtime(path, runtime="auto"):
     if runtime == "keras":
         return "keras", "asked for (--runtime keras)"
     folder = find_export(path, "onnx")
-    installed = importlib.util.find_spec("onnxruntime") is not None
+    installed = onnxruntime_installed()
     if runtime == "onnx":
         if folder is None:
             raise FileNotFoundError(
