@@ -4,7 +4,7 @@
 ``--runtime keras`` (``KERAS_BACKEND`` set): builds our REF model, times
 our fastest Keras path (``make_fast_predict_fn``) on a batch of 32 and on
 a large batch, exports the model to ONNX on this backend
-(`base_attentive.export.export_model`) and saves the inputs and Keras
+(`base_attentive.artifacts.export_model`) and saves the inputs and Keras
 outputs next to it.
 
 ``--runtime onnx``: loads that artifact with ONNX Runtime in a process
@@ -75,7 +75,7 @@ def measure_keras(args):
 
     import competitors
     from base_attentive import make_fast_predict_fn
-    from base_attentive.export import export_model
+    from base_attentive.artifacts import export_model
 
     keras.utils.set_random_seed(workload.SEED)
     static, dynamic, future, _ = workload.make_windows(args.large_batch)

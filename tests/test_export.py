@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from base_attentive.export import INPUT_NAMES, ROUTES, input_shapes
+from base_attentive.artifacts import INPUT_NAMES, ROUTES, input_shapes
 from tests.test_forecaster import CURRENT_BACKEND, frames, make_forecaster  # noqa: F401
 
 

@@ -705,7 +705,7 @@ class Forecaster:
         artifact was made, a check against this model). An ONNX folder
         forecasts with ONNX Runtime alone:
         `base_attentive.serving.OnnxForecaster.load(path).predict(frame)`.
-        See `base_attentive.export` for which format each backend makes.
+        See `base_attentive.artifacts` for which format each backend makes.
 
         Args:
             path: the folder to create.

@@ -22,14 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from base_attentive.artifacts import ARTIFACTS, INPUT_NAMES
 from base_attentive.calibration import ConformalQuantileCalibrator
 from base_attentive.data.dataset import ForecastDataset
-from base_attentive.export import (
-    ARTIFACTS,
-    INPUT_NAMES,
-    find_export,
-    read_manifest,
-)
+from base_attentive.export import find_export, read_manifest
 
 __all__ = ["RUNTIMES", "OnnxForecaster", "choose_runtime"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from base_attentive.artifacts import ARTIFACTS, FORMATS
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
-from base_attentive.export import ARTIFACTS, FORMATS
 
 
 def configure_parser(parser):
