@@ -73,6 +73,7 @@ CONVERTERS = {
     ("onnx", "tensorflow"): ("tf2onnx", "onnx", "onnxruntime"),
     ("onnx", "jax"): ("jax2onnx", "onnx", "onnxruntime"),
     ("onnx", "torch"): ("onnxscript", "onnx", "onnxruntime"),
+    ("tf_saved_model", "jax"): ("tensorflow",),
     ("tf_saved_model", "torch"): ("tensorflow",),
 }
 # Largest difference between the artifact and the Keras model (scaled units)
