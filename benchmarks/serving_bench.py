@@ -125,7 +125,11 @@ def main(args):
         "date": datetime.now().isoformat(timespec="minutes"),
         "command": " ".join(["python", *sys.argv]),
         "threads": args.threads,
-        "versions": child.installed_versions("all")
+        "versions": {
+            key: value
+            for backend in args.backends
+            for key, value in child.installed_versions(backend).items()
+        }
         | {
             name: child.dist_version(name)
             for name in ("onnxruntime", "onnx", "tf2onnx", "onnxscript", "jax2onnx")
