@@ -1,20 +1,19 @@
 """base-attentive: attentive encoder-decoder forecasting on Keras 3.
 
-Importing this package decides the Keras backend (see
-:mod:`base_attentive.backend`) and writes it to ``KERAS_BACKEND`` *before*
-Keras is loaded. It imports neither Keras nor any framework; the model is
-loaded lazily on first access of ``base_attentive.BaseAttentive`` (or
-``base_attentive.load_model``).
+Importing this package never raises and imports neither Keras nor any
+framework. It decides the Keras backend (see :mod:`base_attentive.backend`)
+and writes it to ``KERAS_BACKEND`` *before* Keras is loaded, so that
+``import base_attentive`` then ``import keras`` agree. The model is loaded
+lazily, on first access of ``base_attentive.BaseAttentive`` (or
+``load_model``, ``make_fast_predict_fn``).
 
-An invalid ``BASE_ATTENTIVE_BACKEND`` or ``KERAS_BACKEND`` makes the import
-raise a ``ValueError`` naming the variable. The one exception is
-``python -m base_attentive``, which imports this package to run its CLI: the
-error is then kept for the CLI to print as one ``error: ...`` line (exit code
-2). The ``base-attentive`` console script enters through the top-level module
-``_base_attentive_cli`` for the same reason.
+An invalid ``BASE_ATTENTIVE_BACKEND`` or ``KERAS_BACKEND`` is reported at
+first use, where the user can act on it: `get_backend`, the first access of
+the model and the ``base-attentive`` command raise the same ``ValueError``,
+naming the variable, its value and the valid names.
 """
 
-import sys
+import contextlib
 
 from base_attentive.backend import (
     detect_available_backends,
@@ -46,30 +45,11 @@ __all__ = [
     "set_backend",
 ]
 
-
-def _running_as_python_m():
-    """Whether ``python -m base_attentive`` is importing this package to run it.
-
-    While ``python -m`` imports the packages of its module, ``sys.argv[0]``
-    is ``"-m"``, and the module name comes right before the arguments for
-    the module in ``sys.orig_argv`` (``-m NAME`` or ``-mNAME``).
-    """
-    if sys.argv[:1] != ["-m"] or len(sys.orig_argv) < len(sys.argv):
-        return False
-    target = sys.orig_argv[-len(sys.argv)]
-    if target.startswith("-"):
-        target = target.partition("m")[2]
-    return target in (__name__, f"{__name__}.__main__")
-
-
-# The error `python -m base_attentive` defers to the CLI (`cli.main` raises it).
-_backend_error = None
-try:
+# An invalid backend variable raises a ValueError here. Nothing is written to
+# KERAS_BACKEND then, and every later resolution (get_backend, the model's
+# first import, the CLI) raises the same error: it is deferred, not lost.
+with contextlib.suppress(ValueError):
     configure_keras_backend_env()
-except ValueError as err:
-    if not _running_as_python_m():
-        raise
-    _backend_error = err
 
 _LAZY = {
     "BaseAttentive": "base_attentive.models",

@@ -51,10 +51,14 @@ import math
 
 import numpy as np
 
-from base_attentive.metrics import _as_array, _quantile_forecast
+from base_attentive.metrics import _as_array, _quantile_forecast, interval_coverage
 from base_attentive.quantiles import central_intervals, find_median, validate_quantiles
 
-__all__ = ["ConformalQuantileCalibrator", "check_calibration_size"]
+__all__ = [
+    "ConformalQuantileCalibrator",
+    "calibrate_on_windows",
+    "check_calibration_size",
+]
 
 _FORMAT_VERSION = 1
 
@@ -322,3 +326,27 @@ def check_calibration_size(quantiles, count):
                 "validation period, or turn calibration off (`calibrate=False`, "
                 "`--calibrate no`)."
             )
+
+
+def calibrate_on_windows(model, windows, quantiles):
+    """Fits a calibrator on the forecasts of `model` for `windows`.
+
+    Args:
+        model: a trained quantile model (anything with `predict(windows)`).
+        windows: the validation `WindowDataset` (not shuffled), with targets.
+        quantiles: the model's levels.
+
+    Returns:
+        `(calibrator, summary)`: the fitted `ConformalQuantileCalibrator`
+        and a JSON-ready dict with the number of windows and each interval's
+        coverage there before recalibration.
+    """
+    scaled = model.predict(windows, verbose=0)
+    y_true = windows.materialize()[1]
+    calibrator = ConformalQuantileCalibrator(quantiles).fit(y_true, scaled)
+    summary = {"applied": True, "windows": windows.num_windows}
+    for low, high, nominal in central_intervals(quantiles):
+        summary[f"validation_coverage@{100 * nominal:g}%"] = interval_coverage(
+            y_true, scaled[:, :, low], scaled[:, :, high]
+        )
+    return calibrator, summary

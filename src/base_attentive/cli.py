@@ -16,9 +16,8 @@ User errors raised by a command (``ValueError``, ``TypeError``,
 :class:`DistributionNotSupportedError`) are
 printed as one ``error: ...`` line with exit code 2; ``--debug`` shows the
 traceback instead. So is an invalid backend environment variable, which
-``import base_attentive`` raises: ``python -m base_attentive`` gets it from
-the package (see ``base_attentive/__init__.py``), the console script from
-its entry module ``_base_attentive_cli``.
+``import base_attentive`` leaves for first use: :func:`main` resolves the
+backend before anything else.
 """
 
 import argparse
@@ -29,7 +28,11 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from base_attentive.backend.capabilities import DistributionNotSupportedError
-from base_attentive.backend.resolution import BackendConflictError, set_backend
+from base_attentive.backend.resolution import (
+    BackendConflictError,
+    configure_keras_backend_env,
+    set_backend,
+)
 from base_attentive.commands import evaluate, export, predict, train
 
 __all__ = ["COMMANDS", "Command", "main"]
@@ -115,14 +118,6 @@ COMMANDS = {
 }
 
 
-def _raise_deferred_backend_error():
-    """Raises the invalid-backend error the package import kept for the CLI."""
-    import base_attentive
-
-    if base_attentive._backend_error is not None:
-        raise base_attentive._backend_error
-
-
 def _apply_backend_option(value):
     try:
         set_backend(value)
@@ -172,7 +167,8 @@ def main(argv=None):
 
     Example:
 
-    >>> main(["info", "--json"])  # doctest: +SKIP
+    >>> main(["--version"])
+    base-attentive ...
     0
     """
     parser = _build_parser()
@@ -184,7 +180,7 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
     try:
-        _raise_deferred_backend_error()
+        configure_keras_backend_env()  # raises on an invalid backend variable
         if args.backend is not None:
             _apply_backend_option(args.backend)
         return COMMANDS[args.command].run(args)

@@ -7,7 +7,6 @@ class: the same recipe, the same files, the same numbers.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import random
 import sys
 import time
@@ -15,19 +14,16 @@ import time
 import numpy as np
 import pandas as pd
 
-from base_attentive import backtesting, explaining
+from base_attentive import backtesting, explaining, saving
 from base_attentive.baselines import SeasonalNaive, default_season
-from base_attentive.calibration import (
-    ConformalQuantileCalibrator,
-    check_calibration_size,
-)
+from base_attentive.calibration import calibrate_on_windows, check_calibration_size
 from base_attentive.data.calendar import CALENDAR_FEATURES, default_calendar
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.time_grid import time_step
 from base_attentive.data.validation import format_time
 from base_attentive.quantiles import validate_quantiles
-from base_attentive.run_folder import RunFolder, atomic_folder
+from base_attentive.run_folder import atomic_folder
 from base_attentive.training import (
     DEFAULT_MODEL,
     TrainingSettings,
@@ -40,8 +36,6 @@ __all__ = ["DEFAULT_VALIDATION", "Forecaster"]
 # Start of the validation period when `fit` is given none: the last 10% of
 # the time steps.
 DEFAULT_VALIDATION = 0.1
-FORMAT_NAME = "base_attentive.Forecaster"
-FORMAT_VERSION = 1
 # `BaseAttentive` arguments that the data and the Forecaster decide.
 _DERIVED_MODEL_ARGUMENTS = (
     "static_input_dim",
@@ -131,6 +125,16 @@ class Forecaster:
         fill_missing: NaN policy: `"raise"` (default), `"ffill"`, `"zero"`
             or `"interpolate"`; with a fill policy, missing time steps are
             added and filled too.
+        scaling: `"series"` (default): each series' targets standardised
+            with statistics of its training period; `"window"`: each window
+            by its own lookback's mean and standard deviation, inverted on
+            its forecasts (follows level shifts; needs no per-series
+            statistics, so it forecasts series unseen in training). See
+            docs/data.md.
+        seasonal_lags: target values at seasonal offsets (steps, e.g.
+            `(7, 364)` on daily data) given to the model as known-future
+            inputs at every horizon step: the latest value at the same phase
+            that is observed at the forecast origin.
 
     Example:
 
@@ -165,6 +169,8 @@ class Forecaster:
         season=None,
         holiday_country="US",
         fill_missing="raise",
+        scaling="series",
+        seasonal_lags=(),
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -192,6 +198,8 @@ class Forecaster:
         self.season = season
         self.holiday_country = holiday_country
         self.fill_missing = fill_missing
+        self.scaling = scaling
+        self.seasonal_lags = list(seasonal_lags or ())
         undeclared = [c for c in self.categorical if c not in self.static]
         if undeclared:
             raise ValueError(
@@ -253,6 +261,8 @@ class Forecaster:
             "season": self.season,
             "holiday_country": self.holiday_country,
             "fill_missing": self.fill_missing,
+            "scaling": self.scaling,
+            "seasonal_lags": list(self.seasonal_lags),
         }
 
     def __repr__(self):
@@ -300,6 +310,8 @@ class Forecaster:
             freq=self.freq,
             fill_missing=fill,
             fill_gaps=fill != "raise",
+            scaling=self.scaling,
+            seasonal_lags=tuple(self.seasonal_lags),
         )
 
     def _time_step(self, frame):
@@ -415,6 +427,8 @@ class Forecaster:
             model = build_model(
                 dataset, self.quantiles, self.model, settings.learning_rate, train[0][0]
             )
+            if distribution is not None:
+                distribution.prepare(model)  # e.g. torch: DistributedDataParallel
             report("step", f"model: BaseAttentive, {model.count_params():,} parameters")
             report(
                 "step",
@@ -440,7 +454,9 @@ class Forecaster:
         )
         calibrator, summary["calibration"] = None, {"applied": False}
         if settings.calibrate:
-            calibrator, summary["calibration"] = self._calibrate(model, valid)
+            calibrator, summary["calibration"] = calibrate_on_windows(
+                model, valid, self.quantiles
+            )
         summary["settings"] = settings.to_dict()
         summary["total_seconds"] = time.perf_counter() - started
         self.dataset_, self.model_, self.calibrator_ = dataset, model, calibrator
@@ -455,21 +471,6 @@ class Forecaster:
                 print(("      " if kind == "detail" else "") + text, flush=True)
 
         return report
-
-    def _calibrate(self, model, validation):
-        """Fits the conformal calibrator on the validation windows."""
-        from base_attentive.metrics import interval_coverage
-        from base_attentive.quantiles import central_intervals
-
-        scaled = model.predict(validation, verbose=0)
-        y_true = validation.materialize()[1]
-        calibrator = ConformalQuantileCalibrator(self.quantiles).fit(y_true, scaled)
-        summary = {"applied": True, "windows": validation.num_windows}
-        for low, high, nominal in central_intervals(self.quantiles):
-            summary[f"validation_coverage@{100 * nominal:g}%"] = interval_coverage(
-                y_true, scaled[:, :, low], scaled[:, :, high]
-            )
-        return calibrator, summary
 
     def _data_info(self, dataset, frame, train, validation):
         def when(value):
@@ -653,47 +654,7 @@ class Forecaster:
             extra: dict of more entries for `run.json` (the CLI adds its
                 settings and command line).
         """
-        import keras
-
-        from base_attentive import __version__
-        from base_attentive.backend import get_backend_version
-
-        self.model_.save(folder.path("model"))
-        self.dataset_.save(folder.path("dataset"))
-        folder.write_json("baseline", self.baseline_.to_dict())
-        if self.calibrator_ is not None:
-            folder.write_json("calibration", self.calibrator_.to_dict())
-        backend = keras.backend.backend()
-        arguments = {
-            key: value
-            for key, value in self.model_.get_config().items()
-            if key in self.model
-        }
-        folder.write_json(
-            "run",
-            {
-                "format": FORMAT_NAME,
-                "format_version": FORMAT_VERSION,
-                "forecaster": self.get_config(),
-                "finished": datetime.datetime.now().isoformat(timespec="seconds"),
-                "backend": backend,
-                "versions": {
-                    "base_attentive": __version__,
-                    "keras": keras.__version__,
-                    "backend": get_backend_version(backend),
-                    "numpy": np.__version__,
-                },
-                "data": self.data_,
-                "model": {
-                    "parameters": int(self.model_.count_params()),
-                    "arguments": arguments,
-                },
-                "baseline": {"season": self.baseline_.season},
-                "training": self.training_,
-                "history": self.history_,
-                **(extra or {}),
-            },
-        )
+        saving.write_run(self, folder, extra)
 
     def export(self, path, format="onnx", overwrite=False):
         """Exports the network and its preprocessing for serving.
@@ -733,38 +694,7 @@ class Forecaster:
         Returns:
             a fitted `Forecaster`.
         """
-        from base_attentive.data import ForecastDataset
-        from base_attentive.models import load_model
-
-        folder = RunFolder.open(path)
-        info = folder.read_json("run")
-        if info.get("format") != FORMAT_NAME:
-            raise ValueError(
-                f"{folder.path('run')}: not written by a Forecaster (expected "
-                f"format {FORMAT_NAME!r}, found {info.get('format')!r})."
-            )
-        if info.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{folder.path('run')}: format_version "
-                f"{info.get('format_version')!r} is not supported; this version "
-                f"reads {FORMAT_VERSION}."
-            )
-        forecaster = cls(**info["forecaster"])
-        forecaster.dataset_ = ForecastDataset.load(folder.path("dataset"))
-        forecaster.baseline_ = SeasonalNaive.from_dict(folder.read_json("baseline"))
-        if folder.path("calibration").is_file():
-            forecaster.calibrator_ = ConformalQuantileCalibrator.from_dict(
-                folder.read_json("calibration")
-            )
-        forecaster.data_ = info["data"]
-        forecaster.training_ = info["training"]
-        forecaster.history_ = info.get("history")
-        # Not compiled: forecasting needs no optimizer, and the saved compile
-        # settings would carry the training backend's choices over.
-        forecaster.model_ = load_model(
-            folder.path("model"), compile=False, safe_mode=True
-        )
-        return forecaster
+        return saving.load_forecaster(cls, path)
 
 
 def seed_everything(seed):
@@ -773,8 +703,8 @@ def seed_everything(seed):
     Keras draws its default seeds (weights; dropout on TensorFlow and JAX)
     from Python's `random`; PyTorch's dropout draws from torch's generator.
     """
-    from base_attentive.commands.runtime import seed_backend
+    from base_attentive import kernels
 
     random.seed(seed)
     np.random.seed(seed)
-    seed_backend(seed)
+    kernels.seed_global_generator(seed)

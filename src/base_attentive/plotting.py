@@ -228,8 +228,13 @@ def plot_variable_importance(explanation, feature_names=None, *, title=None, pat
 
     Example:
 
-    >>> fig = plot_variable_importance(model.explain(x),
-    ...                                data.feature_names(), path="vsn.png")
+    >>> from base_attentive import BaseAttentive
+    >>> model = BaseAttentive(static_input_dim=2, dynamic_input_dim=3,
+    ...                       future_input_dim=1, forecast_horizon=4)
+    >>> x = [np.random.rand(8, 2), np.random.rand(8, 12, 3), np.random.rand(8, 4, 1)]
+    >>> names = {"static": ["capacity", "line"], "future": ["holiday"],
+    ...          "dynamic": ["rides", "rain", "temperature"]}
+    >>> fig = plot_variable_importance(model.explain(x), names, path="vsn.png")
     """
     groups = _selection_weights(explanation)
     feature_names = feature_names or {}
@@ -290,6 +295,10 @@ def plot_attention(
 
     Example:
 
+    >>> from base_attentive import BaseAttentive
+    >>> model = BaseAttentive(static_input_dim=2, dynamic_input_dim=3,
+    ...                       future_input_dim=1, forecast_horizon=4)
+    >>> x = [np.random.rand(8, 2), np.random.rand(8, 12, 3), np.random.rand(8, 4, 1)]
     >>> fig = plot_attention(model.explain(x), "cross", path="attention.png")
     """
     weights, level = _attention_weights(explanation, level)
@@ -350,8 +359,8 @@ def plot_history(history, *, title=None, path=None):
 
     Example:
 
-    >>> fig = plot_history(model.fit(x, y, validation_split=0.2, epochs=5),
-    ...                    path="history.png")
+    >>> history = {"loss": [1.0, 0.6, 0.5], "val_loss": [1.1, 0.8, 0.9]}
+    >>> fig = plot_history(history, path="history.png")  # or model.fit(...)
     """
     curves = getattr(history, "history", history)
     if not isinstance(curves, dict) or not curves:

@@ -60,8 +60,12 @@ class OnnxForecaster:
 
     Example:
 
-    >>> forecaster = OnnxForecaster("runs/jax/onnx")
-    >>> forecasts = forecaster.predict(frame)   # as Forecaster.predict
+    ```python
+    # After `base-attentive export --model runs/r1` (or Forecaster.export),
+    # in an environment with `pip install "base-attentive[onnx]"`:
+    forecaster = OnnxForecaster("runs/r1")       # or the export folder itself
+    forecasts = forecaster.predict(frame)        # as Forecaster.predict
+    ```
     """
 
     def __init__(self, path, intra_op_threads=None):

@@ -28,10 +28,10 @@ def test_capabilities_describe_a_supported_backend_without_importing_it():
     [
         ("jax", "keras.distribution.DataParallel"),
         ("tensorflow", "tf.distribute.MirroredStrategy"),
-        ("torch", "not supported: Keras 3's distribution API has no PyTorch"),
+        ("torch", "torch.nn.parallel.DistributedDataParallel"),
     ],
 )
-def test_data_parallel_states_what_keras3_offers(name, expected):
+def test_data_parallel_names_each_backends_engine(name, expected):
     caps = get_backend_capabilities(name, include_devices=False)
     assert caps["data_parallel"].startswith(expected)
 

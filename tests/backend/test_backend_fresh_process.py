@@ -129,3 +129,46 @@ def test_request_differing_from_running_keras_raises(
     assert f"running the {current_backend!r} backend" in message
     assert f"BASE_ATTENTIVE_BACKEND={other_backend!r} requests" in message
     assert f"set BASE_ATTENTIVE_BACKEND={other_backend}" in message
+
+
+INVALID_VARIABLE_SCRIPT = f"""
+import json, sys
+import base_attentive
+out = {{"heavy": sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})}}
+uses = [("get_backend", base_attentive.get_backend),
+        ("BaseAttentive", lambda: base_attentive.BaseAttentive),
+        ("layers", lambda: __import__("base_attentive.layers"))]
+for name, use in uses:
+    try:
+        use()
+    except ValueError as err:
+        out[name] = str(err)
+out["heavy_after"] = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize(
+    "variable, value, expected",
+    [
+        ("BASE_ATTENTIVE_BACKEND", "nonsense", "unknown backend name"),
+        ("KERAS_BACKEND", "theano", "'theano' is a Keras 2 backend"),
+    ],
+)
+def test_invalid_backend_variable_is_reported_at_first_use_not_at_import(
+    run_python, variable, value, expected
+):
+    """`import base_attentive` succeeds; get_backend, the model and the layers
+    raise the same ValueError naming the variable, before Keras is imported
+    (so Keras never fails on the variable with its own message)."""
+    overrides = {"BASE_ATTENTIVE_BACKEND": None, "KERAS_BACKEND": None}
+    overrides[variable] = value
+    result = run_python(INVALID_VARIABLE_SCRIPT, **overrides)
+    assert result.returncode == 0, result.stderr
+    out = _last_json_line(result.stdout)
+    assert out["heavy"] == [] and out["heavy_after"] == []
+    messages = {out[use] for use in ("get_backend", "BaseAttentive", "layers")}
+    assert len(messages) == 1
+    message = messages.pop()
+    assert message.startswith("Invalid backend:") and expected in message
+    assert f"Received: {variable}={value!r}" in message

@@ -58,11 +58,26 @@ def test_json_config_and_comma_separated_lists(tmp_path):
         ({"season": "60"}, "--season must not exceed --lookback"),
         ({"dropout_rate": "1"}, "--dropout-rate must be a number in [0, 1)"),
         ({"calibrate": "maybe"}, "--calibrate must be yes or no. Received: 'maybe'"),
+        ({"scaling": "global"}, "--scaling must be one of ['series', 'window']"),
+        (
+            {"seasonal_lags": "7,x"},
+            "--seasonal-lags must be comma-separated positive integers, or 'none'",
+        ),
+        ({"seasonal_lags": "7,7"}, "--seasonal-lags must not repeat a number"),
     ],
 )
 def test_bad_values_name_the_option_and_the_value(given, message):
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         settings.resolve(_args(**given))
+
+
+def test_seasonal_lags_from_the_command_line_and_a_config_file(tmp_path):
+    assert settings.resolve(_args(seasonal_lags="7, 364"))["seasonal_lags"] == [7, 364]
+    assert settings.resolve(_args(seasonal_lags="none"))["seasonal_lags"] == []
+    config = tmp_path / "run.toml"
+    config.write_text('seasonal_lags = [7]\nscaling = "window"\n')
+    resolved = settings.resolve(_args(config=config))
+    assert resolved["seasonal_lags"] == [7] and resolved["scaling"] == "window"
 
 
 def test_config_file_problems_are_user_errors(tmp_path):

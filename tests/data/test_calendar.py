@@ -51,3 +51,58 @@ def test_missing_holidays_package_names_the_install(monkeypatch):
     times = pd.date_range("2024-01-01", periods=3, freq="D")
     with pytest.raises(ImportError, match="pip install holidays"):
         calendar_features(times, ["holiday"])
+
+
+def test_holiday_proximity_counts_days_to_and_since_holidays():
+    pytest.importorskip("holidays")
+    times = pd.to_datetime(
+        [
+            "2015-12-23 00:00",
+            "2015-12-25 08:00",
+            "2015-12-27 00:00",
+            "2016-01-02 00:00",
+            "2016-02-01 00:00",
+        ]
+    )
+    assert calendar_feature_names(["holiday_proximity"]) == [
+        "days_to_holiday",
+        "days_since_holiday",
+    ]
+    days = calendar_features(times, ["holiday_proximity"]) * calendar.PROXIMITY_DAYS
+    np.testing.assert_allclose(
+        days,
+        # to the next / since the last holiday, capped at a week:
+        # Dec 23 is 2 days before Christmas; Jan 2 is a day after New Year;
+        # Feb 1 is two weeks after Martin Luther King Day and before Presidents' Day.
+        [[2, 7], [0, 0], [5, 2], [7, 1], [7, 7]],
+        atol=1e-5,
+    )
+
+
+def test_holiday_proximity_sees_holidays_across_the_year_boundary():
+    pytest.importorskip("holidays")
+    days = calendar_features(pd.to_datetime(["2016-01-03"]), ["holiday_proximity"])
+    np.testing.assert_allclose(days * calendar.PROXIMITY_DAYS, [[7, 2]], atol=1e-5)
+    days = calendar_features(pd.to_datetime(["2015-12-30"]), ["holiday_proximity"])
+    np.testing.assert_allclose(days * calendar.PROXIMITY_DAYS, [[2, 5]], atol=1e-5)
+
+
+def test_holiday_proximity_without_the_package_names_the_install(monkeypatch):
+    monkeypatch.setattr(calendar, "holidays_available", lambda: False)
+    times = pd.date_range("2024-01-01", periods=3, freq="D")
+    with pytest.raises(ImportError, match="pip install holidays"):
+        calendar_features(times, ["holiday_proximity"])
+
+
+def test_holiday_day_of_year_tells_holidays_apart_and_is_zero_elsewhere():
+    pytest.importorskip("holidays")
+    times = pd.to_datetime(["2015-09-07 00:00", "2015-11-11 00:00", "2015-11-12 00:00"])
+    assert calendar_feature_names(["holiday_day_of_year"]) == [
+        "holiday_day_of_year_sin",
+        "holiday_day_of_year_cos",
+    ]
+    values = calendar_features(times, ["holiday_day_of_year"])
+    day_of_year = calendar_features(times, ["day_of_year"])
+    np.testing.assert_allclose(values[:2], day_of_year[:2], atol=1e-6)
+    assert not np.allclose(values[0], values[1])  # Labor Day vs Veterans Day
+    np.testing.assert_array_equal(values[2], [0.0, 0.0])

@@ -89,14 +89,14 @@ def test_default_spec_forecasts_the_two_weeks_after_the_data(chicago):
     assert data.model_dims() == {
         "static_input_dim": 22,  # 2 target stats + 20 stations one-hot
         "dynamic_input_dim": 19,  # rides + 18 weather columns
-        "future_input_dim": 17,  # 10 sports + 3 x (sin, cos) + holiday
+        "future_input_dim": 19,  # 10 sports + 3 x (sin, cos) + holiday + proximity (2)
         "output_dim": 1,
     }
     future = load_chicago_ridership(include_future_covariates=True)
     windows = data.prediction_windows(future)
     ((static, dynamic, future_inputs),) = windows[0]
     assert static.shape == (20, 22) and dynamic.shape == (20, 28, 19)
-    assert future_inputs.shape == (20, 14, 17)
+    assert future_inputs.shape == (20, 14, 19)
     assert np.isfinite(dynamic).all() and np.isfinite(future_inputs).all()
     assert (
         windows.window_index()["forecast_origin"] == pd.Timestamp("2016-08-14")

@@ -1,13 +1,14 @@
-"""One process of a two-process JAX run on localhost, or its single-process
-reference; prints the loss history as JSON.
+"""One process of a two-process run on localhost (JAX or torch), or its
+single-process reference; prints the loss history as JSON.
 
     python tests/distributed/multi_process.py reference
     python tests/distributed/multi_process.py worker PROCESS_ID PORT
 
 Each worker drives one CPU device and reads only its share of the windows
-(`DataParallelPlan.shard`); the two exchange gradients through Gloo. With
-the same seed and global batch, the workers' losses match the reference's
-up to floating-point summation order.
+(`DataParallelPlan.shard`); the two exchange gradients through Gloo (JAX:
+keras.distribution; torch: DistributedDataParallel). With the same seed and
+global batch, the workers' losses match the reference's up to
+floating-point summation order.
 """
 
 import contextlib
@@ -31,17 +32,8 @@ from base_attentive import BaseAttentive  # noqa: E402
 from base_attentive.data import WindowSharding  # noqa: E402
 
 dataset, train, validation, _ = small_windows()
-if ROLE == "worker":
-    plan = data_parallel()
-    scope = plan.scope()
-    train, validation = (
-        plan.shard(train, training=True),
-        plan.shard(validation, training=False),
-    )
-else:
-    plan = None
-    scope = contextlib.nullcontext()
-    train = train.sharded(WindowSharding(fill="wrap"))
+plan = data_parallel() if ROLE == "worker" else None
+scope = plan.scope() if plan is not None else contextlib.nullcontext()
 
 keras.utils.set_random_seed(0)
 with scope:
@@ -57,12 +49,28 @@ with scope:
     )
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="auto")
     model(list(train[0][0]))
+    refused_before_prepare = None
+    if plan is not None:
+        try:  # torch: sharding before `prepare` would train unsynchronised
+            plan.shard(train, training=True)
+            refused_before_prepare = False
+        except ValueError:
+            refused_before_prepare = True
+        # The same recipe on every backend (on JAX `prepare` does nothing).
+        plan.prepare(model)
+        train = plan.shard(train, training=True)
+        validation = plan.shard(validation, training=False)
+    else:
+        train = train.sharded(WindowSharding(fill="wrap"))
     history = model.fit(
         train, validation_data=validation, epochs=2, shuffle=False, verbose=0
     )
 json.dump(
     {
         "plan": None if plan is None else plan.describe(),
+        "refused_before_prepare": refused_before_prepare,
+        # Outside the scope the model runs its own forward pass again.
+        "released": "forward" not in vars(model),
         "history": history.history,
         "local_batch": train.local_batch_size,
         "steps": len(train),

@@ -1,6 +1,7 @@
-"""Data-parallel training through Keras' own engines, on this CPU-only
-machine: two virtual CPU devices (JAX, TensorFlow), two JAX processes on
-localhost (Gloo), and a clear refusal on PyTorch.
+"""Data-parallel training through each backend's own engine, on this
+CPU-only machine: two virtual CPU devices (JAX, TensorFlow), two processes
+on localhost over Gloo (JAX; torch with DistributedDataParallel), and clear
+errors where a backend cannot.
 
 The training runs happen in fresh processes (`train_pair.py`,
 `multi_process.py`): a framework's devices are fixed when it starts.
@@ -59,8 +60,9 @@ def _assert_same_trajectory(reference, run):
 ENGINES = {
     "jax": "keras.distribution.DataParallel",
     "tensorflow": "tf.distribute.MirroredStrategy",
+    "torch": "torch.nn.parallel.DistributedDataParallel",
 }
-TORCH_REFUSAL = "Data-parallel training is not available on the torch backend"
+TORCH_CPU_NOT_SPLIT = "The CPU is not split into devices on the torch backend"
 
 
 def _refused(process, message):
@@ -71,7 +73,8 @@ def _refused(process, message):
 
 def test_two_devices_follow_the_single_device_loss_trajectory():
     if BACKEND == "torch":
-        _refused(_run("train_pair.py"), TORCH_REFUSAL)
+        # One process per device on torch: see the two-process test.
+        _refused(_run("train_pair.py"), TORCH_CPU_NOT_SPLIT)
         return
     result = _result(_run("train_pair.py"))
     plan = result["plan"]
@@ -83,17 +86,22 @@ def test_two_devices_follow_the_single_device_loss_trajectory():
     assert result["prediction_difference"] < 1e-4
 
 
-def test_two_jax_processes_match_one_process():
+def test_two_processes_match_one_process():
     with socket.socket() as probe:
         probe.bind(("localhost", 0))
         port = probe.getsockname()[1]
-    if BACKEND != "jax":
-        _refused(_run("multi_process.py", "worker", 0, port), "JAX backend only")
+    if BACKEND == "tensorflow":
+        _refused(
+            _run("multi_process.py", "worker", 0, port), "JAX and torch backends only"
+        )
         return
     workers = [_run("multi_process.py", "worker", index, port) for index in (0, 1)]
     reference = _result(_run("multi_process.py", "reference"))
     results = [_result(worker) for worker in workers]
     for index, result in enumerate(results):
+        assert result["plan"]["engine"] == ENGINES[BACKEND]
+        assert result["refused_before_prepare"] is (BACKEND == "torch")
+        assert result["released"]
         assert result["plan"]["num_processes"] == 2
         assert result["plan"]["process_index"] == index
         assert result["local_batch"] == reference["local_batch"] // 2
@@ -101,28 +109,30 @@ def test_two_jax_processes_match_one_process():
         _assert_same_trajectory(reference["history"], result["history"])
 
 
-def test_each_backend_plans_with_its_own_engine_or_refuses():
+def test_each_backend_plans_with_its_own_engine():
     capabilities = get_backend_capabilities(BACKEND, include_devices=False)
-    if BACKEND == "torch":
-        assert capabilities["data_parallel"].startswith("not supported")
-        with pytest.raises(
-            DistributionNotSupportedError, match="no PyTorch implementation"
-        ):
-            data_parallel(devices=1)
-        return
     assert capabilities["data_parallel"].startswith(ENGINES[BACKEND])
     plan = data_parallel(devices=1)
     assert plan.engine == ENGINES[BACKEND] and plan.num_replicas == 1
     assert plan.describe()["num_processes"] == 1
 
 
+def test_one_process_plan_prepares_the_model_unchanged():
+    # One device, one process: nothing to synchronise on any backend.
+    plan = data_parallel(devices=1)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    with plan.scope():
+        assert plan.prepare(model) is model
+    assert "forward" not in vars(model)
+
+
 def test_too_many_devices_is_a_clear_error():
     expected = (
-        (DistributionNotSupportedError, TORCH_REFUSAL)
+        r"one process per device instead: `torchrun --nproc-per-node 64"
         if BACKEND == "torch"
-        else (ValueError, r"`devices=64` asked for.*split_cpu_devices")
+        else r"`devices=64` asked for.*split_cpu_devices"
     )
-    with pytest.raises(expected[0], match=expected[1]):
+    with pytest.raises(ValueError, match=expected):
         data_parallel(devices=64)
 
 
@@ -141,16 +151,18 @@ def test_devices_must_be_a_positive_int(devices):
         (("localhost:1", 2, 2), r"`process_id` must be in \[0, 2\)"),
     ],
 )
-def test_multi_host_arguments_are_checked_on_jax_only(arguments, match, monkeypatch):
+def test_multi_host_arguments_are_checked_on_jax_and_torch(
+    arguments, match, monkeypatch
+):
     for variable in (
         "KERAS_DISTRIBUTION_JOB_ADDRESSES",
         "KERAS_DISTRIBUTION_NUM_PROCESSES",
         "KERAS_DISTRIBUTION_PROCESS_ID",
     ):
         monkeypatch.delenv(variable, raising=False)
-    if BACKEND != "jax":
-        match = "Multi-process training is implemented on the JAX backend only"
-    error = ValueError if BACKEND == "jax" else DistributionNotSupportedError
+    if BACKEND == "tensorflow":
+        match = "Multi-process training is implemented on the JAX and torch"
+    error = ValueError if BACKEND != "tensorflow" else DistributionNotSupportedError
     with pytest.raises(error, match=match):
         initialize_multi_host(*arguments)
 
@@ -175,7 +187,7 @@ def test_multi_host_settings_come_from_arguments_then_keras_variables(
 def test_splitting_a_started_cpu_says_how_to_do_it():
     keras.ops.ones(1)  # the framework has started
     expected = (
-        (DistributionNotSupportedError, TORCH_REFUSAL)
+        (DistributionNotSupportedError, TORCH_CPU_NOT_SPLIT)
         if BACKEND == "torch"
         else (RuntimeError, "already started")
     )

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from keras import ops
 
+from base_attentive import kernels
 from base_attentive.layers import FusedLSTM
 from tests.helpers import run_layer_test
 
@@ -65,12 +66,13 @@ def test_same_training_step_as_keras_lstm(rng):
 
 
 def test_torch_runs_the_fused_kernel(rng, monkeypatch):
-    """On PyTorch the sequence goes to torch.lstm in one call; elsewhere the
-    layer is Keras' LSTM (its compiled loop)."""
+    """On PyTorch the sequence goes to torch.lstm in one call (kernels.lstm);
+    elsewhere no kernel applies and the layer runs Keras' LSTM loop."""
     fused, _ = _pair(rng, 5, return_sequences=True)
     x = rng.normal(size=(3, 9, 5)).astype("float32")
     if keras.backend.backend() != "torch":
-        assert not fused._fused_on_torch(mask=None)
+        with pytest.raises(NotImplementedError):
+            kernels.lstm(fused, x, [np.zeros((3, 6), "float32")] * 2, None, False)
         return
     import torch
 
@@ -86,11 +88,17 @@ def test_torch_runs_the_fused_kernel(rng, monkeypatch):
     assert calls == [torch.Size([3, 9, 5])]
 
 
-def test_other_configurations_use_keras_loop(rng):
-    """go_backwards and dropout are not fused; they still match Keras."""
-    fused, reference = _pair(rng, 5, return_sequences=True, go_backwards=True)
-    assert not fused._fused_on_torch(mask=None)
+@pytest.mark.parametrize(
+    "kwargs", [{"go_backwards": True}, {"dropout": 0.5}, {"activation": "relu"}]
+)
+def test_configurations_without_a_fused_kernel_run_keras_loop(rng, kwargs):
+    """go_backwards, input dropout and other activations are not fused; the
+    layer still computes what keras.layers.LSTM computes."""
+    fused, reference = _pair(rng, 5, return_sequences=True, **kwargs)
+    state = [np.zeros((3, 6), "float32")] * 2
     x = rng.normal(size=(3, 9, 5)).astype("float32")
+    with pytest.raises(NotImplementedError):
+        kernels.lstm(fused, x, state, None, False)
     np.testing.assert_allclose(
         ops.convert_to_numpy(fused(x)),
         ops.convert_to_numpy(reference(x)),

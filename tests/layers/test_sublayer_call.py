@@ -59,21 +59,52 @@ def _modules_using_call_sublayer():
     ]
 
 
-def test_remat_and_mixed_precision_layers_go_through_keras_call(rng):
-    """Layers whose __call__ does real work (rematerialisation under
-    keras.RematScope, the autocast scope of a mixed policy) keep it."""
+def test_mixed_precision_and_quantized_layers_go_through_keras_call(rng):
+    """Layers whose __call__ does real work (the autocast scope of a mixed
+    policy, the quantized call) keep it."""
+    mixed = keras.layers.Dense(3, dtype="mixed_float16")
+    quantized = keras.layers.Dense(3)
+    plain = keras.layers.Dense(3)
+    for layer in (mixed, quantized, plain):
+        layer.build((2, 4))
+    quantized.quantize("int8")
+    assert sublayer_call._needs_keras_call(mixed)
+    assert sublayer_call._needs_keras_call(quantized)
+    assert not sublayer_call._needs_keras_call(plain)
     x = rng.normal(size=(2, 4)).astype("float32")
+    for layer in (mixed, quantized):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(sublayer_call.call_sublayer(layer, x)),
+            ops.convert_to_numpy(layer(x)),
+            rtol=1e-6,
+        )
+
+
+def test_remat_layers_run_rematerialised(rng, monkeypatch):
+    """A layer created under keras.RematScope runs the rematerialised call
+    Keras gives it (`Layer.rematerialized_call`), as under __call__; a plain
+    layer runs its own `call`."""
     with keras.RematScope(mode="full"):
         remat = keras.layers.Dense(3)
-    mixed = keras.layers.Dense(3, dtype="mixed_float16")
     plain = keras.layers.Dense(3)
-    for layer in (remat, mixed, plain):
+    ran = []
+    for name, layer in (("remat", remat), ("plain", plain)):
         layer.build((2, 4))
-    assert sublayer_call._needs_keras_call(remat)
-    assert sublayer_call._needs_keras_call(mixed)
-    assert not sublayer_call._needs_keras_call(plain)
-    np.testing.assert_allclose(
-        ops.convert_to_numpy(sublayer_call.call_sublayer(remat, x)),
-        ops.convert_to_numpy(remat(x)),
-        rtol=1e-6,
-    )
+        original = layer.rematerialized_call
+
+        def spy(fn, *args, _original=original, _name=name, **kwargs):
+            run = _original(fn, *args, **kwargs)
+            ran.append((_name, run != fn))
+            return run
+
+        monkeypatch.setattr(layer, "rematerialized_call", spy)
+    x = rng.normal(size=(2, 4)).astype("float32")
+    for layer in (remat, plain):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(sublayer_call.call_sublayer(layer, x)),
+            ops.convert_to_numpy(layer(x)),
+            rtol=1e-6,
+        )
+    # call_sublayer asks Keras for the call to run (rematerialised for the
+    # remat layer only); __call__ asks for the remat layer only.
+    assert ran == [("remat", True), ("remat", True), ("plain", False)]

@@ -127,14 +127,32 @@ def test_output_dim_horizon_and_quantiles_shape_the_output(rng):
     assert tuple(small(quantiles=None)(make_inputs(rng, batch=2)).shape) == (2, H, O)
 
 
-def test_architecture_config_sets_arguments_in_one_place(rng):
-    via_config = _built(rng, architecture_config={"objective": "transformer"})
-    via_argument = _built(rng, objective="transformer")
-    assert via_config.count_params() == via_argument.count_params()
-    with pytest.raises(ValueError, match="`objective` is set both"):
-        small(objective="transformer", architecture_config={"objective": "hybrid"})
-    with pytest.raises(ValueError, match="unknown keys \\['depth'\\]"):
-        small(architecture_config={"depth": 3})
+def test_arguments_are_stored_normalised_and_returned_by_get_config():
+    model = small(quantiles=(0.1, 0.5, 0.9), scales=(1, 2), attention_levels="cross")
+    assert model.quantiles == [0.1, 0.5, 0.9]
+    assert model.scales == [1, 2] and model.attention_levels == ["cross"]
+    config = model.get_config()
+    assert config["quantiles"] == model.quantiles
+    assert config["attention_levels"] == ["cross"]
+    assert type(model).from_config(config).get_config() == config
+
+
+def test_architecture_config_is_not_an_argument():
+    with pytest.raises(ValueError, match="architecture_config"):
+        small(architecture_config={"objective": "transformer"})
+
+
+def test_configs_saved_with_architecture_config_load_into_the_same_network(rng):
+    """Files of earlier versions stored `architecture_config`, whose keys
+    replaced the defaults of those arguments; they still load."""
+    legacy = small().get_config()
+    legacy["objective"] = "hybrid"  # the default, stored as given
+    legacy["architecture_config"] = {"objective": "transformer", "use_vsn": False}
+    model = type(small()).from_config(legacy)
+    assert (model.objective, model.use_vsn) == ("transformer", False)
+    reference = _built(rng, objective="transformer", use_vsn=False)
+    model(make_inputs(rng, batch=2))
+    assert model.count_params() == reference.count_params()
 
 
 def test_static_inputs_condition_the_forecast(rng):

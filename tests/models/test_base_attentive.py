@@ -211,6 +211,67 @@ def test_compile_auto_picks_loss_from_head():
     assert isinstance(point.loss, keras.losses.MeanSquaredError)
 
 
+LOAD_WITH_KERAS_SCRIPT = """
+import json, sys
+import numpy as np
+from base_attentive import BaseAttentive  # registers what a model can save
+import keras
+
+out = {}
+inputs = [np.load(sys.argv[1] + "/" + part + ".npy") for part in ("s", "d", "f")]
+for name in sys.argv[2:]:
+    model = keras.saving.load_model(sys.argv[1] + "/" + name + ".keras")
+    prediction = keras.ops.convert_to_numpy(model(inputs))
+    out[name] = [type(model.loss).__name__, prediction.ravel()[:5].tolist()]
+print(json.dumps(out))
+"""
+
+
+def test_keras_load_model_works_after_importing_the_model(tmp_path, rng):
+    """`keras.saving.load_model` (not only `base_attentive.load_model`) loads
+    a compiled model in a fresh process once the model is imported: the
+    model module registers the layers and the losses it can save."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from base_attentive.losses import GaussianCRPS
+
+    inputs = make_inputs(rng, batch=2, lookback=6)
+    for part, array in zip("sdf", inputs, strict=True):
+        np.save(tmp_path / f"{part}.npy", array)
+    cases = {
+        "pinball": (small(), "auto"),
+        "crps": (small(quantiles=None, distribution="normal"), GaussianCRPS()),
+        "student_t": (small(quantiles=None, distribution="student_t"), "auto"),
+    }
+    expected = {}
+    for name, (model, loss) in cases.items():
+        model.compile(loss=loss)
+        prediction = ops.convert_to_numpy(model(inputs))
+        model.save(tmp_path / f"{name}.keras")
+        expected[name] = [type(model.loss).__name__, prediction.ravel()[:5]]
+    env = {k: v for k, v in os.environ.items() if k != "BASE_ATTENTIVE_BACKEND"}
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_WITH_KERAS_SCRIPT, str(tmp_path), *cases],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [loaded[name][0] for name in cases] == [
+        "PinballLoss",
+        "GaussianCRPS",
+        "StudentTNLL",
+    ]
+    for name in cases:
+        assert loaded[name][0] == expected[name][0]
+        np.testing.assert_allclose(loaded[name][1], expected[name][1], rtol=1e-5)
+
+
 # Loading builds the optimizer of a compiled, never trained model: Keras warns
 # that the saved one (not built yet) has no slot variables.
 @pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")

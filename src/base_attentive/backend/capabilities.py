@@ -8,7 +8,6 @@ from base_attentive.backend.resolution import get_backend
 __all__ = [
     "DATA_PARALLEL",
     "DistributionNotSupportedError",
-    "TORCH_UNSUPPORTED",
     "get_backend_capabilities",
 ]
 
@@ -16,23 +15,18 @@ __all__ = [
 # base_attentive.distributed implements it. keras.distribution has a JAX
 # implementation, a TensorFlow prototype marked "DO NOT USE"
 # (keras/src/backend/tensorflow/distribution_lib.py) and none for torch
-# (keras/src/backend/__init__.py sets distribution_lib = None).
+# (keras/src/backend/__init__.py sets distribution_lib = None); on torch the
+# Keras model, a torch.nn.Module, trains under PyTorch's own
+# DistributedDataParallel.
 DATA_PARALLEL = {
     "jax": "keras.distribution.DataParallel, several devices and processes "
     "(base_attentive.distributed.data_parallel, initialize_multi_host)",
     "tensorflow": "tf.distribute.MirroredStrategy, several devices of one "
     "machine (base_attentive.distributed.data_parallel)",
-    "torch": "not supported: Keras 3's distribution API has no PyTorch "
-    "implementation (one device)",
+    "torch": "torch.nn.parallel.DistributedDataParallel, one device per "
+    "process, several processes and machines (Gloo on CPU, NCCL on GPU; "
+    "torchrun, or base_attentive.distributed.initialize_multi_host)",
 }
-
-TORCH_UNSUPPORTED = (
-    "Data-parallel training is not available on the torch backend: Keras "
-    "3's distribution API (keras.distribution) has no PyTorch implementation, "
-    "and base-attentive does not build one around Keras. Train on one device, "
-    "or use the JAX backend (keras.distribution.DataParallel) or the "
-    "TensorFlow backend (tf.distribute.MirroredStrategy)."
-)
 
 
 class DistributionNotSupportedError(RuntimeError):
@@ -57,7 +51,8 @@ def get_backend_capabilities(name=None, *, include_devices=True):
         - ``training`` (bool): ``model.fit`` works (every supported backend);
         - ``jit_compile`` (bool): ``compile(jit_compile=True)`` takes effect
           (XLA on TensorFlow and JAX, ``torch.compile`` on torch >= 2.1);
-        - ``data_parallel`` (str): how Keras 3 spreads training over devices;
+        - ``data_parallel`` (str): the engine that spreads training over
+          devices and processes on this backend;
         - ``devices`` (list of ``{"type", "name"}`` dicts; empty when not
           installed, unsupported or ``include_devices=False``);
         - ``devices_error`` (str or None): why devices could not be listed.

@@ -76,7 +76,9 @@ def list_devices(name):
 
     Example:
 
-    >>> list_devices("torch")  # doctest: +SKIP
-    [{'type': 'CPU', 'name': 'cpu'}]
+    >>> from base_attentive import get_backend
+    >>> devices = list_devices(get_backend())
+    >>> devices[0]["type"] in {"CPU", "GPU", "TPU", "MPS"}
+    True
     """
     return _LISTERS[normalize_backend_name(name)]()

@@ -85,9 +85,9 @@ def build_report(include_devices=True):
 
     Example:
 
-    >>> report = build_report(include_devices=False)  # doctest: +SKIP
-    >>> report["active_backend"]["name"]  # doctest: +SKIP
-    'jax'
+    >>> report = build_report(include_devices=False)
+    >>> report["active_backend"]["name"] == report["keras"]["backend"]
+    True
     """
     configure_keras_backend_env()
     keras_info = _keras_section()
@@ -156,7 +156,9 @@ def format_report(report):
 
     Example:
 
-    >>> print(format_report(build_report()))  # doctest: +SKIP
+    >>> text = format_report(build_report(include_devices=False))
+    >>> "Active backend : " in text
+    True
     """
     active = report["active_backend"]
     keras_info = report["keras"]

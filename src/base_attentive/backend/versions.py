@@ -118,8 +118,8 @@ def find_distribution(name):
 
     Example:
 
-    >>> find_distribution("torch")  # doctest: +SKIP
-    ('torch', '2.13.0+cpu')
+    >>> find_distribution("torch")  # doctest: +ELLIPSIS
+    ('torch', '...')
     """
     name = normalize_backend_name(name)
     for distribution in _DISTRIBUTIONS[name]:
@@ -142,8 +142,8 @@ def get_backend_version(name):
 
     Example:
 
-    >>> get_backend_version("tf")  # doctest: +SKIP
-    '2.21.0'
+    >>> get_backend_version("tf")  # doctest: +ELLIPSIS
+    '2...'
     """
     found = find_distribution(name)
     return None if found is None else found[1]

@@ -1,20 +1,29 @@
-"""The distribution settings of `train`: join a multi-process JAX run, make
+"""The distribution settings of `train`: join a multi-process run, make
 the devices exist, and plan data-parallel training.
 
 `start` runs before the framework's first operation (a framework's devices
 are fixed when it starts). See docs/distributed.md.
 
 - `--distribution auto` (default): data-parallel when `--devices` or
-  `--num-processes` is above 1, else one device.
-- `--devices N`: on a machine without N accelerators, the CPU is split into
-  N virtual devices (correct data-parallel training, no speed-up beyond the
-  CPU's cores; the run log says so).
+  `--num-processes` is above 1, or the process was started by `torchrun`,
+  else one device.
+- `--devices N`: on a machine without N accelerators, JAX and TensorFlow
+  split the CPU into N virtual devices; on torch (one device per process),
+  this command starts N - 1 more processes of itself and is process 0
+  (correct data-parallel training, no speed-up beyond the CPU's cores; the
+  run log says so).
 - `--num-processes N` (or `KERAS_DISTRIBUTION_NUM_PROCESSES`) above 1: this
-  process joins a multi-process JAX run and reads its share of the windows;
-  process 0 writes the run folder, the others stop after training.
+  process joins a multi-process JAX or torch run and reads its share of the
+  windows; process 0 writes the run folder, the others stop after training.
+
+This module imports no framework and does not branch on the backend:
+`base_attentive.distributed` does the per-backend work.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 
 def processes(settings):
@@ -26,6 +35,27 @@ def processes(settings):
         num_processes=settings["num_processes"], check=False
     )
     return 1 if count is None else count
+
+
+def _command():
+    """The arguments that re-run this program after the interpreter.
+
+    Raises:
+        ValueError: if this process is not the `base-attentive` program
+            (e.g. `cli.main` called from Python), so there is no command
+            line to start more processes of.
+    """
+    program = Path(sys.argv[0])
+    if program.name == "base-attentive" or (
+        program.name == "__main__.py" and program.parent.name == "base_attentive"
+    ):
+        return ["-m", "base_attentive", *sys.argv[1:]]
+    raise ValueError(
+        "--devices above 1 on the torch backend starts more processes of this "
+        "command, so it must run as a program (`base-attentive train ...` or "
+        "`python -m base_attentive train ...`). From Python, start the "
+        "processes with torchrun."
+    )
 
 
 def start(settings):
@@ -41,23 +71,30 @@ def start(settings):
         DistributionNotSupportedError: on a backend that cannot do it.
     """
     devices, count = settings["devices"], processes(settings)
-    kind = settings["distribution"]
-    if kind == "auto":
-        kind = "data_parallel" if (devices or 1) > 1 or count > 1 else "none"
-    if kind == "none":
-        if (devices or 1) > 1 or count > 1:
-            raise ValueError(
-                "--devices and --num-processes above 1 need --distribution "
-                "data_parallel (or auto). Received: --distribution none, "
-                f"--devices {devices}, --num-processes {count}"
-            )
-        return None, None
     from base_attentive.distributed import (
         data_parallel,
         initialize_multi_host,
+        launched_processes,
+        make_local_devices,
     )
 
-    split = _make_devices(devices) if devices and devices > 1 else False
+    launched = launched_processes() or 1
+    kind = settings["distribution"]
+    if kind == "auto":
+        several = (devices or 1) > 1 or count > 1 or launched > 1
+        kind = "data_parallel" if several else "none"
+    if kind == "none":
+        if (devices or 1) > 1 or count > 1 or launched > 1:
+            raise ValueError(
+                "--devices and --num-processes above 1 (or a torchrun launch) "
+                "need --distribution data_parallel (or auto). Received: "
+                f"--distribution none, --devices {devices}, --num-processes "
+                f"{count}, launched processes {launched}"
+            )
+        return None, None
+    local_note = None
+    if devices and devices > 1:
+        devices, local_note = make_local_devices(devices, _command, num_processes=count)
     if count > 1:
         initialize_multi_host(
             settings["coordinator_address"],
@@ -76,30 +113,6 @@ def start(settings):
             f"; process {plan.process_index} of {plan.num_processes}, "
             f"{plan.local_devices} local device(s)"
         )
-    if split and all(name.lower().count("cpu") for name in plan.devices):
-        note += (
-            f"; the CPU is split into {devices} virtual devices (training is "
-            "correct, not faster than the CPU's cores)"
-        )
+    if local_note:
+        note += f"; {local_note}"
     return plan, note
-
-
-def _make_devices(count):
-    """Splits the CPU into `count` devices unless accelerators are present.
-
-    Returns:
-        True if the CPU was split.
-    """
-    import keras
-
-    from base_attentive.distributed import split_cpu_devices
-
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        if tf.config.list_physical_devices("GPU"):
-            return False
-    # JAX: the setting only shapes the CPU platform; GPUs, when present, stay
-    # the default devices and `data_parallel` uses them.
-    split_cpu_devices(count)
-    return True

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from base_attentive.commands import values
 from base_attentive.data.calendar import CALENDAR_FEATURES
 from base_attentive.data.spec import FILL_POLICIES
+from base_attentive.data.window_arrays import SCALINGS
 from base_attentive.forecaster import DEFAULT_VALIDATION
 from base_attentive.training import DEFAULT_MODEL, TrainingSettings
 
@@ -114,6 +115,23 @@ DATA_SETTINGS = (
     Setting("start", values.date, "DATE", "use only rows at or after DATE"),
     Setting("end", values.date, "DATE", "use only rows at or before DATE"),
     Setting("lookback", values.integer(1), "STEPS", "past steps the model sees", 56),
+    Setting(
+        "scaling",
+        values.choice(SCALINGS),
+        "HOW",
+        "target scaling: 'series' (per series, fitted on the training "
+        "period) or 'window' (each window by its lookback's mean and "
+        "standard deviation; forecasts series unseen in training)",
+        "series",
+    ),
+    Setting(
+        "seasonal_lags",
+        values.integers,
+        "STEPS",
+        "target values at these seasonal offsets (the latest value at the "
+        "same phase, e.g. 7,364 on daily data) as known-future inputs; 'none'",
+        [],
+    ),
     Setting("horizon", values.integer(1), "STEPS", "steps to forecast", 14),
     Setting(
         "quantiles",
@@ -307,7 +325,10 @@ def bundled_preset():
     The column roles are those of `chicago_ridership_spec` (weather
     past-observed; sports schedules and calendar known-future; station
     static), daily, from 2011 on, with the last year (365 days) as the test
-    period and the 16 weeks before it as the validation period.
+    period and the 16 weeks before it as the validation period. Each window
+    is scaled by its own lookback (ridership levels shift between years),
+    and the rides one and two weeks and a year (52 weeks) before each
+    forecast day are known-future inputs (docs/accuracy.md).
     """
     from base_attentive.data import chicago_ridership_spec
 
@@ -325,6 +346,8 @@ def bundled_preset():
         "start": "2011-01-01 00:00:00",
         "test": 365,
         "validation": 112,
+        "scaling": "window",
+        "seasonal_lags": [7, 364],
     }
 
 

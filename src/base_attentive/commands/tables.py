@@ -129,4 +129,6 @@ def forecaster_arguments(settings):
         "season": settings["season"],
         "holiday_country": settings["holiday_country"],
         "fill_missing": settings["fill_missing"],
+        "scaling": settings["scaling"],
+        "seasonal_lags": settings["seasonal_lags"],
     }

@@ -57,6 +57,25 @@ def integer(minimum):
     return parse
 
 
+def integers(value):
+    """Comma-separated positive integers (or a list); 'none' for none."""
+    items = value.split(",") if isinstance(value, str) else value
+    if isinstance(items, list | tuple) and [str(i).strip() for i in items] == ["none"]:
+        return []
+    parse = integer(1)
+    try:
+        numbers = [
+            parse(item.strip() if isinstance(item, str) else item) for item in items
+        ]
+    except (TypeError, ValueError):
+        raise ValueError(
+            "must be comma-separated positive integers, or 'none'"
+        ) from None
+    if len(set(numbers)) != len(numbers):
+        raise ValueError("must not repeat a number")
+    return numbers
+
+
 def number(low, high, inclusive_low=False):
     interval = f"{'[' if inclusive_low else '('}{low:g}, {high:g})"
 

@@ -9,6 +9,8 @@ Public API:
 - `ChronologicalSplit`: train / validation / test periods by time.
 - `ForecastDataset`: fit on a frame, serve lazy windows, map forecasts back
   to a DataFrame, save / load as JSON.
+- `ParquetForecastDataset`: the same over a directory of Parquet files
+  larger than memory, read one group of series at a time.
 - `load_chicago_ridership`, `chicago_ridership_spec`: the bundled dataset
   and its default roles.
 - `SeriesScaler`, `OneHotEncoder`, `calendar_features`: the building blocks.
@@ -25,6 +27,7 @@ from base_attentive.data.chicago import chicago_ridership_spec, load_chicago_rid
 from base_attentive.data.dataset import ForecastDataset
 from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.forecast_frame import quantile_column_name
+from base_attentive.data.parquet_dataset import ParquetForecastDataset
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.sharding import WindowSharding
 from base_attentive.data.spec import DatasetSpec
@@ -36,6 +39,7 @@ __all__ = [
     "DatasetSpec",
     "ForecastDataset",
     "OneHotEncoder",
+    "ParquetForecastDataset",
     "SeriesScaler",
     "WindowSharding",
     "calendar_feature_names",

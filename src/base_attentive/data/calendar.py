@@ -2,7 +2,11 @@
 
 Periodic features are encoded as a sin/cos pair so that the end of a cycle
 sits next to its start (Sunday next to Monday, 31 December next to 1
-January); holidays are a 0/1 flag from the `holidays` package.
+January); holidays are a 0/1 flag from the `holidays` package, and
+`holiday_proximity` tells how near the closest holidays are (the days
+around Christmas, or a bridge day before Independence Day, behave neither
+like holidays nor like ordinary days), and `holiday_day_of_year` which
+holiday it is (their effects differ widely).
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ CALENDAR_FEATURES = (
     "day_of_year",
     "month",
     "holiday",
+    "holiday_proximity",
+    "holiday_day_of_year",
 )
+PROXIMITY_DAYS = 7  # `holiday_proximity` saturates a week away
 
 
 def holidays_available():
@@ -46,6 +53,10 @@ def calendar_feature_names(features):
     for feature in features:
         if feature == "holiday":
             names.append("holiday")
+        elif feature == "holiday_proximity":
+            names.extend(["days_to_holiday", "days_since_holiday"])
+        elif feature == "holiday_day_of_year":
+            names.extend(["holiday_day_of_year_sin", "holiday_day_of_year_cos"])
         else:
             names.extend([f"{feature}_sin", f"{feature}_cos"])
     return names
@@ -68,6 +79,64 @@ def _phase(times, feature):
     )
 
 
+def _holiday_days(years, country):
+    """Sorted `datetime64[D]` public holidays of `country` in `years`."""
+    if not holidays_available():
+        raise ImportError(
+            "The 'holiday' and 'holiday_proximity' calendar features need the "
+            "`holidays` package. Install it with `pip install holidays` (or "
+            "`pip install base-attentive[all]`), or remove them from "
+            "`calendar_features`."
+        )
+    import holidays
+
+    try:
+        calendar = holidays.country_holidays(country, years=years)
+    except NotImplementedError:
+        raise ValueError(
+            "`holiday_country` must be a country code known to the `holidays` "
+            f"package (e.g. 'US', 'FR'). Received: holiday_country={country!r}"
+        ) from None
+    return np.array(sorted(calendar.keys()), dtype="datetime64[D]")
+
+
+def holiday_proximity(times, country="US"):
+    """Days to the next and since the last public holiday, scaled to [0, 1].
+
+    Each count is in calendar days (0 on a holiday), capped at
+    `PROXIMITY_DAYS` (7) and divided by it, so a day a week or more away
+    from any holiday reads `(1, 1)`. Holidays of the year before and after
+    the times are looked at, so the first days of January see the last
+    Christmas.
+
+    Args:
+        times: `pandas.DatetimeIndex`.
+        country: country code understood by `holidays.country_holidays`.
+
+    Returns:
+        float32 array `(len(times), 2)`: days to the next holiday, days
+        since the last one.
+
+    Raises:
+        ImportError: if the `holidays` package is not installed.
+        ValueError: if `holidays` does not know `country`.
+    """
+    years = range(int(times.year.min()) - 1, int(times.year.max()) + 2)
+    holiday_days = _holiday_days(years, country).astype(np.int64)
+    days = times.values.astype("datetime64[D]").astype(np.int64)
+    following = np.searchsorted(holiday_days, days, side="left")
+    previous = np.searchsorted(holiday_days, days, side="right") - 1
+    far = np.int64(PROXIMITY_DAYS)
+    until = np.where(
+        following < len(holiday_days),
+        holiday_days[np.minimum(following, len(holiday_days) - 1)] - days,
+        far,
+    )
+    since = np.where(previous >= 0, days - holiday_days[np.maximum(previous, 0)], far)
+    both = np.stack([until, since], axis=1)
+    return (np.minimum(both, far) / PROXIMITY_DAYS).astype(np.float32)
+
+
 def holiday_flags(times, country="US"):
     """0/1 flag per timestamp: is its date a public holiday in `country`.
 
@@ -83,24 +152,8 @@ def holiday_flags(times, country="US"):
         ImportError: if the `holidays` package is not installed.
         ValueError: if `holidays` does not know `country`.
     """
-    if not holidays_available():
-        raise ImportError(
-            "The 'holiday' calendar feature needs the `holidays` package. "
-            "Install it with `pip install holidays` (or `pip install "
-            "base-attentive[all]`), or remove 'holiday' from "
-            "`calendar_features`."
-        )
-    import holidays
-
     years = range(int(times.year.min()), int(times.year.max()) + 1)
-    try:
-        calendar = holidays.country_holidays(country, years=years)
-    except NotImplementedError:
-        raise ValueError(
-            "`holiday_country` must be a country code known to the `holidays` "
-            f"package (e.g. 'US', 'FR'). Received: holiday_country={country!r}"
-        ) from None
-    holiday_days = np.array(sorted(calendar.keys()), dtype="datetime64[D]")
+    holiday_days = _holiday_days(years, country)
     days = times.values.astype("datetime64[D]")
     return np.isin(days, holiday_days).astype(np.float32)
 
@@ -115,7 +168,12 @@ def calendar_features(times, features, holiday_country="US"):
         times: datetime-like array or `pandas.DatetimeIndex`, shape `(N,)`.
         features: sequence of names from `CALENDAR_FEATURES`: `"hour"`,
             `"day_of_week"`, `"day_of_month"`, `"day_of_year"`, `"month"`
-            (each a sin/cos pair) and `"holiday"` (0/1).
+            (each a sin/cos pair), `"holiday"` (0/1),
+            `"holiday_proximity"` (days to the next and since the last
+            holiday, see `holiday_proximity`) and `"holiday_day_of_year"`
+            (on holidays the day of year as a sin/cos pair, 0 on other
+            days: tells one holiday from another, e.g. Veterans Day, a
+            working day for most, from Labor Day).
         holiday_country: country code for `"holiday"`. Default `"US"`.
 
     Returns:
@@ -139,6 +197,14 @@ def calendar_features(times, features, holiday_country="US"):
     for feature in features:
         if feature == "holiday":
             columns.append(holiday_flags(index, holiday_country))
+            continue
+        if feature == "holiday_proximity":
+            columns.extend(holiday_proximity(index, holiday_country).T)
+            continue
+        if feature == "holiday_day_of_year":
+            flags = holiday_flags(index, holiday_country)
+            angle = 2.0 * np.pi * np.asarray(_phase(index, "day_of_year"))
+            columns.extend([flags * np.sin(angle), flags * np.cos(angle)])
             continue
         angle = 2.0 * np.pi * np.asarray(_phase(index, feature), dtype=np.float64)
         columns.extend([np.sin(angle), np.cos(angle)])

@@ -135,8 +135,8 @@ def chicago_ridership_spec(
       `weather_as="future"` it is treated as a perfect weather forecast
       instead, which is optimistic);
     - known-future: the 10 sports-schedule columns and the calendar
-      features day of week, day of year and month (sin/cos) and US public
-      holidays (0/1).
+      features day of week, day of year and month (sin/cos), US public
+      holidays (0/1) and the days to the next / since the last holiday.
 
     Args:
         lookback: past days the model sees. Default 28.
@@ -144,8 +144,9 @@ def chicago_ridership_spec(
             covariates extend 14 days past the last ride).
         mode: `None` or `"tft"` (see `DatasetSpec`).
         weather_as: `"past"` (default) or `"future"`.
-        include_holidays: add the US holiday flag; `None` (default) adds it
-            when the `holidays` package is installed, `True` requires it.
+        include_holidays: add the US holiday flag and holiday proximity;
+            `None` (default) adds them when the `holidays` package is
+            installed, `True` requires it.
         target_scaler: `"standard"` (default), `"robust"` or `"none"`.
 
     Returns:
@@ -163,7 +164,7 @@ def chicago_ridership_spec(
         include_holidays = holidays_available()
     calendar = ("day_of_week", "day_of_year", "month")
     if include_holidays:
-        calendar += ("holiday",)
+        calendar += ("holiday", "holiday_proximity")
     weather_is_past = weather_as == "past"
     return DatasetSpec(
         time_column="date",

@@ -220,6 +220,9 @@ class ForecastDataset:
             lookback=spec.lookback,
             forecast_horizon=spec.forecast_horizon,
             mode=spec.mode,
+            scaling=spec.scaling,
+            scaling_method=spec.target_scaler,
+            seasonal_lags=spec.seasonal_lags,
         )
 
     def transform(self, frame):
@@ -252,7 +255,12 @@ class ForecastDataset:
             "static": list(spec.static_columns) + stats + self.encoder.feature_names,
             "dynamic": list(spec.target_columns) + list(spec.past_columns),
             "future": list(spec.future_columns)
-            + calendar_feature_names(spec.calendar_features),
+            + calendar_feature_names(spec.calendar_features)
+            + [
+                f"{t}_lag{lag}"
+                for lag in spec.seasonal_lags
+                for t in spec.target_columns
+            ],
             "target": list(spec.target_columns),
         }
 
@@ -265,6 +273,11 @@ class ForecastDataset:
 
         Example:
 
+        >>> from base_attentive import BaseAttentive
+        >>> from base_attentive.data import (ForecastDataset,
+        ...     chicago_ridership_spec, load_chicago_ridership)
+        >>> data = ForecastDataset(chicago_ridership_spec()).fit(
+        ...     load_chicago_ridership(start="2016-01-01"))
         >>> model = BaseAttentive(**data.model_dims(),
         ...                       forecast_horizon=data.spec.forecast_horizon,
         ...                       mode=data.spec.mode, quantiles=[0.1, 0.5, 0.9])
@@ -424,10 +437,12 @@ class ForecastDataset:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         prepared = prepare_frame(frame, self.spec, freq=self.freq, for_prediction=True)
         arrays = self._to_arrays(prepared)
-        return arrays, arrays.offsets[:-1], np.arange(len(arrays.series_ids))
+        starts = arrays.offsets[:-1] + arrays.history
+        return arrays, starts, np.arange(len(arrays.series_ids))
 
     def inverse_transform(self, values, series_ids):
-        """Maps scaled target values back to original units.
+        """Maps scaled target values back to original units (per-series
+        scaling; with `scaling="window"` use `to_original_units`).
 
         Args:
             values: array `(N, ..., O)`, e.g. `(N, H, O)` point or
@@ -438,9 +453,44 @@ class ForecastDataset:
             float64 array of the same shape, in original units.
         """
         self._require_fitted()
+        if self.spec.scaling == "window":
+            raise ValueError(
+                "With scaling='window' each window has its own scale: map "
+                "forecasts back with `to_original_units(values, windows)`."
+            )
         return self.target_scaler.inverse_transform(
             values, self._scaler_index(list(series_ids))
         )
+
+    def to_original_units(self, values, windows):
+        """Maps the model outputs of `windows` back to original units.
+
+        Works for both scalings: per series (the fitted target scaler of
+        each window's series) and per window (the location and scale of
+        each window's lookback).
+
+        Args:
+            values: array `(N, ..., O)` in scaled units, one item per window
+                of `windows`, in window order (`shuffle=False`).
+            windows: the `WindowDataset` the values were predicted from.
+
+        Returns:
+            float64 array of the same shape, in original units.
+        """
+        self._require_fitted()
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape[:1] != (windows.num_windows,):
+            raise ValueError(
+                f"`values` must have one item per window ({windows.num_windows}). "
+                f"Received: shape={values.shape}"
+            )
+        arrays = windows.arrays
+        if self.spec.scaling == "window":
+            loc, scale = arrays.window_stats(windows.starts)
+            shape = (len(loc),) + (1,) * (values.ndim - 2) + (loc.shape[-1],)
+            return values * scale.reshape(shape) + loc.reshape(shape)
+        groups = arrays.scaler_index[windows.window_series]
+        return self.target_scaler.inverse_transform(values, groups)
 
     def forecast_frame(self, predictions, windows, quantiles=None):
         """Model predictions of `windows` as a long DataFrame, original units.

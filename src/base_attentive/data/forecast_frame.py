@@ -61,8 +61,7 @@ def forecast_frame(dataset, predictions, windows, quantiles=None):
             f"Received: shape={predictions.shape}"
         )
     arrays = windows.arrays
-    groups = arrays.scaler_index[windows.window_series]
-    values = dataset.target_scaler.inverse_transform(predictions, groups)
+    values = dataset.to_original_units(predictions, windows)
     values = np.moveaxis(values, 2, 3) if values.ndim == 4 else values[..., None]
     target_rows = arrays.target_rows(windows.starts)
     per_window = horizon * output_dim

@@ -154,9 +154,10 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
     prepared = _drop_short(
         prepared,
         prepared.lengths,
-        spec.lookback + spec.forecast_horizon,
+        spec.history_rows + spec.lookback + spec.forecast_horizon,
         spec,
-        "lookback + forecast_horizon",
+        "lookback + forecast_horizon"
+        + (" + seasonal-lag history" if spec.history_rows else ""),
     )
     return _fill_and_check(prepared, spec, slice(None))
 
@@ -253,8 +254,9 @@ def _fill_and_check(prepared, spec, rows):
 
 
 def _prediction_rows(prepared, spec):
-    """Keeps, per series, `lookback` observed rows + `forecast_horizon` rows."""
-    lookback, horizon = spec.lookback, spec.forecast_horizon
+    """Keeps, per series, `lookback` observed rows (plus the rows its
+    seasonal lags reach back to) + `forecast_horizon` rows."""
+    lookback, horizon = spec.history_rows + spec.lookback, spec.forecast_horizon
     observed = ~np.isnan(prepared.target).any(axis=1)
     positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]
     last_observed = np.full(prepared.num_series, -1, dtype=np.int64)
@@ -262,7 +264,12 @@ def _prediction_rows(prepared, spec):
     history = last_observed + 1
     short = history < lookback
     prepared = _drop_short(
-        prepared, history, lookback, spec, "lookback (observed rows)"
+        prepared,
+        history,
+        lookback,
+        spec,
+        "lookback (observed rows)"
+        + (" + seasonal-lag history" if spec.history_rows else ""),
     )
     history = history[~short]
     positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]

@@ -90,8 +90,7 @@ class SeriesScaler:
             if self.method == "robust":
                 loc, iqr = _grouped_median_iqr(values, group_index, num_groups)
                 scale = np.where(iqr > 0, iqr, std)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        self.loc, self.scale = loc, scale
+        self.loc, self.scale = loc, safe_scale(scale)
         return self
 
     def _params(self, values, group_index):
@@ -159,6 +158,12 @@ class SeriesScaler:
             scaler.loc = np.asarray(state["loc"], dtype=np.float64)
             scaler.scale = np.asarray(state["scale"], dtype=np.float64)
         return scaler
+
+
+def safe_scale(scale):
+    """A fitted scale with every zero or non-finite entry replaced by 1
+    (constant data is only centred)."""
+    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
 def _grouped_sum(values, group_index, num_groups):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from base_attentive.data.calendar import CALENDAR_FEATURES
+from base_attentive.data.window_arrays import SCALINGS, history_rows
 
 SCALERS = ("standard", "robust", "none")
 FILL_POLICIES = ("raise", "ffill", "zero", "interpolate")
@@ -65,9 +66,13 @@ class DatasetSpec:
         calendar_features: calendar features generated from the time column
             and appended to the future input. Any of `"hour"`,
             `"day_of_week"`, `"day_of_month"`, `"day_of_year"`, `"month"`
-            (each encoded as a sin/cos pair) and `"holiday"` (0/1, needs the
-            `holidays` package). Default `()`.
-        holiday_country: country code for `"holiday"`, passed to
+            (each encoded as a sin/cos pair), `"holiday"` (0/1),
+            `"holiday_proximity"` (days to the next and since the last
+            holiday, capped at a week, scaled to [0, 1]) and
+            `"holiday_day_of_year"` (which holiday: the day of year as a
+            sin/cos pair on holidays, 0 elsewhere); the holiday features
+            need the `holidays` package. Default `()`.
+        holiday_country: country code for the holiday features, passed to
             `holidays.country_holidays`. Default `"US"`.
         freq: pandas frequency string of the series (`"D"`, `"h"`, `"MS"`);
             `None` infers it from the data at fit time.
@@ -79,6 +84,24 @@ class DatasetSpec:
         covariate_scaler: the same choices for past and future columns,
             fitted per column over all series on the training part.
             Calendar features are never scaled. Default `"standard"`.
+        scaling: how targets are scaled: `"series"` (default) fits
+            `target_scaler` per series on the training period; `"window"`
+            scales each window by the location and scale of its own lookback
+            (`target_scaler` names the statistics: `"standard"` mean and
+            standard deviation, `"robust"` median and interquartile range),
+            and forecasts are mapped back with that window's statistics.
+            Window scaling follows level shifts (a station that lost riders
+            since the training years) and serves series unseen in training.
+        seasonal_lags: target values at seasonal offsets, given as
+            known-future inputs: for each lag `L` and horizon step `h`, the
+            latest value at the same phase known at the origin,
+            `y[t + h - L k]` with `k = ceil(h / L)` (for `L = 7` on daily
+            data, the same weekday last week, or two weeks back beyond a
+            week; for `L = 364`, the same weekday a year before). Scaled
+            like the target and appended to the future input after the
+            calendar features. A lag longer than the lookback makes each
+            window read `L - lookback` earlier rows, so the first rows of a
+            series start no window. Default `()`.
         static_target_stats: append each series' target location and log
             scale (from the fitted target scaler) to the static input, giving
             back the level that per-series scaling removes. Default `True`.
@@ -119,6 +142,8 @@ class DatasetSpec:
     mode: str | None = None
     target_scaler: str = "standard"
     covariate_scaler: str = "standard"
+    scaling: str = "series"
+    seasonal_lags: tuple[int, ...] = ()
     static_target_stats: bool = True
     fill_missing: str = "raise"
     fill_gaps: bool = False
@@ -157,6 +182,14 @@ class DatasetSpec:
         self._check_choice("target_scaler", SCALERS)
         self._check_choice("covariate_scaler", SCALERS)
         self._check_choice("fill_missing", FILL_POLICIES)
+        self._check_choice("scaling", SCALINGS)
+        if self.scaling == "window" and self.target_scaler == "none":
+            raise ValueError(
+                "`scaling='window'` scales each window by its lookback "
+                "statistics, named by `target_scaler`: use 'standard' or "
+                "'robust'. Received: target_scaler='none'"
+            )
+        self._check_seasonal_lags()
         unknown = [f for f in self.calendar_features if f not in CALENDAR_FEATURES]
         if unknown:
             raise ValueError(
@@ -175,6 +208,36 @@ class DatasetSpec:
                 "fill_missing='raise'"
             )
         self._check_roles_disjoint()
+
+    def _check_seasonal_lags(self):
+        lags = self.seasonal_lags
+        if isinstance(lags, int) and not isinstance(lags, bool):
+            lags = (lags,)
+        try:
+            lags = tuple(lags)
+        except TypeError:
+            raise TypeError(
+                "`seasonal_lags` must be a sequence of positive integers. "
+                f"Received: seasonal_lags={self.seasonal_lags!r}"
+            ) from None
+        for lag in lags:
+            if isinstance(lag, bool) or not isinstance(lag, int) or lag < 1:
+                raise ValueError(
+                    "`seasonal_lags` must hold positive integers (steps). "
+                    f"Received: seasonal_lags={list(lags)}"
+                )
+        if len(set(lags)) != len(lags):
+            raise ValueError(
+                f"`seasonal_lags` lists a lag twice. Received: seasonal_lags={list(lags)}"
+            )
+        object.__setattr__(self, "seasonal_lags", lags)
+
+    @property
+    def history_rows(self):
+        """Rows a window reads before its lookback (for `seasonal_lags`)."""
+        return history_rows(
+            self.lookback, self.forecast_horizon, self.seasonal_lags, self.mode
+        )
 
     def _check_choice(self, name, choices):
         value = getattr(self, name)

@@ -3,6 +3,11 @@
 Memory grows with the number of rows (`N x (D + F)` float32 plus the raw
 targets), never with `rows x lookback`: a batch of windows is gathered on
 demand with one vectorised fancy-indexing call per input.
+
+This module owns the window geometry: which rows a window reads (its
+lookback, its horizon, and the rows its seasonal lags reach back to), and
+how a window's targets are scaled (per series, or by the window's own
+lookback statistics).
 """
 
 from __future__ import annotations
@@ -11,6 +16,59 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+
+SCALINGS = ("series", "window")
+
+
+def lag_offsets(lag, positions):
+    """Row offsets from each future position to its seasonal-lag value.
+
+    The value given for a future position `p` (steps after the forecast
+    origin; `p <= 0` for the lookback rows of a `"tft"` future input) with
+    season `lag` is the latest value at the same phase observed by the
+    origin: `y[origin + p - lag * k]` with `k = max(1, ceil(p / lag))`.
+
+    Args:
+        lag: the seasonal lag (steps).
+        positions: int array of future positions.
+
+    Returns:
+        int array, `lag * k` per position.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    seasons = np.maximum(1, -((-positions) // lag))
+    return lag * seasons
+
+
+def history_rows(lookback, forecast_horizon, seasonal_lags=(), mode=None):
+    """Rows a window reads before its first lookback row (for seasonal lags).
+
+    Args:
+        lookback, forecast_horizon: the window geometry.
+        seasonal_lags: the lags of `DatasetSpec.seasonal_lags`.
+        mode: `None` (future input over the horizon) or `"tft"` (over the
+            lookback and the horizon).
+
+    Returns:
+        int >= 0.
+
+    Example:
+
+    >>> history_rows(56, 14, seasonal_lags=(7, 364))
+    308
+    """
+    positions = _future_positions(lookback, forecast_horizon, mode)
+    reach = 0
+    for lag in seasonal_lags:
+        back = lag_offsets(lag, positions) - positions  # rows before origin
+        reach = max(reach, int(back.max()) - (lookback - 1))
+    return max(reach, 0)
+
+
+def _future_positions(lookback, forecast_horizon, mode):
+    """Positions after the origin of the future input's steps."""
+    start = -(lookback - 1) if mode == "tft" else 1
+    return np.arange(start, forecast_horizon + 1)
 
 
 @dataclasses.dataclass
@@ -32,6 +90,16 @@ class WindowArrays:
         scaler_index: `(num_series,)` row of each series in the fitted
             target scaler.
         lookback, forecast_horizon, mode: window geometry.
+        scaling: `"series"`: the target columns of `dynamic` are already
+            scaled per series; `"window"`: each window's targets are scaled
+            by the location and scale of its own lookback (`window_stats`),
+            computed from `target` when a batch is gathered.
+        scaling_method: statistics of window scaling: `"standard"` (mean,
+            standard deviation) or `"robust"` (median, interquartile range;
+            the standard deviation when that range is 0).
+        seasonal_lags: lags `L` whose target values `y[t + h - L k]` are
+            appended to the future input (see `lag_offsets`), scaled like
+            the target.
     """
 
     dynamic: np.ndarray
@@ -45,14 +113,29 @@ class WindowArrays:
     lookback: int
     forecast_horizon: int
     mode: str | None
+    scaling: str = "series"
+    scaling_method: str = "standard"
+    seasonal_lags: tuple = ()
 
     def __post_init__(self):
+        if self.scaling not in SCALINGS:
+            raise ValueError(
+                f"`scaling` must be one of {list(SCALINGS)}. Received: "
+                f"scaling={self.scaling!r}"
+            )
         lookback, horizon = self.lookback, self.forecast_horizon
+        self.history = history_rows(lookback, horizon, self.seasonal_lags, self.mode)
         self._lookback_steps = np.arange(lookback)
         self._target_steps = lookback + np.arange(horizon)
         self._future_steps = (
             np.arange(lookback + horizon) if self.mode == "tft" else self._target_steps
         )
+        positions = self._future_steps - (lookback - 1)
+        # Row of each seasonal-lag value, relative to the window start.
+        self._lag_steps = [
+            self._future_steps - lag_offsets(lag, positions)
+            for lag in self.seasonal_lags
+        ]
 
     @property
     def output_dim(self):
@@ -77,16 +160,41 @@ class WindowArrays:
     def window_starts(self):
         """Every window that fits inside its series.
 
+        A window also needs the `history` rows its seasonal lags reach
+        before its lookback, so the first `history` rows of a series start
+        no window.
+
         Returns:
             `(starts, window_series)`: int64 arrays, the global row where each
             window's lookback begins and the series it belongs to.
         """
         lengths = np.diff(self.offsets)
-        counts = np.maximum(lengths - self.lookback - self.forecast_horizon + 1, 0)
+        span = self.history + self.lookback + self.forecast_horizon
+        counts = np.maximum(lengths - span + 1, 0)
         window_series = np.repeat(np.arange(len(lengths)), counts)
         first = np.cumsum(counts) - counts
         steps = np.arange(counts.sum()) - np.repeat(first, counts)
-        return self.offsets[window_series] + steps, window_series
+        return self.offsets[window_series] + self.history + steps, window_series
+
+    def window_stats(self, starts):
+        """Location and scale of each window's lookback targets (window
+        scaling), original units.
+
+        Args:
+            starts: int array `(B,)`, first lookback row of each window.
+
+        Returns:
+            `(loc, scale)`, float64 arrays `(B, O)`. A scale that is 0 or
+            not finite (a constant lookback) becomes 1, as in `SeriesScaler`.
+        """
+        values = self.target[np.asarray(starts)[:, None] + self._lookback_steps]
+        if self.scaling_method == "robust":
+            q25, loc, q75 = np.percentile(values, [25, 50, 75], axis=1)
+            scale = np.where(q75 - q25 > 0, q75 - q25, values.std(axis=1))
+        else:
+            loc, scale = values.mean(axis=1), values.std(axis=1)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        return loc, scale
 
     def origin_rows(self, starts):
         """Row of each window's forecast origin (its last lookback step)."""
@@ -120,16 +228,30 @@ class WindowArrays:
             mode) and y `(B, H, O)`, all float32; only the inputs tuple if
             `with_targets` is False.
         """
+        output_dim = self.output_dim
+        window = self.scaling == "window"
+        if window:
+            loc, scale = self.window_stats(starts)
+            loc, scale = loc[:, None], scale[:, None]  # (B, 1, O)
+
+        def scaled_target(rows):
+            if window:
+                return ((self.target[rows] - loc) / scale).astype(np.float32)
+            return self.dynamic[rows, :output_dim]
+
         starts = starts[:, None]
-        inputs = (
-            self.static[window_series],
-            self.dynamic[starts + self._lookback_steps],
-            self.future[starts + self._future_steps],
-        )
+        lookback_rows = starts + self._lookback_steps
+        dynamic = self.dynamic[lookback_rows]
+        if window:
+            dynamic[..., :output_dim] = scaled_target(lookback_rows)
+        future = self.future[starts + self._future_steps]
+        if self._lag_steps:
+            lags = [scaled_target(starts + steps) for steps in self._lag_steps]
+            future = np.concatenate([future, *lags], axis=-1)
+        inputs = (self.static[window_series], dynamic, future)
         if not with_targets:
             return inputs
-        targets = self.dynamic[starts + self._target_steps, : self.output_dim]
-        return inputs, targets
+        return inputs, scaled_target(starts + self._target_steps)
 
     def forecast_origins(self, starts, window_series):
         """Series id and forecast origin (last lookback time) of each window."""

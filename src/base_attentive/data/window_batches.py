@@ -32,9 +32,18 @@ class WindowBatches:
 
     Example:
 
-    >>> windows = dataset.prediction_batches(frame, batch_size=64)
-    >>> for static, dynamic, future in windows:
-    ...     outputs = session.run(None, {"static": static, ...})
+    >>> from base_attentive.data import (ForecastDataset, chicago_ridership_spec,
+    ...     load_chicago_ridership)
+    >>> dataset = ForecastDataset(chicago_ridership_spec()).fit(
+    ...     load_chicago_ridership(start="2016-01-01"))
+    >>> frame = load_chicago_ridership(start="2016-01-01",
+    ...     include_future_covariates=True)
+    >>> windows = dataset.prediction_batches(frame, batch_size=8)
+    >>> windows.num_windows, len(windows)
+    (20, 3)
+    >>> static, dynamic, future = windows[0]
+    >>> tuple(dynamic.shape), tuple(future.shape)
+    ((8, 28, 19), (8, 14, 19))
     """
 
     # Predictions are matched to windows by order (see `forecast_frame`).

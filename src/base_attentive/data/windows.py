@@ -51,8 +51,14 @@ class WindowDataset(keras.utils.PyDataset):
 
     Example:
 
+    >>> from base_attentive.data import (ForecastDataset, chicago_ridership_spec,
+    ...     load_chicago_ridership)
+    >>> dataset = ForecastDataset(chicago_ridership_spec()).fit(
+    ...     load_chicago_ridership(start="2016-01-01"))
     >>> train = dataset.windows("train", batch_size=64, shuffle=True, seed=0)
     >>> (static, dynamic, future), y = train[0]
+    >>> tuple(y.shape)
+    (64, 14, 1)
     """
 
     def __init__(

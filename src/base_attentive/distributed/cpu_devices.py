@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import keras
 
-from base_attentive.backend.capabilities import (
-    TORCH_UNSUPPORTED,
-    DistributionNotSupportedError,
-)
+from base_attentive.backend.capabilities import DistributionNotSupportedError
 
-__all__ = ["split_cpu_devices"]
+__all__ = ["TORCH_CPU_NOT_SPLIT", "split_cpu_devices"]
+
+TORCH_CPU_NOT_SPLIT = (
+    "The CPU is not split into devices on the torch backend: "
+    "DistributedDataParallel trains one device per process, so N devices on "
+    "a CPU are N processes (Gloo). Start them with `torchrun "
+    "--nproc-per-node N script.py`, or `base-attentive train --devices N`, "
+    "which starts them."
+)
 
 
 def split_cpu_devices(count):
@@ -31,7 +36,8 @@ def split_cpu_devices(count):
         count: int >= 1, the number of CPU devices wanted.
 
     Raises:
-        DistributionNotSupportedError: on the torch backend.
+        DistributionNotSupportedError: on the torch backend (one process per
+            device there; the message says how to start them).
         RuntimeError: if the framework has already started (too late to
             change its devices); the message says what to do instead.
     """
@@ -43,7 +49,7 @@ def split_cpu_devices(count):
     elif backend == "tensorflow":
         _split_tensorflow(count)
     else:
-        raise DistributionNotSupportedError(TORCH_UNSUPPORTED)
+        raise DistributionNotSupportedError(TORCH_CPU_NOT_SPLIT)
 
 
 def _split_jax(count):

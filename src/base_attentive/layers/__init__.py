@@ -1,13 +1,17 @@
 """Building blocks of BaseAttentive, one per module (TFT vocabulary).
 
-Importing this package imports Keras; the backend has been decided by
-``import base_attentive`` beforehand, and `check_keras_backend` raises if Keras
-already runs a different backend than the one requested.
+Importing this package imports Keras. The backend is resolved first, so an
+invalid backend variable raises its own clear ``ValueError`` here (not
+Keras' import error), and `check_keras_backend` raises if Keras already
+runs a different backend than the one requested.
 """
 
-import keras  # noqa: F401  (loaded after base_attentive set KERAS_BACKEND)
-
 from base_attentive.backend import check_keras_backend
+from base_attentive.backend.resolution import configure_keras_backend_env
+
+configure_keras_backend_env()
+
+import keras  # noqa: E402, F401  (loaded after KERAS_BACKEND is written)
 
 check_keras_backend()
 

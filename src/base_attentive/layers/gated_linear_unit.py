@@ -27,7 +27,7 @@ class GatedLinearUnit(keras.layers.Layer):
 
     Example:
     >>> glu = GatedLinearUnit(8)
-    >>> glu(np.zeros((2, 5, 3))).shape
+    >>> tuple(glu(np.zeros((2, 5, 3))).shape)
     (2, 5, 8)
     """
 

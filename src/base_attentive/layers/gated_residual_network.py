@@ -36,7 +36,7 @@ class GatedResidualNetwork(GatedBlock):
 
     Example:
     >>> grn = GatedResidualNetwork(16, output_units=8)
-    >>> grn(np.zeros((2, 5, 3)), context=np.zeros((2, 4))).shape
+    >>> tuple(grn(np.zeros((2, 5, 3)), context=np.zeros((2, 4))).shape)
     (2, 5, 8)
     """
 

@@ -21,7 +21,7 @@ class HierarchicalAttention(AttentionLevel):
     Example:
     >>> layer = HierarchicalAttention(num_heads=2, units=8)
     >>> out, w = layer(np.zeros((2, 3, 8)), np.zeros((2, 5, 8)))
-    >>> w.shape
+    >>> tuple(w.shape)
     (2, 3, 8)
     """
 

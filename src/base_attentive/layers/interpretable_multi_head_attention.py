@@ -40,7 +40,7 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
     Example:
     >>> mha = InterpretableMultiHeadAttention(num_heads=2, key_dim=4)
     >>> out, w = mha(np.zeros((2, 3, 8)), np.zeros((2, 5, 8)))
-    >>> out.shape, w.shape
+    >>> tuple(out.shape), tuple(w.shape)
     ((2, 3, 8), (2, 3, 5))
     """
 

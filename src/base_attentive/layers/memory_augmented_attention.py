@@ -22,7 +22,7 @@ class MemoryAugmentedAttention(AttentionLevel):
     Example:
     >>> layer = MemoryAugmentedAttention(memory_size=4, num_heads=2, units=8)
     >>> out, w = layer(np.zeros((2, 3, 8)), np.zeros((2, 5, 8)))
-    >>> w.shape
+    >>> tuple(w.shape)
     (2, 3, 4)
     """
 

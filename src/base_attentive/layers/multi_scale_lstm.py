@@ -51,7 +51,7 @@ class MultiScaleLSTM(keras.layers.Layer):
 
     Example:
     >>> enc = MultiScaleLSTM(8, scales=[1, 3], aggregation="concat")
-    >>> enc(np.zeros((2, 7, 4))).shape
+    >>> tuple(enc(np.zeros((2, 7, 4))).shape)
     (2, 10, 8)
     """
 

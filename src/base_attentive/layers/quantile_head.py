@@ -27,7 +27,7 @@ class QuantileHead(keras.layers.Layer):
 
     Example:
     >>> head = QuantileHead([0.1, 0.5, 0.9], output_dim=2)
-    >>> head(np.zeros((4, 6, 8))).shape
+    >>> tuple(head(np.zeros((4, 6, 8))).shape)
     (4, 6, 3, 2)
     """
 

@@ -15,17 +15,19 @@ def call_sublayer(layer, *args, training=None, **kwargs):
     for the whole network: the inputs are already tensors of the compute
     dtype, ``training`` is resolved and passed down explicitly, and masks
     are not used. So once ``layer`` is built, this runs ``layer.call``
-    directly. It goes through ``layer(...)`` before the layer is built (the
-    symbolic build pass, which builds it), under a mixed-precision policy
-    (where ``__call__`` opens the scope that casts the variables), for a
-    quantized layer (``model.quantize``: ``__call__`` runs its
-    ``quantized_call``) and under `keras.RematScope` (``__call__``
-    rematerialises).
+    directly, through ``layer.rematerialized_call`` as ``__call__`` does
+    (it returns ``layer.call`` itself unless the layer was created under a
+    `keras.RematScope`). It goes through ``layer(...)`` before the layer is
+    built (the symbolic build pass, which builds it), under a
+    mixed-precision policy (where ``__call__`` opens the scope that casts
+    the variables) and for a quantized layer (``model.quantize``:
+    ``__call__`` runs its ``quantized_call``).
 
     Why: on PyTorch every layer call of every training step runs in Python,
-    and the bookkeeping was measured at about 40% of the reference model's
-    forward pass (about 160 sublayer calls per step). On TensorFlow and JAX
-    it only shortens tracing. The numbers computed are the same.
+    and the bookkeeping of some 160 sublayer calls per step is a large part
+    of the model's forward pass (measured in docs/benchmarks.md,
+    "Kernels"). On TensorFlow and JAX it only shortens tracing. The numbers
+    computed are the same.
 
     Use it only for sublayers with the caller's dtype policy (a layer with
     its own policy, like the float32 forecast head under mixed precision,
@@ -38,12 +40,18 @@ def call_sublayer(layer, *args, training=None, **kwargs):
 
     Returns:
         What ``layer.call`` returns.
+
+    Example:
+
+    >>> dense = keras.layers.Dense(3)
+    >>> tuple(call_sublayer(dense, np.ones((2, 4), "float32")).shape)
+    (2, 3)
     """
     if not layer.built or _needs_keras_call(layer):
         return layer(*args, training=training, **kwargs)
     if _accepts_training(type(layer)):
         kwargs["training"] = training
-    return layer.call(*args, **kwargs)
+    return layer.rematerialized_call(layer.call, *args, **kwargs)(*args, **kwargs)
 
 
 @functools.cache
@@ -56,5 +64,4 @@ def _needs_keras_call(layer):
     return (
         policy.compute_dtype != policy.variable_dtype
         or policy.quantization_mode is not None
-        or getattr(layer, "_remat_mode", None) is not None
     )

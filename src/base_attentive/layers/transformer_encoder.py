@@ -41,7 +41,7 @@ class TransformerEncoder(GatedBlock):
 
     Example:
     >>> enc = TransformerEncoder(num_layers=2, num_heads=2, hidden_units=16)
-    >>> enc(np.zeros((2, 7, 8))).shape
+    >>> tuple(enc(np.zeros((2, 7, 8))).shape)
     (2, 7, 8)
     """
 

@@ -51,7 +51,7 @@ class VariableSelectionNetwork(GatedBlock):
     Example:
     >>> vsn = VariableSelectionNetwork(8)
     >>> out, w = vsn(np.zeros((2, 5, 3)))
-    >>> out.shape, w.shape
+    >>> tuple(out.shape), tuple(w.shape)
     ((2, 5, 8), (2, 5, 3))
     """
 

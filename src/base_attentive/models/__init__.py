@@ -1,7 +1,16 @@
-"""Forecasting models, and loading them back from `.keras` files."""
+"""Forecasting models, and loading them back from `.keras` files.
 
-from base_attentive.models.base_attentive import BaseAttentive
-from base_attentive.models.fast_predict import make_fast_predict_fn
+Importing this package imports Keras, after resolving the backend: an
+invalid backend variable raises its own clear ``ValueError`` here, before
+Keras could fail on it with a less helpful one.
+"""
+
+from base_attentive.backend.resolution import configure_keras_backend_env
+
+configure_keras_backend_env()
+
+from base_attentive.models.base_attentive import BaseAttentive  # noqa: E402
+from base_attentive.models.fast_predict import make_fast_predict_fn  # noqa: E402
 
 __all__ = ["BaseAttentive", "load_model", "make_fast_predict_fn"]
 
@@ -9,9 +18,10 @@ __all__ = ["BaseAttentive", "load_model", "make_fast_predict_fn"]
 def load_model(filepath, **kwargs):
     """Loads a model saved with ``model.save("....keras")``, on any backend.
 
-    Registers base-attentive's layers, model and losses with Keras, then
-    calls `keras.saving.load_model`. A file saved under one backend loads
-    under the others (the weights layout is the same).
+    The same as `keras.saving.load_model`, which also works once this
+    package is imported (it registers base-attentive's layers, model and
+    losses with Keras). A file saved under one backend loads under the others
+    (the weights layout is the same).
 
     Args:
         filepath: path of the `.keras` file.
@@ -21,7 +31,5 @@ def load_model(filepath, **kwargs):
         The model, compiled if it was saved compiled.
     """
     import keras
-
-    import base_attentive.losses  # noqa: F401  (registers the losses)
 
     return keras.saving.load_model(filepath, **kwargs)

@@ -15,18 +15,37 @@ MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
 FINAL_AGGREGATIONS = ("last", "average")
 MODES = (None, "tft")
 DISTRIBUTIONS = ("normal", "student_t")
-# Arguments that `architecture_config` may set (with their defaults).
-ARCHITECTURE_KEYS = {
-    "objective": "hybrid",
-    "attention_levels": None,
-    "use_vsn": True,
-    "scales": None,
-    "multi_scale_agg": "last",
-    "final_agg": "last",
-    "num_encoder_layers": 2,
-    "use_residuals": True,
-    "use_batch_norm": False,
-}
+# The constructor arguments of BaseAttentive, in signature order: each is an
+# attribute of the model and a key of its config.
+ARGUMENTS = (
+    "static_input_dim",
+    "dynamic_input_dim",
+    "future_input_dim",
+    "output_dim",
+    "forecast_horizon",
+    "quantiles",
+    "embed_dim",
+    "hidden_units",
+    "lstm_units",
+    "attention_units",
+    "num_heads",
+    "dropout_rate",
+    "max_window_size",
+    "memory_size",
+    "scales",
+    "multi_scale_agg",
+    "final_agg",
+    "activation",
+    "use_residuals",
+    "use_batch_norm",
+    "use_vsn",
+    "vsn_units",
+    "num_encoder_layers",
+    "mode",
+    "objective",
+    "attention_levels",
+    "distribution",
+)
 
 
 def _int(name, value, minimum):
@@ -51,38 +70,6 @@ def _bool(name, value):
     return value
 
 
-def merge_architecture_config(arguments, architecture_config):
-    """Applies ``architecture_config`` over the defaults of ``arguments``.
-
-    A key of ``architecture_config`` replaces the argument's default; an
-    argument passed explicitly with a different value is a conflict and
-    raises, so no setting is silently overridden.
-    """
-    if architecture_config is None:
-        return dict(arguments)
-    if not isinstance(architecture_config, dict):
-        raise TypeError(
-            "`architecture_config` must be a dict or None. Received: "
-            f"architecture_config={architecture_config!r}"
-        )
-    unknown = sorted(set(architecture_config) - set(ARCHITECTURE_KEYS))
-    if unknown:
-        raise ValueError(
-            f"`architecture_config` has unknown keys {unknown}; allowed keys: "
-            f"{sorted(ARCHITECTURE_KEYS)}"
-        )
-    merged = dict(arguments)
-    for key, value in architecture_config.items():
-        given = arguments[key]
-        if given != ARCHITECTURE_KEYS[key] and given != value:
-            raise ValueError(
-                f"`{key}` is set both as an argument ({given!r}) and in "
-                f"`architecture_config` ({value!r}); set it in one place."
-            )
-        merged[key] = value
-    return merged
-
-
 def validate_attention_levels(levels):
     """Returns the ordered list of attention levels (default: all three)."""
     if levels is None:
@@ -100,7 +87,16 @@ def validate_attention_levels(levels):
 
 
 def validate_arguments(args):
-    """Checks BaseAttentive's merged arguments; returns normalised values."""
+    """Checks BaseAttentive's arguments; returns them with normalised values.
+
+    Args:
+        args: dict, every constructor argument of `BaseAttentive` by name.
+
+    Returns:
+        dict: the same keys; ints as ``int``, ``quantiles`` as a list of
+        floats, ``attention_levels`` as a list (all three levels when None),
+        ``scales`` as a list of ints (or None).
+    """
     out = dict(args)
     out["static_input_dim"] = _int("static_input_dim", args["static_input_dim"], 0)
     out["dynamic_input_dim"] = _int("dynamic_input_dim", args["dynamic_input_dim"], 1)

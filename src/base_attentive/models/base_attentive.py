@@ -3,13 +3,11 @@
 import keras
 from keras import ops
 
+import base_attentive.losses  # noqa: F401  (registers the losses compile may save)
+from base_attentive import kernels
 from base_attentive import layers as blocks
 from base_attentive.layers.sublayer_call import call_sublayer
-from base_attentive.models.architecture import (
-    merge_architecture_config,
-    validate_arguments,
-)
-from base_attentive.models.eager_jit import EagerJit
+from base_attentive.models.architecture import ARGUMENTS, validate_arguments
 from base_attentive.models.inputs import split_input_shapes, split_inputs
 
 ATTENTION_LAYERS = {
@@ -32,9 +30,15 @@ class BaseAttentive(keras.Model):
     normalisation; a head gives point forecasts, ordered quantiles, or the
     parameters of a distribution. Written once in `keras.ops`: the same
     arguments build the same network and weights on TensorFlow, PyTorch and
-    JAX. On JAX an eager call (``model(x)`` on arrays) runs one compiled
-    forward pass per input shape (`base_attentive.models.eager_jit.EagerJit`;
-    ``jax.disable_jit()`` runs it operation by operation).
+    JAX. Where a backend runs eager calls (``model(x)`` on arrays) slowly
+    operation by operation (JAX), they run one compiled forward pass per
+    input shape (`base_attentive.kernels.compiled_forward`).
+
+    Every argument is stored under its name, normalised (``quantiles`` as
+    floats, ``attention_levels`` as the list of levels), and returned by
+    ``get_config``. There is no ``architecture_config`` alias: a dict of
+    architecture choices is passed as keyword arguments,
+    ``BaseAttentive(**dims, **architecture)``.
 
     Args:
         static_input_dim: int >= 0, number of static features ``S`` (0: none).
@@ -86,12 +90,6 @@ class BaseAttentive(keras.Model):
         attention_levels: ordered list from ``"cross"``, ``"hierarchical"``,
             ``"memory"``, applied in that order. Default None: all three, in
             that order.
-        architecture_config: dict or None; may set ``objective``,
-            ``attention_levels``, ``use_vsn``, ``scales``,
-            ``multi_scale_agg``, ``final_agg``, ``num_encoder_layers``,
-            ``use_residuals``, ``use_batch_norm`` in one place. A key replaces
-            the argument's default; an explicit argument with a different
-            value raises.
         distribution: None, ``"normal"`` or ``"student_t"``: a distribution
             head giving `(B, H, P, O)` parameters (``P`` = 2: loc, scale; 3
             for Student-t: loc, scale, df > 2). Exclusive with ``quantiles``.
@@ -114,7 +112,7 @@ class BaseAttentive(keras.Model):
     ...     static_input_dim=4, dynamic_input_dim=8, future_input_dim=6,
     ...     output_dim=2, forecast_horizon=24, quantiles=[0.1, 0.5, 0.9])
     >>> x = [np.zeros((32, 4)), np.zeros((32, 48, 8)), np.zeros((32, 24, 6))]
-    >>> model(x).shape
+    >>> tuple(model(x).shape)
     (32, 24, 3, 2)
 
     Reference:
@@ -150,60 +148,112 @@ class BaseAttentive(keras.Model):
         mode=None,
         objective="hybrid",
         attention_levels=None,
-        architecture_config=None,
         distribution=None,
         **kwargs,
     ):
+        arguments = validate_arguments(
+            dict(
+                static_input_dim=static_input_dim,
+                dynamic_input_dim=dynamic_input_dim,
+                future_input_dim=future_input_dim,
+                output_dim=output_dim,
+                forecast_horizon=forecast_horizon,
+                quantiles=quantiles,
+                embed_dim=embed_dim,
+                hidden_units=hidden_units,
+                lstm_units=lstm_units,
+                attention_units=attention_units,
+                num_heads=num_heads,
+                dropout_rate=dropout_rate,
+                max_window_size=max_window_size,
+                memory_size=memory_size,
+                scales=scales,
+                multi_scale_agg=multi_scale_agg,
+                final_agg=final_agg,
+                activation=activation,
+                use_residuals=use_residuals,
+                use_batch_norm=use_batch_norm,
+                use_vsn=use_vsn,
+                vsn_units=vsn_units,
+                num_encoder_layers=num_encoder_layers,
+                mode=mode,
+                objective=objective,
+                attention_levels=attention_levels,
+                distribution=distribution,
+            )
+        )
         super().__init__(**kwargs)
-        given = {
-            key: value
-            for key, value in locals().items()
-            if key not in ("self", "kwargs", "__class__")
-        }
-        self._given = dict(given)
-        arch = validate_arguments(merge_architecture_config(given, architecture_config))
-        self._arch = arch
-        for key, value in given.items():
-            setattr(self, key, value)
-        self._build_blocks(arch)
-        self._eager_jit = EagerJit(self) if keras.backend.backend() == "jax" else None
 
-    def _build_blocks(self, a):
+        # === Config ===
+        self.static_input_dim = arguments["static_input_dim"]
+        self.dynamic_input_dim = arguments["dynamic_input_dim"]
+        self.future_input_dim = arguments["future_input_dim"]
+        self.output_dim = arguments["output_dim"]
+        self.forecast_horizon = arguments["forecast_horizon"]
+        self.quantiles = arguments["quantiles"]
+        self.embed_dim = arguments["embed_dim"]
+        self.hidden_units = arguments["hidden_units"]
+        self.lstm_units = arguments["lstm_units"]
+        self.attention_units = arguments["attention_units"]
+        self.num_heads = arguments["num_heads"]
+        self.dropout_rate = arguments["dropout_rate"]
+        self.max_window_size = arguments["max_window_size"]
+        self.memory_size = arguments["memory_size"]
+        self.scales = arguments["scales"]
+        self.multi_scale_agg = arguments["multi_scale_agg"]
+        self.final_agg = arguments["final_agg"]
+        self.activation = arguments["activation"]
+        self.use_residuals = arguments["use_residuals"]
+        self.use_batch_norm = arguments["use_batch_norm"]
+        self.use_vsn = arguments["use_vsn"]
+        self.vsn_units = arguments["vsn_units"]
+        self.num_encoder_layers = arguments["num_encoder_layers"]
+        self.mode = arguments["mode"]
+        self.objective = arguments["objective"]
+        self.attention_levels = arguments["attention_levels"]
+        self.distribution = arguments["distribution"]
+
+        # === Layers ===
+        self._build_blocks()
+        # The backend's compiled runner for eager calls, or None.
+        self._compiled_forward = kernels.compiled_forward(self)
+
+    def _build_blocks(self):
         policy = self.dtype_policy
         grn_args = dict(
-            dropout_rate=a["dropout_rate"],
-            activation=a["activation"],
-            use_residuals=a["use_residuals"],
-            use_batch_norm=a["use_batch_norm"],
+            dropout_rate=self.dropout_rate,
+            activation=self.activation,
+            use_residuals=self.use_residuals,
+            use_batch_norm=self.use_batch_norm,
             dtype=policy,
         )
-        embed = a["embed_dim"]
-        transformer = a["objective"] == "transformer"
+        embed = self.embed_dim
+        transformer = self.objective == "transformer"
 
         def selector(name):
-            if a["use_vsn"]:
+            if self.use_vsn:
                 return blocks.VariableSelectionNetwork(
-                    embed, hidden_units=a["vsn_units"], name=name, **grn_args
+                    embed, hidden_units=self.vsn_units, name=name, **grn_args
                 )
             return keras.layers.Dense(embed, dtype=policy, name=name)
 
-        has_future = a["future_input_dim"] > 0
+        has_future = self.future_input_dim > 0
         self.static_selection = selector("static_selection")
         self.past_selection = selector("past_selection")
         self.future_selection = selector("future_selection") if has_future else None
         self.static_encoder = None
-        if a["static_input_dim"] > 0:
+        if self.static_input_dim > 0:
             # The transformer encoder uses no cell-state context: no GRN for
             # it (its weights would get no gradient). Leaving out the last
             # context keeps the saved positions of the others.
             # Without VSNs nothing reads the selection context: no GRN for it.
-            contexts = ["selection"] if a["use_vsn"] else []
+            contexts = ["selection"] if self.use_vsn else []
             contexts += ["enrichment", "state_h"]
             if not transformer:
                 contexts.append("state_c")
             self.static_encoder = blocks.StaticCovariateEncoder(
-                a["hidden_units"],
-                state_units=embed if transformer else a["lstm_units"],
+                self.hidden_units,
+                state_units=embed if transformer else self.lstm_units,
                 contexts=contexts,
                 name="static_encoder",
                 **grn_args,
@@ -216,71 +266,71 @@ class BaseAttentive(keras.Model):
         )
         if transformer:
             self.encoder = blocks.TransformerEncoder(
-                a["num_encoder_layers"],
-                a["num_heads"],
-                a["hidden_units"],
+                self.num_encoder_layers,
+                self.num_heads,
+                self.hidden_units,
                 name="transformer_encoder",
                 **grn_args,
             )
         else:
             self.encoder = blocks.MultiScaleLSTM(
-                a["lstm_units"],
-                scales=a["scales"],
-                num_layers=a["num_encoder_layers"],
-                aggregation=a["multi_scale_agg"],
-                dropout_rate=a["dropout_rate"],
+                self.lstm_units,
+                scales=self.scales,
+                num_layers=self.num_encoder_layers,
+                aggregation=self.multi_scale_agg,
+                dropout_rate=self.dropout_rate,
                 dtype=policy,
                 name="multi_scale_lstm",
             )
-        units = a["attention_units"]
+        units = self.attention_units
         self.memory_projection = keras.layers.Dense(units, dtype=policy, name="memory")
         self.decoder_projection = keras.layers.Dense(
             units, dtype=policy, name="decoder_projection"
         )
         self.static_enrichment = blocks.GatedResidualNetwork(
-            a["hidden_units"], output_units=units, name="static_enrichment", **grn_args
+            self.hidden_units, output_units=units, name="static_enrichment", **grn_args
         )
         level_args = dict(
-            dropout_rate=a["dropout_rate"],
-            use_residuals=a["use_residuals"],
-            use_batch_norm=a["use_batch_norm"],
+            dropout_rate=self.dropout_rate,
+            use_residuals=self.use_residuals,
+            use_batch_norm=self.use_batch_norm,
             dtype=policy,
         )
         self.attention_blocks = []
-        for level in a["attention_levels"]:
+        for level in self.attention_levels:
             if level == "memory":
-                level_args_for = dict(level_args, memory_size=a["memory_size"])
+                level_args_for = dict(level_args, memory_size=self.memory_size)
             else:
                 level_args_for = level_args
             self.attention_blocks.append(
                 ATTENTION_LAYERS[level](
-                    num_heads=a["num_heads"],
+                    num_heads=self.num_heads,
                     units=units,
                     name=f"{level}_attention",
                     **level_args_for,
                 )
             )
         self.position_wise = blocks.GatedResidualNetwork(
-            a["hidden_units"], output_units=units, name="position_wise", **grn_args
+            self.hidden_units, output_units=units, name="position_wise", **grn_args
         )
         # Under mixed precision the head computes in float32, so forecasts
         # and losses keep full precision; otherwise it follows the model.
         mixed = policy.compute_dtype != policy.variable_dtype
         head_args = dict(name="head", dtype="float32" if mixed else policy)
-        if a["distribution"] is not None:
+        if self.distribution is not None:
             self.head = blocks.DistributionHead(
-                a["distribution"], a["output_dim"], **head_args
+                self.distribution, self.output_dim, **head_args
             )
-        elif a["quantiles"] is not None:
+        elif self.quantiles is not None:
             self.head = blocks.QuantileHead(
-                a["quantiles"], a["output_dim"], **head_args
+                self.quantiles, self.output_dim, **head_args
             )
         else:
-            self.head = blocks.PointHead(a["output_dim"], **head_args)
+            self.head = blocks.PointHead(self.output_dim, **head_args)
 
     # ------------------------------------------------------------------ build
     def build(self, input_shape):
-        static, dynamic, future = split_input_shapes(input_shape, self._arch)
+        static, dynamic, future = split_input_shapes(input_shape, self)
         symbolic = [
             None
             if shape is None
@@ -292,16 +342,15 @@ class BaseAttentive(keras.Model):
 
     # ---------------------------------------------------------------- forward
     def _select(self, selector, inputs, context, training):
-        if self._arch["use_vsn"]:
+        if self.use_vsn:
             return call_sublayer(selector, inputs, context=context, training=training)
         return call_sublayer(selector, inputs), None
 
     def _forward(self, static, dynamic, future, training=None):
-        a = self._arch
         weights = {}
         lookback = ops.shape(dynamic)[1]
         future_past = future_horizon = future
-        if future is not None and a["mode"] == "tft":
+        if future is not None and self.mode == "tft":
             future_past, future_horizon = future[:, :lookback], future[:, lookback:]
         selection_context = enrichment_context = state_h = state_c = None
         if static is not None:
@@ -316,14 +365,14 @@ class BaseAttentive(keras.Model):
             enrichment_context = contexts["enrichment"]
             state_h, state_c = contexts["state_h"], contexts.get("state_c")
         past = dynamic
-        if future is not None and a["mode"] == "tft":
+        if future is not None and self.mode == "tft":
             past = ops.concatenate([dynamic, ops.cast(future_past, dynamic.dtype)], -1)
         past, weights["dynamic"] = self._select(
             self.past_selection, past, selection_context, training
         )
-        if a["max_window_size"] is not None:
-            past = past[:, -a["max_window_size"] :]
-        if a["objective"] == "transformer":
+        if self.max_window_size is not None:
+            past = past[:, -self.max_window_size :]
+        if self.objective == "transformer":
             if state_h is not None:
                 past = past + ops.expand_dims(state_h, 1)
             past = call_sublayer(self.past_positions, past, offset=-ops.shape(past)[1])
@@ -341,7 +390,7 @@ class BaseAttentive(keras.Model):
             )
         else:
             zeros = ops.zeros_like(past[:, :1, :])
-            decoder = ops.repeat(zeros, a["forecast_horizon"], axis=1)
+            decoder = ops.repeat(zeros, self.forecast_horizon, axis=1)
         decoder = call_sublayer(self.decoder_projection, decoder)
         decoder = call_sublayer(self.future_positions, decoder)
         decoder = call_sublayer(
@@ -352,13 +401,13 @@ class BaseAttentive(keras.Model):
         )
         attention = {}
         for level, block in zip(
-            a["attention_levels"], self.attention_blocks, strict=True
+            self.attention_levels, self.attention_blocks, strict=True
         ):
             decoder, attention[level] = call_sublayer(
                 block, decoder, memory, training=training
             )
         decoder = call_sublayer(self.position_wise, decoder, training=training)
-        if a["final_agg"] == "last":
+        if self.final_agg == "last":
             summary = memory[:, -1:, :]
         else:
             summary = ops.mean(memory, axis=1, keepdims=True)
@@ -370,10 +419,11 @@ class BaseAttentive(keras.Model):
         return outputs, {"variable_selection": weights, "attention": attention}
 
     def call(self, inputs, training=None):
-        if self._eager_jit is not None and self._eager_jit.applies_to(inputs):
-            # Eager call on JAX: one compiled forward pass (see EagerJit).
-            return self._eager_jit(inputs, training)
-        static, dynamic, future = split_inputs(inputs, self._arch)
+        forward = self._compiled_forward
+        if forward is not None and forward.applies_to(inputs):
+            # An eager call, run as one compiled forward pass.
+            return forward(inputs, training)
+        static, dynamic, future = split_inputs(inputs, self)
         outputs, _ = self._forward(static, dynamic, future, training=training)
         return outputs
 
@@ -398,7 +448,7 @@ class BaseAttentive(keras.Model):
             ``"memory"`` `(B, H, memory_size)`, averaged over heads; ``L``
             is the length of the encoder memory.
         """
-        static, dynamic, future = split_inputs(inputs, self._arch)
+        static, dynamic, future = split_inputs(inputs, self)
         tensors = [
             None if part is None else ops.convert_to_tensor(part, self.compute_dtype)
             for part in (static, dynamic, future)
@@ -424,8 +474,7 @@ class BaseAttentive(keras.Model):
             from base_attentive.losses import get_default_loss
 
             loss = get_default_loss(
-                quantiles=self._arch["quantiles"],
-                distribution=self._arch["distribution"],
+                quantiles=self.quantiles, distribution=self.distribution
             )
         super().compile(
             optimizer=optimizer, loss=loss, jit_compile=jit_compile, **kwargs
@@ -455,5 +504,19 @@ class BaseAttentive(keras.Model):
 
     def get_config(self):
         config = super().get_config()
-        config.update(self._given)
+        config.update({name: getattr(self, name) for name in ARGUMENTS})
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuilds the model from `get_config`'s dict.
+
+        Files saved by earlier versions may hold ``architecture_config``: a
+        dict of some of the arguments above, which the constructor then took
+        in place of those arguments' defaults (it refused conflicting
+        values). Its keys are applied over the arguments here, so such files
+        load into the same network.
+        """
+        config = dict(config)
+        config.update(config.pop("architecture_config", None) or {})
+        return cls(**config)

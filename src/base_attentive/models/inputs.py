@@ -44,8 +44,8 @@ def _check(name, shape, dims):
         raise ValueError(f"{_expected(name, dims)}. Received shape {shape}.")
 
 
-def validate_input_shapes(shapes, arch):
-    """Checks the three shapes against the declared dims.
+def validate_input_shapes(shapes, model):
+    """Checks the three shapes against the dims ``model`` declares.
 
     Zero-width static or future parts count as absent when the model has no
     such input. Returns the shapes with absent parts as None.
@@ -56,17 +56,17 @@ def validate_input_shapes(shapes, arch):
         ("future", "future_input_dim"),
     ):
         shape = static if name == "static" else future
-        if arch[dim_key] == 0 and shape is not None:
+        if getattr(model, dim_key) == 0 and shape is not None:
             if shape[-1] not in (0, None):
                 raise ValueError(
                     f"Input `{name}` was given with {shape[-1]} features, but the "
                     f"model was built with {dim_key}=0. Received shape {shape}."
                 )
             shape = None
-        if arch[dim_key] > 0 and shape is None:
+        if getattr(model, dim_key) > 0 and shape is None:
             raise ValueError(
                 f"Input `{name}` is missing: the model was built with "
-                f"{dim_key}={arch[dim_key]}. Pass it, or build the model with "
+                f"{dim_key}={getattr(model, dim_key)}. Pass it, or build the model with "
                 f"{dim_key}=0."
             )
         if name == "static":
@@ -81,18 +81,18 @@ def validate_input_shapes(shapes, arch):
         [
             ("batch", None),
             ("lookback", None),
-            ("dynamic_input_dim", arch["dynamic_input_dim"]),
+            ("dynamic_input_dim", model.dynamic_input_dim),
         ],
     )
     if static is not None:
         _check(
             "static",
             static,
-            [("batch", dynamic[0]), ("static_input_dim", arch["static_input_dim"])],
+            [("batch", dynamic[0]), ("static_input_dim", model.static_input_dim)],
         )
     if future is not None:
-        horizon = arch["forecast_horizon"]
-        if arch["mode"] == "tft":
+        horizon = model.forecast_horizon
+        if model.mode == "tft":
             steps = None if dynamic[1] is None else dynamic[1] + horizon
             label = "lookback + forecast_horizon"
         else:
@@ -103,24 +103,24 @@ def validate_input_shapes(shapes, arch):
             [
                 ("batch", dynamic[0]),
                 (label, steps),
-                ("future_input_dim", arch["future_input_dim"]),
+                ("future_input_dim", model.future_input_dim),
             ],
         )
     return static, dynamic, future
 
 
-def split_inputs(inputs, arch):
+def split_inputs(inputs, model):
     """Returns ``(static, dynamic, future)`` tensors, absent parts as None."""
     parts = _parts(inputs)
-    shapes = validate_input_shapes([_shape(part) for part in parts], arch)
+    shapes = validate_input_shapes([_shape(part) for part in parts], model)
     return tuple(
         None if shape is None else part
         for part, shape in zip(parts, shapes, strict=True)
     )
 
 
-def split_input_shapes(input_shape, arch):
+def split_input_shapes(input_shape, model):
     """Same as `split_inputs`, for the shapes Keras passes to ``build``."""
     parts = _parts(input_shape)
     shapes = [None if shape is None else tuple(shape) for shape in parts]
-    return validate_input_shapes(shapes, arch)
+    return validate_input_shapes(shapes, model)

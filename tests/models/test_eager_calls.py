@@ -1,14 +1,11 @@
 """Eager calls of BaseAttentive: the same numbers as `predict` on every
-backend; on JAX one compiled forward pass per input shape (EagerJit)."""
+backend (on JAX they run through `kernels.compiled_forward`, tested in
+tests/kernels/test_jax.py)."""
 
-import keras
 import numpy as np
-import pytest
 from keras import ops
 
 from tests.models.test_base_attentive import make_inputs, small
-
-BACKEND = keras.backend.backend()
 
 
 def _numpy(x):
@@ -45,25 +42,3 @@ def test_eager_call_inside_stateless_scope_uses_the_given_weights(rng):
     for variable, value in zip(model.trainable_variables, halved, strict=True):
         variable.assign(value)
     np.testing.assert_allclose(_numpy(stateless), _numpy(model(x)), rtol=1e-5)
-
-
-@pytest.mark.skipif(BACKEND != "jax", reason="EagerJit is the JAX eager path")
-def test_jax_eager_calls_trace_the_forward_once_per_shape(rng, monkeypatch):
-    import jax
-
-    model = small()
-    x = make_inputs(rng)
-    model(x)  # build, and the first compiled call
-    traces = []
-    forward = model._forward
-    monkeypatch.setattr(
-        model, "_forward", lambda *a, **k: traces.append(1) or forward(*a, **k)
-    )
-    for _ in range(3):
-        model(make_inputs(rng))
-    assert traces == []  # same shape: the compiled function is reused
-    model(make_inputs(rng, batch=5))
-    assert traces == [1]  # a new shape: traced once
-    with jax.disable_jit():
-        again = _numpy(model(x))  # operation by operation, same numbers
-    np.testing.assert_allclose(again, _numpy(model(x)), rtol=1e-5, atol=1e-6)
