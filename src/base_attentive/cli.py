@@ -33,7 +33,7 @@ from base_attentive.backend.resolution import (
     configure_keras_backend_env,
     set_backend,
 )
-from base_attentive.commands import evaluate, predict, train
+from base_attentive.commands import evaluate, export, predict, train
 
 __all__ = ["COMMANDS", "Command", "main"]
 
@@ -108,6 +108,12 @@ COMMANDS = {
         help="backtest a trained run on a table: model and baseline metrics",
         configure_parser=evaluate.configure_parser,
         run=evaluate.run,
+    ),
+    "export": Command(
+        help="export a trained run for serving (ONNX, TensorFlow SavedModel, "
+        "PyTorch ExportedProgram) with its preprocessing",
+        configure_parser=export.configure_parser,
+        run=export.run,
     ),
 }
 

@@ -656,6 +656,31 @@ class Forecaster:
         """
         saving.write_run(self, folder, extra)
 
+    def export(self, path, format="onnx", overwrite=False):
+        """Exports the network and its preprocessing for serving.
+
+        Writes an export folder (written atomically): the artifact with a
+        dynamic batch size (`model.onnx`, `saved_model/` or `model.pt2`),
+        `dataset.json` (scalers, vocabularies, calendar), `calibration.json`
+        and the manifest `export.json` (input and output layout, how the
+        artifact was made, a check against this model). An ONNX folder
+        forecasts with ONNX Runtime alone:
+        `base_attentive.serving.OnnxForecaster.load(path).predict(frame)`.
+        See `base_attentive.artifacts` for which format each backend makes.
+
+        Args:
+            path: the folder to create.
+            format: `"onnx"` (default), `"tf_saved_model"` or `"torch"`.
+            overwrite: replace a folder that holds files.
+
+        Returns:
+            the folder's path.
+        """
+        from base_attentive.export import export_forecaster
+
+        self._require_fitted("export")
+        return export_forecaster(self, path, format, overwrite=overwrite)
+
     @classmethod
     def load(cls, path):
         """Loads a saved Forecaster or a run folder of `base-attentive train`.

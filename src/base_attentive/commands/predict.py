@@ -5,6 +5,13 @@ target; the horizon is the next `horizon` rows of the file, which must hold
 the known-future columns (their targets may be empty). Without known-future
 columns, the horizon times follow the frequency. Forecasts are written as CSV
 in original units, one row per (series, horizon step, target).
+
+`--runtime` chooses what runs the network (`serving.choose_runtime`):
+`auto` (default) uses ONNX Runtime when the run has an ONNX export
+(`base-attentive export`) and onnxruntime is installed, the Keras model
+otherwise; `onnx` and `keras` force one. The output names the runtime that
+ran and why. The ONNX path imports no Keras and no framework: it runs where
+only `base-attentive[onnx]` is installed.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from base_attentive.commands.console import Console, add_output_arguments
-from base_attentive.commands.runs import open_run
+from base_attentive.commands.runs import open_export, open_run
 from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.tables import load_frame
 from base_attentive.data.validation import format_time
@@ -43,14 +50,32 @@ def configure_parser(parser):
         metavar="FILE",
         help="CSV file to write (default: DIR/predictions.csv)",
     )
+    parser.add_argument(
+        "--runtime",
+        choices=("auto", "keras", "onnx"),
+        default="auto",
+        help="what runs the network: onnx (ONNX Runtime on the run's ONNX "
+        "export, no deep-learning framework), keras (the run's model.keras) or "
+        "auto (onnx when the run has an ONNX export and onnxruntime is "
+        "installed, keras otherwise; default)",
+    )
     add_output_arguments(parser)
 
 
 def run(args):
     """Runs `predict`; returns the exit code."""
-    console = Console(args.quiet, args.json, steps=2)
-    prepare_process()
-    forecaster, settings, _ = open_run(args.model)
+    from base_attentive.serving import choose_runtime
+
+    console = Console(args.quiet, args.json, steps=3)
+    runtime, reason = choose_runtime(args.model, args.runtime)
+    if runtime == "onnx":
+        forecaster, settings, _ = open_export(args.model)
+        runtime_text = forecaster.description
+    else:
+        prepare_process()
+        forecaster, settings, _ = open_run(args.model)
+        runtime_text = _keras_description(args.model)
+    console.step(f"runtime: {runtime_text}; {reason}")
     if args.data is None and settings.get("data") is None:
         raise ValueError(
             f"--data is required: the run {args.model} was saved from Python and "
@@ -81,6 +106,8 @@ def run(args):
             "start": first,
             "end": last,
             "quantiles": quantiles,
+            "runtime": runtime,
+            "runtime_description": runtime_text,
         },
         [
             f"Forecasts {first} .. {last} for {series} series "
@@ -91,3 +118,13 @@ def run(args):
         ],
     )
     return 0
+
+
+def _keras_description(run):
+    """The Keras runtime of a run, for the output."""
+    import keras
+
+    return (
+        f"Keras {keras.__version__} on {keras.backend.backend()} "
+        f"({Path(run) / 'model.keras'})"
+    )

@@ -410,21 +410,35 @@ class ForecastDataset:
         Returns:
             `WindowDataset` yielding `(x,)` batches, for `model.predict`.
         """
+        from base_attentive.data.windows import WindowDataset
+
+        return WindowDataset(
+            *self._prediction_index(frame), batch_size=batch_size, with_targets=False
+        )
+
+    def prediction_batches(self, frame=None, *, batch_size=256):
+        """The windows of `prediction_windows` as NumPy batches, no Keras.
+
+        For serving runtimes (ONNX Runtime): same windows, same order, same
+        arrays; see `base_attentive.data.window_batches.WindowBatches`.
+
+        Returns:
+            `WindowBatches` yielding `(static, dynamic, future)` batches.
+        """
+        from base_attentive.data.window_batches import WindowBatches
+
+        return WindowBatches(*self._prediction_index(frame), batch_size=batch_size)
+
+    def _prediction_index(self, frame):
+        """`(arrays, starts, window_series)` of the prediction windows."""
         self._require_fitted()
         frame = self._frame if frame is None else frame
         if frame is None:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         prepared = prepare_frame(frame, self.spec, freq=self.freq, for_prediction=True)
         arrays = self._to_arrays(prepared)
-        from base_attentive.data.windows import WindowDataset
-
-        return WindowDataset(
-            arrays,
-            arrays.offsets[:-1] + arrays.history,
-            np.arange(len(arrays.series_ids)),
-            batch_size=batch_size,
-            with_targets=False,
-        )
+        starts = arrays.offsets[:-1] + arrays.history
+        return arrays, starts, np.arange(len(arrays.series_ids))
 
     def inverse_transform(self, values, series_ids):
         """Maps scaled target values back to original units (per-series
