@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from base_attentive.backend.capabilities import DistributionNotSupportedError
 from base_attentive.backend.resolution import BackendConflictError, set_backend
-from base_attentive.commands import evaluate, predict, train
+from base_attentive.commands import evaluate, predict, train, tune
 
 __all__ = ["COMMANDS", "Command", "main"]
 
@@ -95,6 +95,12 @@ COMMANDS = {
         "a seasonal-naive baseline, write a run folder",
         configure_parser=train.configure_parser,
         run=train.run,
+    ),
+    "tune": Command(
+        help="search a configuration with Optuna on the validation period, then "
+        "train the best one and write a run folder as train does",
+        configure_parser=tune.configure_parser,
+        run=tune.run,
     ),
     "predict": Command(
         help="forecast past the end of each series with a trained run",

@@ -641,6 +641,7 @@ class Forecaster:
         *,
         validation=None,
         pruner="median",
+        fit=True,
         verbose="auto",
         progress=None,
     ):
@@ -682,12 +683,16 @@ class Forecaster:
                 error.
             validation: start of the validation period, as in `fit`.
             pruner: `"median"`, `"halving"`, `"none"` or an optuna pruner.
+            fit: fit the best configuration (default). False only sets it
+                (e.g. in a worker that adds trials to a shared study); the
+                Forecaster is then not fitted.
             verbose: progress of the final fit (as in `fit`); 0 is silent.
             progress: optional callable `(kind, text)` receiving the steps
                 (one line per trial), as in `fit`.
 
         Returns:
-            self, fitted with the best configuration. `tuning_` holds the
+            self, with the best configuration (fitted unless `fit=False`).
+            `tuning_` holds the
             summary (written to `tuning.json` by `save`; see
             `base_attentive.tuning.summary`) and `study_` the
             `optuna.Study`.
@@ -712,12 +717,15 @@ class Forecaster:
         self.lookback = best["lookback"]
         self.model = self._check_model(best["model"])
         self.training = TrainingSettings.from_dict(best["training"])
-        self.fit(
-            frame,
-            validation=result.validation_start,
-            verbose=verbose,
-            progress=progress,
-        )
+        if fit:
+            self.fit(
+                frame,
+                validation=result.validation_start,
+                verbose=verbose,
+                progress=progress,
+            )
+        else:
+            self._reset()
         self.tuning_, self.study_ = result.summary, result.study
         return self
 

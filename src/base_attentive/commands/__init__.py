@@ -1,4 +1,5 @@
-"""The forecasting commands of the CLI: ``train``, ``predict``, ``evaluate``.
+"""The forecasting commands of the CLI: ``train``, ``tune``, ``predict``,
+``evaluate``.
 
 A thin shell over `base_attentive.Forecaster`: each command module has
 ``configure_parser(parser)`` and ``run(args)`` (registered in

@@ -10,7 +10,6 @@ import numbers
 import time
 
 import numpy as np
-import pandas as pd
 
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.validation import format_time, to_datetime_ns
@@ -91,7 +90,7 @@ def _validation_start(forecaster, frame, validation):
     """The first validation time step of `frame` as a date string."""
     times = to_datetime_ns(frame[forecaster.time_col], forecaster.time_col)
     boundaries = ChronologicalSplit(validation=validation).resolve(np.unique(times))
-    return str(pd.Timestamp(boundaries.validation_start))
+    return format_time(boundaries.validation_start)
 
 
 def _setup(forecaster, frame, space, start):
@@ -183,7 +182,7 @@ def search(
             "step",
             f"tuning: study {study_name!r} ({studies.describe_storage(storage)}), "
             f"{' or '.join(budget)}; {len(space.names)} settings searched; "
-            f"{shared.num_windows:,} validation windows from {format_time(start)}",
+            f"{shared.num_windows:,} validation windows from {start}",
         )
         run_here = []
 

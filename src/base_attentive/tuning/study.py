@@ -210,9 +210,7 @@ def load_study(storage, study_name, sampler, pruner, setup):
         study.set_user_attr("setup", setup)
         stored = study.user_attrs.get("setup", setup)
     if stored != setup:
-        differing = sorted(
-            key for key in set(stored) | set(setup) if stored.get(key) != setup.get(key)
-        )
+        differing = _differences(stored, setup)
         raise ValueError(
             f"The study {study_name!r} in {describe_storage(storage)} tunes "
             f"another setup (different {differing}); its trials are not "
@@ -220,6 +218,20 @@ def load_study(storage, study_name, sampler, pruner, setup):
             "--study-name) or the same data, settings and search space."
         )
     return study
+
+
+def _differences(stored, given, prefix=""):
+    """Dotted paths of the entries that differ between two JSON dicts."""
+    paths = []
+    for key in sorted(set(stored) | set(given)):
+        old, new = stored.get(key), given.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            paths += _differences(old, new, f"{prefix}{key}.")
+        else:
+            paths.append(f"{prefix}{key}")
+    return paths
 
 
 def counted_trials(study):
