@@ -153,13 +153,13 @@ def search(
     started = time.perf_counter()
     space = _space(search_space, forecaster)
     space.check_names(_model_arguments())
+    pruner = studies.make_pruner(pruner)
+    storage = studies.open_storage(storage)
+    study_name = study_name or studies.DEFAULT_STUDY_NAME
     start = _validation_start(forecaster, frame, validation)
     shared = SharedValidation(
         forecaster, frame, start, space.max_lookback(forecaster.lookback)
     )
-    storage = studies.open_storage(storage)
-    study_name = study_name or studies.DEFAULT_STUDY_NAME
-    pruner = studies.make_pruner(pruner)
     with studies.quiet_optuna() as optuna:
         sampler = optuna.samplers.TPESampler(
             n_startup_trials=studies.STARTUP_TRIALS,
@@ -197,12 +197,14 @@ def search(
         callbacks = [on_trial_end]
         if n_trials is not None:
             callbacks.append(studies.StopAfter(n_trials))
+        # The budget counts from here (after the set-up); Optuna checks it
+        # before each trial, so the first one always runs.
         timeout = None if time_budget is None else 60.0 * time_budget
-        deadline = None if timeout is None else started + timeout
+        deadline = None if timeout is None else time.perf_counter() + timeout
         if n_trials is None or done < n_trials:
             study.optimize(
                 Objective(forecaster, frame, space, shared, deadline),
-                timeout=None if timeout is None else max(timeout - _since(started), 0),
+                timeout=timeout,
                 callbacks=callbacks,
                 catch=(InvalidConfiguration,),
                 gc_after_trial=True,

@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import time
 import warnings
 
 import numpy as np
@@ -58,6 +59,7 @@ MAX_RETRIES = 3
 DEFAULT_STUDY_NAME = "base-attentive"
 # A SQLite database shared by processes: wait this long for a lock.
 SQLITE_TIMEOUT_SECONDS = 60
+OPEN_ATTEMPTS = 5
 # User attribute outcomes of finished trials (`Objective`).
 COUNTED_FAILURES = ("invalid", "diverged")
 
@@ -120,17 +122,26 @@ def open_storage(
         if url.startswith("sqlite"):
             engine = {"connect_args": {"timeout": SQLITE_TIMEOUT_SECONDS}}
         try:
-            return optuna.storages.RDBStorage(
-                url,
-                engine_kwargs=engine,
-                heartbeat_interval=heartbeat_interval,
-                grace_period=grace_period,
-                heartbeat_stale_trial_callback=(
-                    optuna.storages.RetryHeartbeatStaleTrialCallback(
-                        max_retry=MAX_RETRIES
+            for attempt in range(OPEN_ATTEMPTS):
+                try:
+                    return optuna.storages.RDBStorage(
+                        url,
+                        engine_kwargs=engine,
+                        heartbeat_interval=heartbeat_interval,
+                        grace_period=grace_period,
+                        heartbeat_stale_trial_callback=(
+                            optuna.storages.RetryHeartbeatStaleTrialCallback(
+                                max_retry=MAX_RETRIES
+                            )
+                        ),
                     )
-                ),
-            )
+                except sqlalchemy.exc.OperationalError:
+                    # Workers opening a new database at once race to create
+                    # its tables ("table ... already exists"); the loser
+                    # opens it again once the winner is done.
+                    if attempt == OPEN_ATTEMPTS - 1:
+                        raise
+                    time.sleep(1.0 + attempt)
         except ImportError as error:
             raise ImportError(
                 f"`storage` {describe_storage(url)}: {error} (the database "
