@@ -135,11 +135,12 @@ def open_storage(
                             )
                         ),
                     )
-                except sqlalchemy.exc.OperationalError:
+                except sqlalchemy.exc.OperationalError as error:
                     # Workers opening a new database at once race to create
                     # its tables ("table ... already exists"); the loser
                     # opens it again once the winner is done.
-                    if attempt == OPEN_ATTEMPTS - 1:
+                    race = "already exists" in str(error)
+                    if not race or attempt == OPEN_ATTEMPTS - 1:
                         raise
                     time.sleep(1.0 + attempt)
         except ImportError as error:
