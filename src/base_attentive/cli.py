@@ -33,7 +33,7 @@ from base_attentive.backend.resolution import (
     configure_keras_backend_env,
     set_backend,
 )
-from base_attentive.commands import evaluate, export, predict, train
+from base_attentive.commands import evaluate, export, predict, train, tune
 
 __all__ = ["COMMANDS", "Command", "main"]
 
@@ -98,6 +98,12 @@ COMMANDS = {
         "a seasonal-naive baseline, write a run folder",
         configure_parser=train.configure_parser,
         run=train.run,
+    ),
+    "tune": Command(
+        help="search a configuration with Optuna on the validation period, then "
+        "train the best one and write a run folder as train does",
+        configure_parser=tune.configure_parser,
+        run=tune.run,
     ),
     "predict": Command(
         help="forecast past the end of each series with a trained run",

@@ -280,6 +280,8 @@ class Forecaster:
         self.history_ = None
         self.training_ = None
         self.data_ = None
+        self.tuning_ = None
+        self.study_ = None
 
     @property
     def is_fitted(self):
@@ -627,6 +629,106 @@ class Forecaster:
             path=path,
             ax=ax,
         )
+
+    # ------------------------------------------------------------------ tune
+    def tune(
+        self,
+        frame,
+        n_trials=None,
+        time_budget=None,
+        search_space=None,
+        storage=None,
+        study_name=None,
+        *,
+        validation=None,
+        pruner="median",
+        fit=True,
+        verbose="auto",
+        progress=None,
+    ):
+        """Searches the best configuration with Optuna, then fits it.
+
+        A study (TPE sampler; median pruner by default) draws
+        configurations from `search_space`, trains each with this
+        Forecaster's recipe and seed, and scores it on validation windows
+        only: the mean quantile loss in original units over the validation
+        windows of the longest lookback the space may draw, the same
+        windows for every trial (see `base_attentive.tuning.objective`).
+        Then the best configuration replaces this Forecaster's (`lookback`,
+        `model`, `training`) and is fitted on `frame` with the same
+        validation period, as `fit` does.
+
+        `frame` is all the data tuning may look at: hold the test period
+        out (`base-attentive tune` does). Needs Optuna (`pip install
+        "base-attentive[tune]"`).
+
+        Args:
+            frame: long DataFrame (training and validation periods).
+            n_trials: finished trials the study should hold, counted over
+                every process and resumed run (a resumed search runs the
+                rest).
+            time_budget: minutes of searching; no trial starts after it,
+                and each trial's training time limit is cut to what is
+                left. The final fit comes after it. Give `n_trials`,
+                `time_budget` or both.
+            search_space: dict (see `base_attentive.tuning.SearchSpace`) or
+                `SearchSpace`; default
+                `tuning.default_search_space(lookback)`: lookback, widths,
+                heads, dropout, learning rate, encoder, attention levels.
+            storage: None (in memory) or a database URL such as
+                `"sqlite:///study.db"` (any SQLAlchemy URL Optuna accepts)
+                or an `optuna.storages.BaseStorage`: the study survives the
+                process, resumes, and several processes may search it.
+            study_name: the study in `storage`; default `"base-attentive"`.
+                A stored study tuning other data, settings or space is an
+                error.
+            validation: start of the validation period, as in `fit`.
+            pruner: `"median"`, `"halving"`, `"none"` or an optuna pruner.
+            fit: fit the best configuration (default). False only sets it
+                (e.g. in a worker that adds trials to a shared study); the
+                Forecaster is then not fitted.
+            verbose: progress of the final fit (as in `fit`); 0 is silent.
+            progress: optional callable `(kind, text)` receiving the steps
+                (one line per trial), as in `fit`.
+
+        Returns:
+            self, with the best configuration (fitted unless `fit=False`).
+            `tuning_` holds the
+            summary (written to `tuning.json` by `save`; see
+            `base_attentive.tuning.summary`) and `study_` the
+            `optuna.Study`.
+        """
+        from base_attentive.tuning.search import search
+        from base_attentive.tuning.search_space import SearchSpace
+
+        report = progress or self._printer(_verbose(verbose))
+        result = search(
+            self,
+            frame,
+            n_trials=n_trials,
+            time_budget=time_budget,
+            search_space=search_space,
+            storage=storage,
+            study_name=study_name,
+            validation=DEFAULT_VALIDATION if validation is None else validation,
+            pruner=pruner,
+            report=report,
+        )
+        best = SearchSpace.apply(self.get_config(), result.params)
+        self.lookback = best["lookback"]
+        self.model = self._check_model(best["model"])
+        self.training = TrainingSettings.from_dict(best["training"])
+        if fit:
+            self.fit(
+                frame,
+                validation=result.validation_start,
+                verbose=verbose,
+                progress=progress,
+            )
+        else:
+            self._reset()
+        self.tuning_, self.study_ = result.summary, result.study
+        return self
 
     # ------------------------------------------------------------ save, load
     def save(self, path, overwrite=False):

@@ -9,6 +9,8 @@ Layout:
     DIR/calibration.json  conformal interval corrections (when calibrated)
     DIR/run.json          the Forecaster's arguments, training summary,
                           backend, versions (the CLI adds its settings)
+    DIR/tuning.json       the search that chose the configuration (after
+                          `Forecaster.tune`)
 
 `base-attentive train` adds its reports: `metrics.json`, `report.md`,
 `forecasts.csv` and `plots/*.png`.
@@ -41,6 +43,7 @@ FILES = {
     "metrics": "metrics.json",
     "report": "report.md",
     "forecasts": "forecasts.csv",
+    "tuning": "tuning.json",
 }
 REQUIRED = ("model", "dataset", "baseline", "run")
 PLOTS = "plots"

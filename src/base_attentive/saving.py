@@ -28,6 +28,8 @@ def write_run(forecaster, folder, extra=None):
     folder.write_json("baseline", forecaster.baseline_.to_dict())
     if forecaster.calibrator_ is not None:
         folder.write_json("calibration", forecaster.calibrator_.to_dict())
+    if forecaster.tuning_ is not None:
+        folder.write_json("tuning", forecaster.tuning_)
     backend = keras.backend.backend()
     arguments = {
         key: value
@@ -89,6 +91,8 @@ def load_forecaster(cls, path):
     forecaster.data_ = info["data"]
     forecaster.training_ = info["training"]
     forecaster.history_ = info.get("history")
+    if folder.path("tuning").is_file():
+        forecaster.tuning_ = folder.read_json("tuning")
     # Not compiled: forecasting needs no optimizer, and the saved compile
     # settings would carry the training backend's choices over.
     forecaster.model_ = load_model(folder.path("model"), compile=False, safe_mode=True)

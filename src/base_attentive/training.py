@@ -148,7 +148,9 @@ def build_model(dataset, quantiles, arguments, learning_rate, example):
     return model
 
 
-def train_model(model, train, validation, settings, *, verbose=0, plan=None):
+def train_model(
+    model, train, validation, settings, *, verbose=0, plan=None, callbacks=()
+):
     """Trains `model` with the recipe (see the module docstring).
 
     Args:
@@ -159,6 +161,8 @@ def train_model(model, train, validation, settings, *, verbose=0, plan=None):
         verbose: `verbose` of `keras.Model.fit`.
         plan: a data-parallel `DataParallelPlan` (call inside its scope), or
             None.
+        callbacks: more Keras callbacks, run after the recipe's (e.g.
+            `callbacks.TrialPruning` in a tuning trial).
 
     Returns:
         `(history, summary)`: `{metric: [value per epoch]}` and a JSON-ready
@@ -200,6 +204,7 @@ def train_model(model, train, validation, settings, *, verbose=0, plan=None):
             ),
             keras.callbacks.TerminateOnNaN(),
             time_limit,
+            *callbacks,
         ],
         verbose=verbose,
     )

@@ -1,5 +1,5 @@
-"""The forecasting commands of the CLI: ``train``, ``predict``, ``evaluate``,
-``export``.
+"""The forecasting commands of the CLI: ``train``, ``tune``, ``predict``,
+``evaluate``, ``export``.
 
 A thin shell over `base_attentive.Forecaster`: each command module has
 ``configure_parser(parser)`` and ``run(args)`` (registered in
