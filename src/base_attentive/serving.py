@@ -58,14 +58,20 @@ class OnnxForecaster:
         manifest: the export's `export.json`.
         folder: the export folder.
 
-    Example:
+    Usage, after `base-attentive export --model runs/r1` (or
+    `Forecaster.export`), in an environment with
+    `pip install "base-attentive[onnx]"` (tests/test_serving.py runs this
+    against the Keras forecast on every backend)::
 
-    ```python
-    # After `base-attentive export --model runs/r1` (or Forecaster.export),
-    # in an environment with `pip install "base-attentive[onnx]"`:
-    forecaster = OnnxForecaster("runs/r1")       # or the export folder itself
-    forecasts = forecaster.predict(frame)        # as Forecaster.predict
-    ```
+        forecaster = OnnxForecaster("runs/r1")   # or the export folder itself
+        forecasts = forecaster.predict(frame)    # as Forecaster.predict
+
+    A folder without an export is named in the error:
+
+    >>> OnnxForecaster("runs/r1")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: runs/r1: no ONNX export ...
     """
 
     def __init__(self, path, intra_op_threads=None):

@@ -118,11 +118,26 @@ class ParquetForecastDataset:
 
     Example:
 
-    >>> data = ParquetForecastDataset(spec, "sales/", buffer_mb=512).fit(
+    >>> from pathlib import Path
+    >>> from base_attentive import BaseAttentive
+    >>> from base_attentive.data import (ChronologicalSplit,
+    ...     chicago_ridership_spec, load_chicago_ridership)
+    >>> frame = load_chicago_ridership(stations=["Austin", "Clark_Lake"],
+    ...                                start="2016-01-01")
+    >>> Path("rides").mkdir()
+    >>> for station, rows in frame.groupby("station"):
+    ...     rows.to_parquet(f"rides/{station}.parquet", index=False)
+    >>> spec = chicago_ridership_spec()
+    >>> data = ParquetForecastDataset(spec, "rides/", buffer_mb=512).fit(
     ...     ChronologicalSplit(validation=28))
-    >>> model = BaseAttentive(**data.model_dims(), forecast_horizon=14)
-    >>> model.fit(data.windows("train", batch_size=256, shuffle=True, seed=0),
-    ...           validation_data=data.windows("validation", batch_size=1024))
+    >>> data.groups
+    [['Austin', 'Clark_Lake']]
+    >>> model = BaseAttentive(**data.model_dims(),
+    ...                       forecast_horizon=spec.forecast_horizon,
+    ...                       quantiles=[0.1, 0.5, 0.9])
+    >>> (static, dynamic, future), y = data.windows("train", batch_size=256)[0]
+    >>> tuple(model([static, dynamic, future]).shape)[1:]
+    (14, 3, 1)
     """
 
     def __init__(self, spec, path, *, buffer_mb=256):

@@ -36,6 +36,8 @@ import datetime
 import gc
 import os
 
+from base_attentive.backend.multi_host import launched_world_size
+
 __all__ = [
     "TORCHRUN_VARIABLES",
     "TorchEngine",
@@ -54,21 +56,6 @@ TORCHRUN_VARIABLES = (
 )
 
 ENGINE = "torch.nn.parallel.DistributedDataParallel"
-
-
-def launched_world_size():
-    """`WORLD_SIZE` when this process was started by `torchrun` (or the CLI),
-    else None. Reads the environment only."""
-    value = os.environ.get("WORLD_SIZE")
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(
-            f"WORLD_SIZE must be an integer (the number of processes). "
-            f"Received: {value!r}"
-        ) from None
 
 
 def _communication_backend():

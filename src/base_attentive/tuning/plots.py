@@ -34,7 +34,22 @@ def plot_tuning(summary, *, title=None, path=None):
 
     Example:
 
-    >>> plot_tuning(forecaster.tuning_, path="tuning.png")  # doctest: +SKIP
+    A summary as `Forecaster.tuning_` holds it (only the keys drawn here):
+
+    >>> summary = {
+    ...     "trials": [
+    ...         {"number": 0, "state": "complete", "value": 0.12,
+    ...          "intermediate": [0.2, 0.12]},
+    ...         {"number": 1, "state": "pruned", "value": None,
+    ...          "intermediate": [0.3]},
+    ...         {"number": 2, "state": "complete", "value": 0.10,
+    ...          "intermediate": [0.18, 0.10]},
+    ...     ],
+    ...     "importances": {"learning_rate": 0.7, "hidden_units": 0.3},
+    ... }
+    >>> figure = plot_tuning(summary, path="tuning.png")
+    >>> len(figure.axes)
+    2
     """
     if not isinstance(summary, dict) or "trials" not in summary:
         raise TypeError(
