@@ -39,6 +39,9 @@ from base_attentive.data.forecast_frame import quantile_column_name
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.tuning.search_space import SearchSpace
 
+# Windows per batch of the shared validation windows (evaluation and the
+# objective's forward passes only: no gradients, so larger than training's).
+VALIDATION_BATCH = 1024
 # Who ran a trial (several processes may share a study).
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -96,7 +99,8 @@ class SharedValidation:
         self.num_windows = len(self._keys)
 
     def restrict(self, windows):
-        """The shared windows among a trial's validation `windows`.
+        """The shared windows among a trial's validation `windows`, in
+        batches of `VALIDATION_BATCH`.
 
         Raises:
             ValueError: if the trial lacks some shared window (its lookback
@@ -115,14 +119,28 @@ class SharedValidation:
             windows.arrays,
             windows.starts[keep],
             windows.window_series[keep],
-            batch_size=windows.batch_size,
+            batch_size=VALIDATION_BATCH,
         )
+
+
+def _forward(model, windows):
+    """Outputs of `model` for every window, in window order: one eager call
+    per batch (a trial's model predicts once per epoch, which does not pay
+    for tracing a prediction function on TensorFlow)."""
+    import keras
+
+    return np.concatenate(
+        [
+            keras.ops.convert_to_numpy(model(list(windows[i][0]), training=False))
+            for i in range(len(windows))
+        ]
+    )
 
 
 def validation_loss(model, dataset, windows, quantiles):
     """The objective: mean quantile loss of `model` on `windows`, in
     original units, over the observed targets (see the module docstring)."""
-    predictions = model.predict(windows, verbose=0)
+    predictions = _forward(model, windows)
     frame = dataset.forecast_frame(predictions, windows, quantiles=quantiles)
     actual = frame["actual"].to_numpy(np.float64)
     columns = [quantile_column_name(level) for level in quantiles]

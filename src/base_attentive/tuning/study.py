@@ -135,14 +135,17 @@ def open_storage(
                             )
                         ),
                     )
-                except sqlalchemy.exc.OperationalError as error:
+                except (
+                    sqlalchemy.exc.OperationalError,
+                    sqlalchemy.exc.IntegrityError,
+                ):
                     # Workers opening a new database at once race to create
-                    # its tables ("table ... already exists"); the loser
-                    # opens it again once the winner is done.
-                    race = "already exists" in str(error)
-                    if not race or attempt == OPEN_ATTEMPTS - 1:
+                    # its tables ("table ... already exists", "UNIQUE
+                    # constraint failed: alembic_version..."), or find it
+                    # locked; the loser opens it again.
+                    if attempt == OPEN_ATTEMPTS - 1:
                         raise
-                    time.sleep(1.0 + attempt)
+                    time.sleep(0.5 * (attempt + 1))
         except ImportError as error:
             raise ImportError(
                 f"`storage` {describe_storage(url)}: {error} (the database "
