@@ -10,6 +10,7 @@ import contextlib
 import random
 import sys
 import time
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ from base_attentive.training import (
     train_model,
 )
 
-__all__ = ["DEFAULT_VALIDATION", "Forecaster"]
+__all__ = ["DEFAULT_VALIDATION", "Forecaster", "PreparedData"]
 
 # Start of the validation period when `fit` is given none: the last 10% of
 # the time steps.
@@ -47,6 +48,24 @@ _DERIVED_MODEL_ARGUMENTS = (
     "distribution",
     "mode",
 )
+
+
+class PreparedData(NamedTuple):
+    """The data of a fit (`Forecaster.prepare_data`).
+
+    Attributes:
+        dataset: the fitted `ForecastDataset`.
+        train: the shuffled training `WindowDataset`.
+        validation: the validation `WindowDataset`.
+        baseline: the fitted `SeasonalNaive` (quantiles, MASE scales).
+        info: JSON-ready summary (series, times, window counts).
+    """
+
+    dataset: Any
+    train: Any
+    validation: Any
+    baseline: Any
+    info: dict
 
 
 def _names(value, argument):
@@ -135,6 +154,10 @@ class Forecaster:
             `(7, 364)` on daily data) given to the model as known-future
             inputs at every horizon step: the latest value at the same phase
             that is observed at the forecast origin.
+        holiday_lag: one of `seasonal_lags` (the yearly one, e.g. 364 on
+            daily data) that reads, on public holidays of
+            `holiday_country`, the value on the same holiday a year before
+            (see `base_attentive.data.holiday_lag`). Default None.
 
     Example:
 
@@ -171,6 +194,7 @@ class Forecaster:
         fill_missing="raise",
         scaling="series",
         seasonal_lags=(),
+        holiday_lag=None,
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -200,6 +224,7 @@ class Forecaster:
         self.fill_missing = fill_missing
         self.scaling = scaling
         self.seasonal_lags = list(seasonal_lags or ())
+        self.holiday_lag = holiday_lag
         undeclared = [c for c in self.categorical if c not in self.static]
         if undeclared:
             raise ValueError(
@@ -263,6 +288,7 @@ class Forecaster:
             "fill_missing": self.fill_missing,
             "scaling": self.scaling,
             "seasonal_lags": list(self.seasonal_lags),
+            "holiday_lag": self.holiday_lag,
         }
 
     def __repr__(self):
@@ -314,6 +340,7 @@ class Forecaster:
             fill_gaps=fill != "raise",
             scaling=self.scaling,
             seasonal_lags=tuple(self.seasonal_lags),
+            holiday_lag=self.holiday_lag,
         )
 
     def _time_step(self, frame):
@@ -393,29 +420,15 @@ class Forecaster:
             changes["time_limit"] = time_limit
         settings = TrainingSettings.from_dict({**self.training.to_dict(), **changes})
         started = time.perf_counter()
-        from base_attentive.data import ForecastDataset
-
-        step = self._time_step(frame)
-        spec = self._spec(frame, step)
-        validation = DEFAULT_VALIDATION if validation is None else validation
-        dataset = ForecastDataset(spec).fit(
-            frame, split=ChronologicalSplit(validation=validation)
+        data = self.prepare_data(frame, validation, batch_size=settings.batch_size)
+        dataset, train, valid, info = (
+            data.dataset,
+            data.train,
+            data.validation,
+            data.info,
         )
-        train = dataset.windows(
-            "train", batch_size=settings.batch_size, shuffle=True, seed=self.seed
-        )
-        valid = dataset.windows("validation", batch_size=settings.batch_size)
         if settings.calibrate:
             check_calibration_size(self.quantiles, valid.num_windows)
-        season = self.season or default_season(step, self.lookback)
-        baseline = SeasonalNaive.fit(
-            dataset.arrays,
-            dataset.boundaries.train_end,
-            season,
-            self.quantiles,
-            self.horizon,
-        )
-        info = self._data_info(dataset, frame, train, valid)
         report(
             "step",
             f"data: {info['series']} series, {info['first_time']} .. "
@@ -462,9 +475,51 @@ class Forecaster:
         summary["settings"] = settings.to_dict()
         summary["total_seconds"] = time.perf_counter() - started
         self.dataset_, self.model_, self.calibrator_ = dataset, model, calibrator
-        self.baseline_, self.history_, self.training_ = baseline, history, summary
+        self.baseline_, self.history_, self.training_ = data.baseline, history, summary
         self.data_ = info
         return self
+
+    def prepare_data(self, frame, validation=None, *, batch_size=None):
+        """The data half of `fit`: what the model is trained and scored on.
+
+        Fits the `ForecastDataset` on `frame` with `fit`'s chronological
+        split (scalers and vocabularies on the training period only) and
+        the seasonal-naive baseline (quantiles and per-series MASE scales
+        from the training period). `fit` calls it; it also lets another
+        forecaster (a benchmark peer) train on exactly the same windows.
+
+        Args:
+            frame: long DataFrame with the Forecaster's columns.
+            validation: start of the validation period, as in `fit`.
+            batch_size: windows per batch (default: the training settings').
+
+        Returns:
+            `PreparedData`: `dataset`, `train` (shuffled with the seed),
+            `validation` windows, `baseline` and `info` (a summary).
+        """
+        from base_attentive.data import ForecastDataset
+
+        batch_size = batch_size or self.training.batch_size
+        step = self._time_step(frame)
+        spec = self._spec(frame, step)
+        validation = DEFAULT_VALIDATION if validation is None else validation
+        dataset = ForecastDataset(spec).fit(
+            frame, split=ChronologicalSplit(validation=validation)
+        )
+        train = dataset.windows(
+            "train", batch_size=batch_size, shuffle=True, seed=self.seed
+        )
+        valid = dataset.windows("validation", batch_size=batch_size)
+        season = self.season or default_season(step, self.lookback)
+        baseline = SeasonalNaive.fit(
+            dataset.arrays,
+            dataset.boundaries.train_end,
+            season,
+            self.quantiles,
+            self.horizon,
+        )
+        info = self._data_info(dataset, frame, train, valid)
+        return PreparedData(dataset, train, valid, baseline, info)
 
     @staticmethod
     def _printer(verbose):

@@ -7,8 +7,8 @@
 - `build_model`: the compiled, built model for a fitted `ForecastDataset`.
 - `train_model`: epochs of a fixed number of batches from the shuffled
   training windows, early stopping on the validation loss with the best
-  weights restored, the learning rate halved on plateaus, a time limit,
-  and a stop on a NaN loss.
+  weights restored, the learning rate halved on plateaus (or on a cosine
+  over the budget), a time limit, and a stop on a NaN loss.
 
 Importing this module does not import Keras; its functions do.
 """
@@ -36,6 +36,8 @@ DEFAULT_MODEL = {
 # Reduce-on-plateau schedule: halve the learning rate after 2 epochs without
 # a better validation loss, down to this floor.
 LR_FACTOR, LR_PATIENCE, LR_FLOOR = 0.5, 2, 1e-4
+# Learning-rate schedules of `TrainingSettings.schedule`.
+SCHEDULES = ("plateau", "cosine")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +57,12 @@ class TrainingSettings:
             end past it; None for no limit. Default 6.
         calibrate: recalibrate the quantile intervals on the validation
             windows (split-conformal, per horizon step). Default True.
+        schedule: the learning-rate schedule: `"plateau"` (halved after
+            `LR_PATIENCE` epochs without a better validation loss, down to
+            `LR_FLOOR`) or `"cosine"` (a half cosine from `learning_rate`
+            to `LR_FLOOR` over `epochs`, compressed onto the epochs that fit
+            in `time_limit`; see `callbacks.CosineSchedule`). Default
+            "plateau".
     """
 
     epochs: int = 30
@@ -64,6 +72,7 @@ class TrainingSettings:
     patience: int = 5
     time_limit: float | None = 6.0
     calibrate: bool = True
+    schedule: str = "plateau"
 
     def __post_init__(self):
         for name in ("epochs", "steps_per_epoch", "batch_size", "patience"):
@@ -90,6 +99,11 @@ class TrainingSettings:
             raise ValueError(
                 "`time_limit` must be a positive number of minutes or None. "
                 f"Received: time_limit={limit!r}"
+            )
+        if self.schedule not in SCHEDULES:
+            raise ValueError(
+                f"`schedule` must be one of {list(SCHEDULES)}. Received: "
+                f"schedule={self.schedule!r}"
             )
         if not isinstance(self.calibrate, bool):
             raise TypeError(
@@ -171,7 +185,7 @@ def train_model(
     """
     import keras
 
-    from base_attentive.callbacks import TimeLimit
+    from base_attentive.callbacks import CosineSchedule, TimeLimit
     from base_attentive.data.epoch_sampler import EpochSampler
 
     if plan is not None:
@@ -184,7 +198,19 @@ def train_model(
     timed = settings.time_limit is not None and (
         plan is None or plan.num_processes == 1
     )
-    time_limit = TimeLimit(60.0 * settings.time_limit if timed else math.inf)
+    seconds = 60.0 * settings.time_limit if timed else math.inf
+    time_limit = TimeLimit(seconds)
+    if settings.schedule == "cosine":
+        schedule = CosineSchedule(
+            settings.learning_rate, settings.epochs, seconds, floor=LR_FLOOR
+        )
+    else:
+        schedule = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss",
+            factor=LR_FACTOR,
+            patience=LR_PATIENCE,
+            min_lr=LR_FLOOR,
+        )
     started = time.perf_counter()
     history = model.fit(
         EpochSampler(train, steps),
@@ -196,12 +222,7 @@ def train_model(
                 patience=settings.patience,
                 restore_best_weights=True,
             ),
-            keras.callbacks.ReduceLROnPlateau(
-                monitor="val_loss",
-                factor=LR_FACTOR,
-                patience=LR_PATIENCE,
-                min_lr=LR_FLOOR,
-            ),
+            schedule,
             keras.callbacks.TerminateOnNaN(),
             time_limit,
             *callbacks,

@@ -22,7 +22,7 @@ from base_attentive.data.calendar import CALENDAR_FEATURES
 from base_attentive.data.spec import FILL_POLICIES
 from base_attentive.data.window_arrays import SCALINGS
 from base_attentive.forecaster import DEFAULT_VALIDATION
-from base_attentive.training import DEFAULT_MODEL, TrainingSettings
+from base_attentive.training import DEFAULT_MODEL, SCHEDULES, TrainingSettings
 
 BUNDLED = "bundled"  # `data` value of a run on the bundled Chicago data
 DISTRIBUTIONS = ("auto", "none", "data_parallel")
@@ -131,6 +131,13 @@ DATA_SETTINGS = (
         "target values at these seasonal offsets (the latest value at the "
         "same phase, e.g. 7,364 on daily data) as known-future inputs; 'none'",
         [],
+    ),
+    Setting(
+        "holiday_lag",
+        values.integer(1),
+        "STEPS",
+        "the seasonal lag (the yearly one, e.g. 364) that reads, on public "
+        "holidays, the value on the same holiday a year before",
     ),
     Setting("horizon", values.integer(1), "STEPS", "steps to forecast", 14),
     Setting(
@@ -269,6 +276,15 @@ TRAINING_SETTINGS = (
         "recalibrate the quantile intervals on the validation period "
         "(split-conformal, per horizon step)",
         _RECIPE.calibrate,
+    ),
+    Setting(
+        "schedule",
+        values.choice(SCHEDULES),
+        "NAME",
+        "learning-rate schedule: 'plateau' (halved when the validation loss "
+        "stalls) or 'cosine' (a half cosine over the epochs, or over the "
+        "epochs that fit in --time-limit)",
+        _RECIPE.schedule,
     ),
     Setting("seed", values.integer(0), "N", "random seed (weights, shuffling)", 0),
 )

@@ -131,4 +131,5 @@ def forecaster_arguments(settings):
         "fill_missing": settings["fill_missing"],
         "scaling": settings["scaling"],
         "seasonal_lags": settings["seasonal_lags"],
+        "holiday_lag": settings["holiday_lag"],
     }

@@ -79,24 +79,33 @@ def _phase(times, feature):
     )
 
 
-def _holiday_days(years, country):
-    """Sorted `datetime64[D]` public holidays of `country` in `years`."""
+def holiday_calendar(years, country):
+    """The `holidays` calendar of `country` for `years` (date -> name).
+
+    Raises:
+        ImportError: if the `holidays` package is not installed.
+        ValueError: if `holidays` does not know `country`.
+    """
     if not holidays_available():
         raise ImportError(
-            "The 'holiday' and 'holiday_proximity' calendar features need the "
+            "The holiday calendar features and `holiday_lag` need the "
             "`holidays` package. Install it with `pip install holidays` (or "
-            "`pip install base-attentive[all]`), or remove them from "
-            "`calendar_features`."
+            "`pip install base-attentive[all]`), or remove them."
         )
     import holidays
 
     try:
-        calendar = holidays.country_holidays(country, years=years)
+        return holidays.country_holidays(country, years=years)
     except NotImplementedError:
         raise ValueError(
             "`holiday_country` must be a country code known to the `holidays` "
             f"package (e.g. 'US', 'FR'). Received: holiday_country={country!r}"
         ) from None
+
+
+def _holiday_days(years, country):
+    """Sorted `datetime64[D]` public holidays of `country` in `years`."""
+    calendar = holiday_calendar(years, country)
     return np.array(sorted(calendar.keys()), dtype="datetime64[D]")
 
 

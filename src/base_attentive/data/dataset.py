@@ -8,6 +8,7 @@ from base_attentive.data import forecast_frame as forecast_frame_module
 from base_attentive.data import persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
 from base_attentive.data.encoding import OneHotEncoder
+from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.spec import DatasetSpec
@@ -208,6 +209,11 @@ class ForecastDataset:
             [static_numeric, self.encoder.transform(prepared.static_categorical)],
             axis=1,
         ).astype(np.float32)
+        holiday_source = None
+        if spec.holiday_lag is not None:
+            holiday_source = holiday_source_rows(
+                prepared.times, prepared.offsets, spec.holiday_country
+            )
         return WindowArrays(
             dynamic=dynamic,
             future=future,
@@ -223,6 +229,8 @@ class ForecastDataset:
             scaling=spec.scaling,
             scaling_method=spec.target_scaler,
             seasonal_lags=spec.seasonal_lags,
+            holiday_lag=spec.holiday_lag,
+            holiday_source=holiday_source,
         )
 
     def transform(self, frame):

@@ -102,6 +102,11 @@ class DatasetSpec:
             calendar features. A lag longer than the lookback makes each
             window read `L - lookback` earlier rows, so the first rows of a
             series start no window. Default `()`.
+        holiday_lag: one of `seasonal_lags` (the yearly one, e.g. 364 on
+            daily data) that reads, on public holidays of `holiday_country`,
+            the value on the same holiday a year before instead of the same
+            weekday 52 weeks before (see `base_attentive.data.holiday_lag`;
+            needs the `holidays` package). Default None.
         static_target_stats: append each series' target location and log
             scale (from the fitted target scaler) to the static input, giving
             back the level that per-series scaling removes. Default `True`.
@@ -144,6 +149,7 @@ class DatasetSpec:
     covariate_scaler: str = "standard"
     scaling: str = "series"
     seasonal_lags: tuple[int, ...] = ()
+    holiday_lag: int | None = None
     static_target_stats: bool = True
     fill_missing: str = "raise"
     fill_gaps: bool = False
@@ -231,6 +237,12 @@ class DatasetSpec:
                 f"`seasonal_lags` lists a lag twice. Received: seasonal_lags={list(lags)}"
             )
         object.__setattr__(self, "seasonal_lags", lags)
+        if self.holiday_lag is not None and self.holiday_lag not in lags:
+            raise ValueError(
+                "`holiday_lag` must be one of `seasonal_lags` (the yearly lag). "
+                f"Received: holiday_lag={self.holiday_lag!r}, "
+                f"seasonal_lags={list(lags)}"
+            )
 
     @property
     def history_rows(self):
