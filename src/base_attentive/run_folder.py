@@ -117,20 +117,43 @@ def json_ready(value):
     return value
 
 
-def write_text_atomic(path, text):
+def write_text_atomic(path, text, overwrite=True):
     """Writes `text` to `path` through a temporary file renamed into place.
+
+    Args:
+        path: the file.
+        text: str.
+        overwrite: replace an existing file; False puts the file in place
+            only if the name is free (a hard link, created exclusively).
 
     Returns:
         the path.
+
+    Raises:
+        FileExistsError: if `path` exists and `overwrite` is False.
     """
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
     try:
         temporary.write_text(text, "utf-8")
-        os.replace(temporary, path)
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _link_exclusively(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def _link_exclusively(source, path):
+    try:
+        os.link(source, path)  # fails if `path` exists
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(source, path)
 
 
 def new_run_path(parent=RUNS_DIR):

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from base_attentive.commands import outputs
 from base_attentive.commands.console import Console, add_output_arguments
-from base_attentive.commands.predict import add_run_arguments
+from base_attentive.commands.predict import add_overwrite_argument, add_run_arguments
 from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.scoring import BASELINE, MODEL, format_table, overall
@@ -22,7 +23,6 @@ from base_attentive.commands.settings import parse_value
 from base_attentive.commands.tables import load_frame
 from base_attentive.data.time_grid import to_offset
 from base_attentive.data.validation import format_time
-from base_attentive.run_folder import write_text_atomic
 
 
 def configure_parser(parser):
@@ -41,8 +41,10 @@ def configure_parser(parser):
     parser.add_argument(
         "--forecasts",
         metavar="FILE",
-        help="also write the backtest forecasts to this CSV file",
+        help="also write the backtest forecasts to this CSV file (not an input "
+        "nor inside a run folder)",
     )
+    add_overwrite_argument(parser, "--forecasts")
     add_output_arguments(parser)
 
 
@@ -51,6 +53,13 @@ def run(args):
     console = Console(args.quiet, args.json, steps=2 if args.forecasts else 1)
     start = None if args.start is None else parse_value("start", args.start, "--start")
     end = None if args.end is None else parse_value("end", args.end, "--end")
+    if args.forecasts is not None:
+        outputs.check_output(
+            args.forecasts,
+            "--forecasts",
+            inputs=outputs.run_inputs(args.model, args.data),
+            overwrite=args.overwrite,
+        )
     prepare_process()
     forecaster, settings, info = open_run(args.model)
     if args.data is None and settings.get("data") is None:
@@ -83,8 +92,11 @@ def run(args):
             columns=[c for c in backtest.columns if c.startswith("naive_")]
             + ["fold", "mase_scale"]
         )
-        write_text_atomic(
-            args.forecasts, forecasts.to_csv(index=False, float_format="%.6g")
+        outputs.write_output(
+            args.forecasts,
+            forecasts.to_csv(index=False, float_format="%.6g"),
+            "--forecasts",
+            args.overwrite,
         )
         console.step(f"wrote the backtest forecasts to {args.forecasts}")
     console.finish(

@@ -4,19 +4,19 @@ The lookback is the last `lookback` rows of each series with an observed
 target; the horizon is the next `horizon` rows of the file, which must hold
 the known-future columns (their targets may be empty). Without known-future
 columns, the horizon times follow the frequency. Forecasts are written as CSV
-in original units, one row per (series, horizon step, target).
+in original units, one row per (series, horizon step, target), to `--out`
+or to a new `predictions/<run>-<YYYYmmdd-HHMMSS>.csv` (the rules for output
+files are in `commands.outputs`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from base_attentive.commands import outputs
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.tables import load_frame
 from base_attentive.data.validation import format_time
-from base_attentive.run_folder import write_text_atomic
 
 
 def add_run_arguments(parser, data_help):
@@ -41,14 +41,32 @@ def configure_parser(parser):
     parser.add_argument(
         "--out",
         metavar="FILE",
-        help="CSV file to write (default: DIR/predictions.csv)",
+        help="CSV file to write, not an input nor inside a run folder (default: "
+        f"a new {outputs.PREDICTIONS_DIR}/<run>-<YYYYmmdd-HHMMSS>.csv)",
     )
+    add_overwrite_argument(parser, "--out")
     add_output_arguments(parser)
+
+
+def add_overwrite_argument(parser, option):
+    """`--overwrite` for the output file of `option` (predict, evaluate)."""
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help=f"replace the {option} file if it exists",
+    )
 
 
 def run(args):
     """Runs `predict`; returns the exit code."""
     console = Console(args.quiet, args.json, steps=2)
+    if args.out is not None:
+        outputs.check_output(
+            args.out,
+            "--out",
+            inputs=outputs.run_inputs(args.model, args.data),
+            overwrite=args.overwrite,
+        )
     prepare_process()
     forecaster, settings, _ = open_run(args.model)
     if args.data is None and settings.get("data") is None:
@@ -66,9 +84,11 @@ def run(args):
     )
     forecasts = forecaster.predict(frame)
     series = len(forecasts) // (spec.forecast_horizon * len(spec.target_columns))
-    out = Path(args.out) if args.out else Path(args.model) / "predictions.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out, forecasts.to_csv(index=False, float_format="%.6g"))
+    text = forecasts.to_csv(index=False, float_format="%.6g")
+    if args.out is None:
+        out = outputs.write_new_predictions(args.model, text)
+    else:
+        out = outputs.write_output(args.out, text, "--out", args.overwrite)
     quantiles = forecaster.quantiles
     times = forecasts[spec.time_column]
     first, last = format_time(times.min()), format_time(times.max())
