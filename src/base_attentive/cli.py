@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -39,6 +40,7 @@ from base_attentive.backend.resolution import (
     set_backend,
 )
 from base_attentive.commands import evaluate, predict, train
+from base_attentive.commands.tables import cli_message
 
 __all__ = ["COMMANDS", "Command", "main"]
 
@@ -181,7 +183,8 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
     try:
-        with interrupts.signals_as_exceptions():
+        with interrupts.signals_as_exceptions(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
             configure_keras_backend_env()  # raises on an invalid backend variable
             if args.backend is not None:
                 _apply_backend_option(args.backend)
@@ -189,11 +192,17 @@ def main(argv=None):
     except USER_ERRORS as err:
         if args.debug:
             raise
-        message = " ".join(str(err).split()) or type(err).__name__
+        message = " ".join(cli_message(err).split()) or type(err).__name__
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt as interrupt:
         return _stopped(interrupt, args.debug)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings (e.g. extreme outliers in the data) as `warning: ...` lines."""
+    text = " ".join(str(message).split())
+    print(f"warning: {text}", file=sys.stderr if file is None else file)
 
 
 def _stopped(interrupt, debug):

@@ -53,6 +53,15 @@ DATA_SETTINGS = (
     ),
     Setting("time_col", values.text, "NAME", "time column"),
     Setting(
+        "time_format",
+        values.text,
+        "FORMAT",
+        "how to read the time column: a strftime format (%%Y%%m%%d, "
+        "'%%d/%%m/%%Y %%H:%%M', ...) or unix-s, unix-ms, unix-us, unix-ns for "
+        "numbers counted from 1970 (a numeric time column needs it; default: "
+        "dates and times as text, read by pandas)",
+    ),
+    Setting(
         "id_col",
         values.text,
         "NAME",

@@ -8,6 +8,39 @@ import pandas as pd
 
 _MAX_LISTED = 5
 
+# How to fix a data problem, in the words of the Python API (`DatasetSpec`).
+# The command line says the same with its options
+# (`base_attentive.commands.tables.CLI_REMEDIES`, same keys).
+REMEDIES = {
+    "gaps": "Pass `fill_gaps=True` (with a `fill_missing` policy) in the "
+    "DatasetSpec to reindex to the frequency and fill the new rows, or set "
+    "`freq` if it was inferred wrongly.",
+    "missing": "Clean them, or choose a fill policy with `fill_missing` in the "
+    "DatasetSpec ('ffill', 'zero' or 'interpolate').",
+    "short": "Pass `skip_short_series=True` in the DatasetSpec to drop them.",
+    "late": "Move the split later, or pass `skip_short_series=True` in the "
+    "DatasetSpec to drop them.",
+    "unknown_series": "Fit a new ForecastDataset that includes these series.",
+}
+
+
+class DataError(ValueError):
+    """A problem in the data, with a remedy named by a key of `REMEDIES`.
+
+    `str(error)` is the problem followed by the remedy in the Python API's
+    words; the command line prints `problem` with the remedy in its own
+    options' words, so nobody is told to pass an argument they cannot give.
+
+    Args:
+        problem: what is wrong (column, series, place, count).
+        remedy: a key of `REMEDIES`.
+    """
+
+    def __init__(self, problem, remedy):
+        self.problem = problem
+        self.remedy = remedy
+        super().__init__(f"{problem} {REMEDIES[remedy]}")
+
 
 def _listing(items, limit=_MAX_LISTED):
     """`a, b, c (+N more)` for error messages."""
@@ -153,7 +186,7 @@ def check_duplicates(codes, times, series_ids):
 
 
 def raise_for_gaps(messages, freq):
-    raise ValueError(
+    raise DataError(
         f"Series are not regular at frequency {freq!r}: "
         + "; ".join(messages[:_MAX_LISTED])
         + (
@@ -161,9 +194,8 @@ def raise_for_gaps(messages, freq):
             if len(messages) > _MAX_LISTED
             else ""
         )
-        + ". Pass `fill_gaps=True` (with a `fill_missing` policy) in the "
-        "DatasetSpec to reindex to the frequency and fill the new rows, or "
-        "set `freq` if it was inferred wrongly."
+        + ".",
+        "gaps",
     )
 
 
@@ -190,11 +222,9 @@ def check_missing(values, columns, codes, times, series_ids, role):
             f"{columns[index]!r}: {len(rows)} NaN in series {_listing(map(repr, affected), 3)}, "
             f"first at {series_ids[codes[first]]!r} {format_time(times[first])}"
         )
-    raise ValueError(
-        f"Missing values (NaN) in `{role}`: "
-        + "; ".join(problems)
-        + ". Clean them, or choose a fill policy with `fill_missing` in the "
-        "DatasetSpec ('ffill', 'zero' or 'interpolate')."
+    raise DataError(
+        f"Missing values (NaN) in `{role}`: " + "; ".join(problems) + ".",
+        "missing",
     )
 
 
@@ -203,10 +233,10 @@ def raise_for_short_series(lengths, minimum, series_ids, what):
         f"{series_ids[i]!r} ({lengths[i]} rows)"
         for i in np.flatnonzero(lengths < minimum)
     ]
-    raise ValueError(
+    raise DataError(
         f"{len(short)} series are shorter than {what} = {minimum} rows: "
-        f"{_listing(short)}. Pass `skip_short_series=True` in the DatasetSpec "
-        "to drop them."
+        f"{_listing(short)}.",
+        "short",
     )
 
 
@@ -215,9 +245,9 @@ def check_known_series(series_ids, known_ids):
     known = set(known_ids)
     unknown = [series for series in series_ids if series not in known]
     if unknown:
-        raise ValueError(
+        raise DataError(
             f"Unknown series id(s) {_listing(map(repr, unknown))}: the dataset "
             f"was fitted on {len(known)} series ({_listing(map(repr, known_ids))}) "
-            "and has no scaler for them. Fit a new ForecastDataset that "
-            "includes these series."
+            "and has no scaler for them.",
+            "unknown_series",
         )
