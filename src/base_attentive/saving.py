@@ -105,6 +105,8 @@ def load_forecaster(cls, path):
         raise ValueError(
             f"{model_path}: the model file is corrupt ({type(error).__name__}: {error})"
         ) from None
+    except ValueError as error:  # a bad member, or refused by the safe mode
+        raise ValueError(f"{model_path}: cannot be loaded: {error}") from None
     run_schema.check_model(model, forecaster.dataset_, forecaster, model_path)
     forecaster.model_ = model
     return forecaster
