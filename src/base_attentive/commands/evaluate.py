@@ -11,8 +11,6 @@ start of its test period, which reproduces the test metrics of `train`.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from base_attentive.commands import outputs
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.predict import add_overwrite_argument, add_run_arguments
@@ -20,7 +18,12 @@ from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.scoring import BASELINE, MODEL, format_table, overall
 from base_attentive.commands.settings import parse_value
-from base_attentive.commands.tables import load_frame
+from base_attentive.commands.tables import (
+    column_time,
+    load_frame,
+    local_time,
+    output_times,
+)
 from base_attentive.data.time_grid import to_offset
 from base_attentive.data.validation import format_time
 
@@ -71,20 +74,21 @@ def run(args):
     if args.data is None and start is None and "test_period" in info:
         start = info["test_period"]["start"]
     time_col = forecaster.time_col
+    column = frame[time_col]
     if end is not None:
-        frame = frame[frame[time_col] <= pd.Timestamp(end)]
+        frame = frame[column <= column_time(end, column)]
     # The first forecast origin is the step before the first target scored.
     step = to_offset(forecaster.dataset_.freq)
     origin = (
         frame[time_col].min() + (forecaster.lookback - 1) * step
         if start is None
-        else pd.Timestamp(start) - step
+        else column_time(start, column) - step
     )
     backtest = forecaster.backtest(frame, start=origin)
     windows = len(backtest) // (forecaster.horizon * len(forecaster.target))
     console.step(f"backtest on {description}: {windows:,} windows")
     table = forecaster.evaluate(backtest)
-    first_target = backtest[time_col].min()
+    first_target = local_time(backtest[time_col].min(), column)
     period = (format_time(first_target), format_time(frame[time_col].max()))
     season = forecaster.baseline_.season
     if args.forecasts:
@@ -92,6 +96,7 @@ def run(args):
             columns=[c for c in backtest.columns if c.startswith("naive_")]
             + ["fold", "mase_scale"]
         )
+        forecasts = output_times(forecasts, column, time_col)
         outputs.write_output(
             args.forecasts,
             forecasts.to_csv(index=False, float_format="%.6g"),

@@ -15,7 +15,7 @@ from base_attentive.commands import outputs
 from base_attentive.commands.console import Console, add_output_arguments
 from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
-from base_attentive.commands.tables import load_frame
+from base_attentive.commands.tables import load_frame, output_times
 from base_attentive.data.validation import format_time
 
 
@@ -82,7 +82,9 @@ def run(args):
         f"forecasting from {description} ({spec.forecast_horizon} steps past "
         f"each series' last observed {', '.join(spec.target_columns)})"
     )
-    forecasts = forecaster.predict(frame)
+    forecasts = output_times(
+        forecaster.predict(frame), frame[spec.time_column], spec.time_column
+    )
     series = len(forecasts) // (spec.forecast_horizon * len(spec.target_columns))
     text = forecasts.to_csv(index=False, float_format="%.6g")
     if args.out is None:

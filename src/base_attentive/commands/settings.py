@@ -62,6 +62,15 @@ DATA_SETTINGS = (
         "dates and times as text, read by pandas)",
     ),
     Setting(
+        "timezone",
+        values.text,
+        "ZONE",
+        "time zone of the time column (Europe/Paris, UTC, ...): times with "
+        "UTC offsets are converted to it, times without are its local times; "
+        "calendar features and outputs follow its clock (default: the zone or "
+        "offset the times carry, if any)",
+    ),
+    Setting(
         "id_col",
         values.text,
         "NAME",

@@ -25,7 +25,12 @@ from base_attentive.commands.scoring import (
     metrics_document,
     overall,
 )
-from base_attentive.commands.tables import forecaster_arguments, load_frame
+from base_attentive.commands.tables import (
+    forecaster_arguments,
+    load_frame,
+    local_time,
+    output_times,
+)
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.validation import format_time, to_datetime_ns
 from base_attentive.run_folder import atomic_folder, check_destination
@@ -129,8 +134,11 @@ def run(args):
                 "done; process 0 writes the run folder."
             )
             return 0
-        last = frame[settings["time_col"]].max()
-        period = {"start": format_time(test_start), "end": format_time(last)}
+        column = frame[settings["time_col"]]
+        period = {
+            "start": format_time(local_time(test_start, column)),
+            "end": format_time(column.max()),
+        }
         console.step("forecasting the test period")
         backtest = forecaster.backtest(frame, start=test_origin)
         table = forecaster.evaluate(backtest)
@@ -156,6 +164,7 @@ def run(args):
             columns=[c for c in backtest.columns if c.startswith("naive_")]
             + list(FORECAST_COLUMNS_DROPPED)
         )
+        forecasts = output_times(forecasts, column, settings["time_col"])
         forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
         folder.write_json(
             "metrics",

@@ -191,7 +191,10 @@ class ForecastDataset:
         )
         _scale_into(dynamic[:, output_dim:], self.past_scaler, prepared.past, single)
         calendar = calendar_features(
-            prepared.times, spec.calendar_features, spec.holiday_country
+            prepared.times,
+            spec.calendar_features,
+            spec.holiday_country,
+            spec.timezone,
         )
         future_dim = prepared.future.shape[1]
         future = np.empty((rows, future_dim + calendar.shape[1]), np.float32)

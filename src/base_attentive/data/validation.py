@@ -102,15 +102,72 @@ def check_columns(frame, spec, roles=None):
         )
 
 
+def to_datetime(column):
+    """`pandas.to_datetime`, reading times whose UTC offsets differ between
+    rows (daylight saving time) as UTC instead of refusing them."""
+    try:
+        return pd.to_datetime(column)
+    except ValueError as error:
+        if "Mixed timezones" not in str(error):
+            raise
+        return pd.to_datetime(column, utc=True)
+
+
+def _is_dates(local):
+    """Whether every (zone-free, local) time is at midnight."""
+    return bool((local == local.dt.normalize()).all())
+
+
+def local_zone(column):
+    """The zone of a time column holding instants, else None.
+
+    Times with a zone (`datetime64[ns, Europe/Paris]`, or offsets) are
+    instants, except when every local time is midnight: those are dates, and
+    a date has no zone.
+
+    Returns:
+        the zone's name (str), or None for times without a zone or dates.
+    """
+    if not isinstance(column.dtype, pd.DatetimeTZDtype):
+        return None
+    return None if _is_dates(column.dt.tz_localize(None)) else str(column.dt.tz)
+
+
+def time_zone_of(column):
+    """`local_zone` of a time column given in any form (text is parsed)."""
+    if not pd.api.types.is_datetime64_any_dtype(column.dtype):
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            return None
+        try:
+            column = to_datetime(column)
+        except (ValueError, TypeError):
+            return None  # `to_datetime_ns` reports it
+    return local_zone(column)
+
+
+def naive_time(value, instants):
+    """A time given by a user (`start` of a backtest, ...) on the zone-free
+    timeline of `to_datetime_ns`: UTC when the data's times are instants
+    (`instants=True`), the local time otherwise."""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        return stamp
+    return stamp.tz_convert(None) if instants else stamp.tz_localize(None)
+
+
 def to_datetime_ns(column, name):
     """Parses a time column to `datetime64[ns]` (time-zone-naive).
+
+    Times with a zone become UTC (an hourly series stays regular across
+    daylight-saving changes; `DatasetSpec.timezone` keeps the local clock
+    for the calendar features), except dates (every local time at
+    midnight), which keep their local date. Offsets that differ between
+    rows are read as UTC.
 
     Raises:
         TypeError: naming the column and a value that is not a timestamp.
     """
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        column = column.dt.tz_localize(None)
-    elif not pd.api.types.is_datetime64_any_dtype(column.dtype):
+    if not pd.api.types.is_datetime64_any_dtype(column.dtype):
         if pd.api.types.is_numeric_dtype(column.dtype):
             raise TypeError(
                 f"Time column {name!r} must hold timestamps (datetime or date "
@@ -118,14 +175,15 @@ def to_datetime_ns(column, name):
                 "`pandas.to_datetime` first."
             )
         try:
-            column = pd.to_datetime(column)
+            column = to_datetime(column)
         except (ValueError, TypeError) as error:
             raise TypeError(
                 f"Time column {name!r} must hold timestamps; some values do not "
                 f"parse as dates ({error})."
             ) from None
-        if isinstance(column.dtype, pd.DatetimeTZDtype):
-            column = column.dt.tz_localize(None)
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        local = column.dt.tz_localize(None)
+        column = local if _is_dates(local) else column.dt.tz_convert(None)
     values = column.to_numpy(dtype="datetime64[ns]")
     if np.isnat(values).any():
         rows = np.flatnonzero(np.isnat(values))
