@@ -22,7 +22,7 @@ from base_attentive.data.calendar import CALENDAR_FEATURES, default_calendar
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.time_grid import time_step
-from base_attentive.data.validation import format_time
+from base_attentive.data.validation import format_time, time_zone_of
 from base_attentive.quantiles import validate_quantiles
 from base_attentive.run_folder import atomic_folder
 from base_attentive.training import (
@@ -321,7 +321,7 @@ class Forecaster:
             )
 
     # ------------------------------------------------------------------ data
-    def _spec_for(self, calendar, static, categorical):
+    def _spec_for(self, calendar, static, categorical, timezone=None):
         fill = self.fill_missing
         return DatasetSpec(
             time_column=self.time_col,
@@ -341,6 +341,7 @@ class Forecaster:
             scaling=self.scaling,
             seasonal_lags=tuple(self.seasonal_lags),
             holiday_lag=self.holiday_lag,
+            timezone=timezone,
         )
 
     def _time_step(self, frame):
@@ -376,7 +377,19 @@ class Forecaster:
                 or not pd.api.types.is_numeric_dtype(frame[column])
             )
             (categorical if is_category else numeric).append(column)
-        return self._spec_for(calendar, numeric, categorical)
+        zone = time_zone_of(frame[self.time_col])
+        return self._spec_for(calendar, numeric, categorical, timezone=zone)
+
+    def _check_zone(self, frame):
+        """Times must come as at `fit`: with a zone (instants) or without."""
+        fitted = self.dataset_.spec.timezone
+        zone = time_zone_of(frame[self.time_col])
+        if (zone is None) != (fitted is None):
+            raise ValueError(
+                f"The Forecaster was fitted on times {_zone_text(fitted)}, but "
+                f"the frame's `{self.time_col}` holds times {_zone_text(zone)}. "
+                "Give them the same way: a time without a zone is ambiguous."
+            )
 
     # ------------------------------------------------------------------- fit
     def fit(
@@ -574,6 +587,7 @@ class Forecaster:
             one column per quantile (`q0.1`, ...), original units.
         """
         self._require_fitted("predict")
+        self._check_zone(frame)
         windows = self.dataset_.prediction_windows(
             frame, batch_size=self.training.batch_size
         )
@@ -852,6 +866,10 @@ class Forecaster:
             a fitted `Forecaster`.
         """
         return saving.load_forecaster(cls, path)
+
+
+def _zone_text(zone):
+    return "without a time zone" if zone is None else f"with a time zone ({zone})"
 
 
 def seed_everything(seed):

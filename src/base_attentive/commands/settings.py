@@ -53,6 +53,24 @@ DATA_SETTINGS = (
     ),
     Setting("time_col", values.text, "NAME", "time column"),
     Setting(
+        "time_format",
+        values.text,
+        "FORMAT",
+        "how to read the time column: a strftime format (%%Y%%m%%d, "
+        "'%%d/%%m/%%Y %%H:%%M', ...) or unix-s, unix-ms, unix-us, unix-ns for "
+        "numbers counted from 1970 (a numeric time column needs it; default: "
+        "dates and times as text, read by pandas)",
+    ),
+    Setting(
+        "timezone",
+        values.text,
+        "ZONE",
+        "time zone of the time column (Europe/Paris, UTC, ...): times with "
+        "UTC offsets are converted to it, times without are its local times; "
+        "calendar features and outputs follow its clock (default: the zone or "
+        "offset the times carry, if any)",
+    ),
+    Setting(
         "id_col",
         values.text,
         "NAME",
@@ -393,7 +411,7 @@ def read_config(path):
             f"--config {path}: the file must end in .toml or .json. "
             f"Received: {path.suffix or 'no extension'!r}"
         )
-    loads = _toml_module().loads if suffix == ".toml" else json.loads
+    loads = _toml_module().loads if suffix == ".toml" else _json_without_repeats
     try:
         raw = loads(text)
     except ValueError as error:  # JSONDecodeError, TOMLDecodeError
@@ -414,6 +432,20 @@ def read_config(path):
     if config.get("data") and not os.path.isabs(config["data"]):
         config["data"] = str(path.parent / config["data"])
     return config
+
+
+def _json_without_repeats(text):
+    """`json.loads`, refusing a key given twice in one object (JSON's own
+    rule keeps the last silently; TOML refuses it already)."""
+
+    def pairs(items):
+        keys = [key for key, _ in items]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise ValueError(f"key(s) {repeated} given more than once")
+        return dict(items)
+
+    return json.loads(text, object_pairs_hook=pairs)
 
 
 def _toml_module():

@@ -25,7 +25,12 @@ from base_attentive.commands.scoring import (
     metrics_document,
     overall,
 )
-from base_attentive.commands.tables import forecaster_arguments, load_frame
+from base_attentive.commands.tables import (
+    forecaster_arguments,
+    load_frame,
+    local_time,
+    output_times,
+)
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.validation import format_time, to_datetime_ns
 from base_attentive.run_folder import atomic_folder, check_destination
@@ -186,8 +191,11 @@ def score_and_write(
         and the report's path.
     """
     test_origin, test_start = test
-    last = frame[forecaster.time_col].max()
-    period = {"start": format_time(test_start), "end": format_time(last)}
+    column = frame[forecaster.time_col]
+    period = {
+        "start": format_time(local_time(test_start, column)),
+        "end": format_time(column.max()),
+    }
     console.step("forecasting the test period")
     backtest = forecaster.backtest(frame, start=test_origin)
     table = forecaster.evaluate(backtest)
@@ -208,6 +216,7 @@ def score_and_write(
         columns=[c for c in backtest.columns if c.startswith("naive_")]
         + list(FORECAST_COLUMNS_DROPPED)
     )
+    forecasts = output_times(forecasts, column, forecaster.time_col)
     forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
     folder.write_json(
         "metrics",

@@ -167,7 +167,7 @@ def holiday_flags(times, country="US"):
     return np.isin(days, holiday_days).astype(np.float32)
 
 
-def calendar_features(times, features, holiday_country="US"):
+def calendar_features(times, features, holiday_country="US", timezone=None):
     """Computes calendar features for a sequence of timestamps.
 
     Features are computed once per distinct timestamp and broadcast, so a
@@ -184,6 +184,9 @@ def calendar_features(times, features, holiday_country="US"):
             days: tells one holiday from another, e.g. Veterans Day, a
             working day for most, from Labor Day).
         holiday_country: country code for `"holiday"`. Default `"US"`.
+        timezone: None, or the zone (e.g. `"Europe/Paris"`) of the local
+            time the features describe, `times` being UTC: the hour, the
+            day and the holidays of a place follow its clock.
 
     Returns:
         float32 array of shape `(N, len(calendar_feature_names(features)))`,
@@ -202,6 +205,8 @@ def calendar_features(times, features, holiday_country="US"):
         return np.zeros((len(times), 0), dtype=np.float32)
     unique_times, inverse = np.unique(times, return_inverse=True)
     index = pd.DatetimeIndex(unique_times)
+    if timezone is not None:
+        index = index.tz_localize("UTC").tz_convert(timezone).tz_localize(None)
     columns = []
     for feature in features:
         if feature == "holiday":

@@ -17,7 +17,7 @@ from base_attentive.data.split import (
     SplitBoundaries,
     to_datetime64_ns,
 )
-from base_attentive.data.validation import check_known_series, format_time
+from base_attentive.data.validation import DataError, check_known_series, format_time
 from base_attentive.data.window_arrays import WindowArrays
 
 _CHUNK_ROWS = 1 << 18
@@ -157,12 +157,12 @@ class ForecastDataset:
             return prepared
         if not self.spec.skip_short_series:
             late_ids = [repr(prepared.series_ids[i]) for i in np.flatnonzero(late)]
-            raise ValueError(
+            raise DataError(
                 f"Series {', '.join(late_ids[:5])} start on or after the end of "
                 "the training period "
                 f"({boundaries.train_end.astype('datetime64[s]')}), so no scaler "
-                "can be fitted for them. Move the split later, or pass "
-                "`skip_short_series=True` in the DatasetSpec to drop them."
+                "can be fitted for them.",
+                "late",
             )
         return prepared.select_series(~late)
 
@@ -192,7 +192,10 @@ class ForecastDataset:
         )
         _scale_into(dynamic[:, output_dim:], self.past_scaler, prepared.past, single)
         calendar = calendar_features(
-            prepared.times, spec.calendar_features, spec.holiday_country
+            prepared.times,
+            spec.calendar_features,
+            spec.holiday_country,
+            spec.timezone,
         )
         future_dim = prepared.future.shape[1]
         future = np.empty((rows, future_dim + calendar.shape[1]), np.float32)

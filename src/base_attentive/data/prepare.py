@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from base_attentive.data import validation
+from base_attentive.data import table_checks, validation
 from base_attentive.data.filling import fill_missing
 from base_attentive.data.time_grid import (
     infer_frequency,
@@ -148,6 +148,7 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         static_categorical=categorical_rows[offsets[:-1]],
         freq=to_offset(frequency).freqstr,
     )
+    table_checks.check_values(prepared, spec)
     prepared = make_regular(prepared, spec)
     if for_prediction:
         return _prediction_rows(prepared, spec)

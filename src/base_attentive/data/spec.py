@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
+
 from base_attentive.data.calendar import CALENDAR_FEATURES
 from base_attentive.data.window_arrays import SCALINGS, history_rows
 
@@ -121,6 +123,12 @@ class DatasetSpec:
         skip_short_series: if `True`, series shorter than
             `lookback + forecast_horizon` are dropped (their ids are kept in
             `ForecastDataset.skipped_series`); default `False` raises.
+        timezone: None (default), or the zone whose local time the
+            calendar features describe (`"Europe/Paris"`, `"UTC+01:00"`).
+            Times with a zone are read as UTC instants (see
+            `validation.to_datetime_ns`), so an hourly series stays regular
+            across daylight-saving changes; the calendar features then
+            follow the local clock. `Forecaster` sets it from its data.
 
     Example:
 
@@ -154,6 +162,7 @@ class DatasetSpec:
     fill_missing: str = "raise"
     fill_gaps: bool = False
     skip_short_series: bool = False
+    timezone: str | None = None
 
     def __post_init__(self):
         for name in (
@@ -214,6 +223,18 @@ class DatasetSpec:
                 "fill_missing='raise'"
             )
         self._check_roles_disjoint()
+        self._check_timezone()
+
+    def _check_timezone(self):
+        if self.timezone is None:
+            return
+        try:
+            pd.Timestamp(0, tz="UTC").tz_convert(self.timezone)
+        except (TypeError, ValueError, KeyError) as error:
+            raise ValueError(
+                "`timezone` must be a time zone name such as 'Europe/Paris' or "
+                f"'UTC'. Received: timezone={self.timezone!r} ({error})"
+            ) from None
 
     def _check_seasonal_lags(self):
         lags = self.seasonal_lags
