@@ -5,6 +5,8 @@ settings as `Forecaster` arguments.
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from base_attentive.commands.settings import (
@@ -139,6 +141,14 @@ def parse_times(column, name, time_format=None, timezone=None):
     """
     times = _read_times(column, name, time_format)
     if timezone is None:
+        if str(getattr(times.dtype, "tz", None)) == "UTC" and not _is_utc(column):
+            warnings.warn(
+                f"The --time-col {name} times carry UTC offsets that change "
+                "(daylight saving time?): they are read, and written in outputs, "
+                "as UTC. Give --timezone (e.g. Europe/Paris) for local times.",
+                UserWarning,
+                stacklevel=2,
+            )
         return times
     try:
         if isinstance(times.dtype, pd.DatetimeTZDtype):
@@ -151,6 +161,14 @@ def parse_times(column, name, time_format=None, timezone=None):
             "daylight-saving change need their UTC offset (2016-10-30 "
             "02:30:00+02:00)."
         ) from None
+
+
+def _is_utc(column):
+    """Whether the text or times of `column` were UTC to begin with."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return True
+    text = column.astype(str)
+    return bool(text.str.endswith(("Z", "+00:00", "UTC")).all())
 
 
 def _read_times(column, name, time_format):
