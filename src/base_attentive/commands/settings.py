@@ -420,7 +420,7 @@ def _shown(value):
         return "yes" if value else "no"
     if isinstance(value, list):
         return ",".join(
-            f"{item:g}" if isinstance(item, float) else item for item in value
+            f"{item:g}" if isinstance(item, float) else str(item) for item in value
         )
     return str(value).removesuffix(" 00:00:00")
 
