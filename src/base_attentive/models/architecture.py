@@ -7,6 +7,7 @@ import numbers
 
 import keras
 
+from base_attentive.distributions import DISTRIBUTION_PARAMETERS
 from base_attentive.quantiles import validate_quantiles
 
 OBJECTIVES = ("hybrid", "transformer")
@@ -14,7 +15,7 @@ ATTENTION_LEVELS = ("cross", "hierarchical", "memory")
 MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
 FINAL_AGGREGATIONS = ("last", "average")
 MODES = (None, "tft")
-DISTRIBUTIONS = ("normal", "student_t")
+DISTRIBUTIONS = tuple(DISTRIBUTION_PARAMETERS)
 # The constructor arguments of BaseAttentive, in signature order: each is an
 # attribute of the model and a key of its config.
 ARGUMENTS = (

@@ -90,9 +90,12 @@ class BaseAttentive(keras.Model):
         attention_levels: ordered list from ``"cross"``, ``"hierarchical"``,
             ``"memory"``, applied in that order. Default None: all three, in
             that order.
-        distribution: None, ``"normal"`` or ``"student_t"``: a distribution
-            head giving `(B, H, P, O)` parameters (``P`` = 2: loc, scale; 3
-            for Student-t: loc, scale, df > 2). Exclusive with ``quantiles``.
+        distribution: None, ``"normal"``, ``"student_t"``, ``"log_normal"``
+            (positive data) or ``"negative_binomial"`` (counts): a
+            distribution head giving `(B, H, P, O)` parameters (``P`` = 2:
+            loc, scale; 3 for Student-t: loc, scale, df > 2; mean and
+            dispersion for the negative binomial; see
+            `base_attentive.distributions`). Exclusive with ``quantiles``.
 
     Call arguments:
         inputs: ``[static, dynamic, future]`` (``None`` for an absent part;
