@@ -8,6 +8,7 @@ import numbers
 import keras
 
 from base_attentive.distributions import DISTRIBUTION_PARAMETERS
+from base_attentive.layers.categorical_embedding import validate_cardinalities
 from base_attentive.quantiles import validate_quantiles
 
 OBJECTIVES = ("hybrid", "transformer")
@@ -46,6 +47,9 @@ ARGUMENTS = (
     "objective",
     "attention_levels",
     "distribution",
+    "static_cardinalities",
+    "dynamic_cardinalities",
+    "future_cardinalities",
 )
 
 
@@ -171,6 +175,12 @@ def validate_arguments(args):
                 "`quantiles` and `distribution` are mutually exclusive: a model has "
                 f"one head. Received: quantiles={out['quantiles']}, "
                 f"distribution={args['distribution']!r}"
+            )
+    for part in ("static", "dynamic", "future"):
+        name = f"{part}_cardinalities"
+        if args[name] is not None:
+            out[name] = validate_cardinalities(
+                args[name], out[f"{part}_input_dim"], name
             )
     try:
         keras.activations.get(args["activation"])
