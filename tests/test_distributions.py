@@ -20,6 +20,8 @@ def make_params(distribution, batch=2, horizon=3, targets=2, seed=0):
     parts = [rng.normal(size=shape), rng.uniform(0.5, 2.0, size=shape)]
     if distribution == "student_t":
         parts.append(rng.uniform(2.5, 30.0, size=shape))
+    if distribution == "negative_binomial":
+        parts = [rng.uniform(0.5, 40.0, shape), rng.uniform(0.01, 1.0, shape)]
     return np.stack(parts, axis=2)
 
 
@@ -27,6 +29,8 @@ def test_parameter_layout_is_loc_scale_then_df():
     assert DISTRIBUTION_PARAMETERS == {
         "normal": ("loc", "scale"),
         "student_t": ("loc", "scale", "df"),
+        "negative_binomial": ("mean", "dispersion"),
+        "log_normal": ("loc", "scale"),
     }
 
 
@@ -53,14 +57,39 @@ def test_student_t_quantiles_match_scipy_and_increase():
     assert np.all(np.diff(result, axis=2) > 0)
 
 
-@pytest.mark.parametrize("distribution", ["normal", "student_t"])
+def test_negative_binomial_quantiles_are_scipy_counts():
+    params = make_params("negative_binomial")
+    result = distribution_quantiles(params, "negative_binomial", LEVELS)
+    size = 1.0 / params[:, :, 1:2]
+    expected = stats.nbinom.ppf(
+        np.reshape(LEVELS, (-1, 1)), size, size / (size + params[:, :, :1])
+    )
+    np.testing.assert_array_equal(result, expected)
+    assert np.all(result == np.round(result)) and np.all(np.diff(result, axis=2) >= 0)
+
+
+def test_log_normal_quantiles_match_scipy():
+    params = make_params("log_normal")
+    result = distribution_quantiles(params, "log_normal", LEVELS)
+    expected = stats.lognorm.ppf(
+        np.reshape(LEVELS, (-1, 1)), params[:, :, 1:2], scale=np.exp(params[:, :, :1])
+    )
+    np.testing.assert_allclose(result, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "distribution", ["normal", "student_t", "negative_binomial", "log_normal"]
+)
 def test_samples_follow_the_distribution_quantiles(distribution):
     params = make_params(distribution, batch=1, horizon=2, targets=1)
     samples = sample_distribution(params, distribution, 40_000, seed=1)
     assert samples.shape == (40_000, 1, 2, 1)
     empirical = np.moveaxis(np.quantile(samples, LEVELS, axis=0), 0, 2)
     exact = distribution_quantiles(params, distribution, LEVELS)
-    np.testing.assert_allclose(empirical, exact, atol=0.06)
+    if distribution == "negative_binomial":  # integer quantiles
+        np.testing.assert_allclose(empirical, exact, atol=1.0)
+    else:
+        np.testing.assert_allclose(empirical, exact, atol=0.06, rtol=0.03)
 
 
 def test_sampling_is_reproducible_with_a_seed():

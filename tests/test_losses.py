@@ -38,6 +38,8 @@ def all_losses():
         losses.GaussianNLL(),
         losses.StudentTNLL(),
         losses.GaussianCRPS(),
+        losses.NegativeBinomialNLL(),
+        losses.LogNormalNLL(),
     ]
 
 
@@ -143,6 +145,88 @@ def test_student_t_nll_is_accurate_in_float64():
     np.testing.assert_allclose(ops.convert_to_numpy(result), expected, rtol=1e-10)
 
 
+def test_negative_binomial_nll_matches_scipy_log_pmf():
+    rng = np.random.default_rng(11)
+    mean = rng.uniform(0.05, 80.0, SHAPE)
+    dispersion = rng.uniform(1e-3, 2.0, SHAPE)
+    y = rng.poisson(mean).astype("float32")
+    params = np.stack([mean, dispersion], axis=2).astype("float32")
+    size = 1.0 / dispersion
+    expected = -stats.nbinom.logpmf(y, size, size / (size + mean)).mean(axis=(1, 2))
+    result = evaluate_loss(losses.NegativeBinomialNLL(reduction=None), y, params)
+    np.testing.assert_allclose(result, expected, rtol=2e-5, atol=1e-4)
+
+
+def test_negative_binomial_nll_stays_accurate_near_the_poisson_limit():
+    # dispersion 1e-4 (size 1e4): log-gamma values near 8e4 must not cancel.
+    y = np.full((1, 1, 1), 12.0, "float32")
+    params = np.array([10.0, 1e-4], "float32").reshape(1, 1, 2, 1)
+    result = evaluate_loss(losses.NegativeBinomialNLL(reduction=None), y, params)
+    expected = -stats.nbinom.logpmf(12.0, 1e4, 1e4 / (1e4 + 10.0))
+    assert result[0] == pytest.approx(expected, abs=1e-4)
+
+
+def test_log_normal_nll_matches_scipy_log_density():
+    rng = np.random.default_rng(12)
+    loc, scale = rng.normal(size=SHAPE), rng.uniform(0.2, 2.0, SHAPE)
+    y = np.exp(loc + scale * rng.normal(size=SHAPE)).astype("float32")
+    params = np.stack([loc, scale], axis=2).astype("float32")
+    expected = -stats.lognorm.logpdf(y, scale, scale=np.exp(loc)).mean(axis=(1, 2))
+    result = evaluate_loss(losses.LogNormalNLL(reduction=None), y, params)
+    np.testing.assert_allclose(result, expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("loss", all_losses(), ids=lambda loss: type(loss).__name__)
+def test_missing_targets_get_zero_loss_weight(loss):
+    rng = np.random.default_rng(13)
+    y = rng.uniform(0.5, 5.0, SHAPE).astype("float32")
+    if isinstance(loss, losses.PinballLoss):
+        y_pred = np.sort(rng.normal(size=(BATCH, HORIZON, len(QUANTILES), TARGETS)), 2)
+    else:
+        count = 3 if isinstance(loss, losses.StudentTNLL) else 2
+        y_pred = rng.uniform(0.5, 3.0, (BATCH, HORIZON, count, TARGETS))
+    y_pred = y_pred.astype("float32")
+    per_entry = type(loss).from_config({**loss.get_config(), "reduction": None})
+    missing = y.copy()
+    missing[0, 1, 0] = missing[2, :, 1] = np.nan
+    masked = evaluate_loss(per_entry, missing, y_pred)
+    assert np.isfinite(masked).all()
+    # Each missing entry adds 0: the same as replacing it by a target whose
+    # loss is 0 is not possible in general, so compare per-entry sums.
+    full = evaluate_loss(per_entry, y, y_pred)
+    entries = HORIZON * TARGETS
+    for window in range(BATCH):
+        keep = np.isfinite(missing[window])
+        single = [
+            evaluate_loss(
+                per_entry,
+                np.where(
+                    np.arange(entries).reshape(HORIZON, TARGETS) == i, y[window], np.nan
+                )[None],
+                y_pred[window : window + 1],
+            )[0]
+            for i in range(entries)
+        ]
+        assert full[window] == pytest.approx(sum(single), rel=1e-4)
+        assert masked[window] == pytest.approx(
+            sum(v for v, k in zip(single, keep.ravel(), strict=True) if k), rel=1e-4
+        )
+
+
+def test_a_training_step_on_missing_targets_keeps_weights_finite():
+    inputs = keras.Input((4,))
+    dense = keras.layers.Dense(HORIZON * 2 * TARGETS, activation="softplus")
+    outputs = keras.layers.Reshape((HORIZON, 2, TARGETS))(dense(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss=losses.GaussianNLL())
+    rng = np.random.default_rng(14)
+    y = rng.normal(size=(8, HORIZON, TARGETS)).astype("float32")
+    y[:, 0] = np.nan  # the first step is missing in every window
+    value = model.train_on_batch(rng.normal(size=(8, 4)).astype("float32"), y)
+    assert np.isfinite(value)
+    assert all(np.isfinite(ops.convert_to_numpy(w)).all() for w in model.weights)
+
+
 def test_losses_return_one_value_per_window_and_honour_sample_weight():
     y, forecast = random_quantiles(seed=7)
     per_window = evaluate_loss(
@@ -222,6 +306,13 @@ def test_default_loss_follows_the_head():
     assert isinstance(
         losses.get_default_loss(distribution="student_t"), losses.StudentTNLL
     )
+    assert isinstance(
+        losses.get_default_loss(distribution="negative_binomial"),
+        losses.NegativeBinomialNLL,
+    )
+    assert isinstance(
+        losses.get_default_loss(distribution="log_normal"), losses.LogNormalNLL
+    )
     assert isinstance(losses.get_default_loss(), losses.MeanSquaredError)
     with pytest.raises(ValueError, match="mutually exclusive"):
         losses.get_default_loss(quantiles=QUANTILES, distribution="normal")
@@ -260,3 +351,12 @@ def test_every_loss_trains_a_tiny_model_in_one_compiled_step():
     assert np.all(np.isfinite(values))
     for head, kernel in zip(heads, before, strict=True):
         assert not np.allclose(ops.convert_to_numpy(head.kernel), kernel), head.name
+
+
+def test_point_loss_gives_missing_targets_zero_weight():
+    y_pred = np.zeros((2, 3, 1), "float32")
+    y_true = np.ones((2, 3, 1), "float32")
+    y_true[0, 1, 0] = np.nan
+    loss = keras.ops.convert_to_numpy(losses.mean_squared_error(y_true, y_pred))
+    # Each window's mean over its 3 steps; the missing step adds 0.
+    np.testing.assert_allclose(loss, [2 / 3, 1.0], rtol=1e-6)

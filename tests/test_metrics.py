@@ -142,6 +142,40 @@ def test_interval_coverage_and_width_match_hand_computed_values():
         metrics.interval_width(upper, lower)
 
 
+def test_winkler_score_adds_twice_the_miss_over_alpha_to_the_width():
+    y = [1.0, 3.0, -1.0]
+    lower, upper = [0.0, 0.0, 0.0], [2.0, 2.0, 2.0]
+    # widths 2; misses 0, 1 (above), 1 (below); alpha 0.2 -> penalty 10 each
+    assert metrics.winkler_score(y, lower, upper, alpha=0.2) == pytest.approx(
+        (2.0 + 12.0 + 12.0) / 3
+    )
+    with pytest.raises(ValueError, match="alpha"):
+        metrics.winkler_score(y, lower, upper, alpha=1.5)
+
+
+def test_msis_divides_each_series_interval_score_by_its_scale():
+    y = np.array([[[1.0], [3.0]], [[0.0], [0.0]]])  # two series, H=2
+    lower, upper = np.zeros_like(y), np.full_like(y, 2.0)
+    scale = np.array([[2.0], [4.0]])
+    # series 0: scores 2 and 12 -> mean 7 / 2; series 1: 2 and 2 -> 2 / 4
+    expected = (7.0 / 2.0 + 2.0 / 4.0) / 2
+    value = metrics.msis(y, lower, upper, 0.2, scale=scale, series=[0, 1])
+    assert value == pytest.approx(expected)
+    history = np.array([[[0.0], [2.0], [0.0]], [[0.0], [4.0], [0.0]]])
+    assert metrics.msis(y, lower, upper, 0.2, y_insample=history) == pytest.approx(
+        expected
+    )
+
+
+def test_evaluate_reports_winkler_and_msis_of_the_80_percent_interval():
+    y = column([1.0, 3.0])
+    forecast = quantile_forecast([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]])
+    rows = as_dict(metrics.evaluate(y, forecast, QUANTILES, scale=np.array([[2.0]])))
+    assert rows["winkler@80%"] == pytest.approx(7.0)
+    assert rows["msis@80%"] == pytest.approx(3.5)
+    assert "msis@80%" not in as_dict(metrics.evaluate(y, forecast, QUANTILES))
+
+
 def test_central_intervals_lists_symmetric_pairs_widest_first():
     pairs = metrics.central_intervals([0.05, 0.1, 0.3, 0.5, 0.9, 0.95])
     assert [(low, high) for low, high, _ in pairs] == [(0, 5), (1, 4)]

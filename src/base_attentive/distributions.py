@@ -1,12 +1,16 @@
 """Quantiles and samples from predicted distribution parameters (NumPy, SciPy).
 
 A distribution head predicts, per window, horizon step and target, the
-parameters of a location-scale distribution in the layout `(B, H, P, O)`,
-mirroring the quantile layout `(B, H, Q, O)`:
+parameters of a distribution in the layout `(B, H, P, O)`, mirroring the
+quantile layout `(B, H, Q, O)`:
 
 - `"normal"`: P = 2, `[loc, scale]`, `scale > 0`.
 - `"student_t"`: P = 3, `[loc, scale, df]`, `scale > 0`, `df > 0` (the
   model's head guarantees `df > 2`, so the variance exists).
+- `"negative_binomial"`: P = 2, `[mean, dispersion]`, both `> 0`, for
+  counts: `Var = mean + dispersion * mean^2` (dispersion -> 0 is Poisson).
+- `"log_normal"`: P = 2, `[loc, scale]` of `log y`, `scale > 0`, for
+  positive data.
 
 `distribution_quantiles` turns these into a quantile forecast that every
 function of `base_attentive.metrics` accepts; `sample_distribution` draws
@@ -26,7 +30,7 @@ distribution_quantiles(params, "normal", [0.1, 0.5, 0.9]).shape  # (2, 3, 3, 1)
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
+from scipy import special, stats
 
 from base_attentive.quantiles import validate_quantiles
 
@@ -41,6 +45,8 @@ __all__ = [
 DISTRIBUTION_PARAMETERS = {
     "normal": ("loc", "scale"),
     "student_t": ("loc", "scale", "df"),
+    "negative_binomial": ("mean", "dispersion"),
+    "log_normal": ("loc", "scale"),
 }
 
 
@@ -68,10 +74,11 @@ def validate_distribution(distribution):
 
 
 def _split_params(params, distribution):
-    """Checks `(..., P, ...)` parameters; returns `(loc, scale, df or None)`.
+    """Checks `(..., P, ...)` parameters; returns them by name.
 
     Each part keeps a length-1 parameter axis, so it broadcasts against a
-    quantile axis in the same position.
+    quantile axis in the same position. Every parameter but a location
+    must be positive.
     """
     validate_distribution(distribution)
     names = DISTRIBUTION_PARAMETERS[distribution]
@@ -98,45 +105,62 @@ def _split_params(params, distribution):
     parts = {
         name: params[..., index : index + 1, :] for index, name in enumerate(names)
     }
-    for name in names[1:]:
-        if np.any(parts[name] <= 0.0):
+    for name in names:
+        if name != "loc" and np.any(parts[name] <= 0.0):
             raise ValueError(
                 f"The `{name}` parameter of distribution={distribution!r} must "
                 f"be positive. Received: minimum {name}={parts[name].min()}"
             )
-    return parts["loc"], parts["scale"], parts.get("df")
+    return parts
+
+
+def _negative_binomial(parts):
+    """SciPy's `(n, p)` of a `[mean, dispersion]` negative binomial."""
+    size = 1.0 / parts["dispersion"]
+    return size, size / (size + parts["mean"])
 
 
 def distribution_quantiles(params, distribution, quantiles):
-    """Quantiles of predicted normal or Student-t distributions.
+    """Quantiles of predicted distributions.
 
-    `quantile_q = loc + scale * F^-1(q)` with `F^-1` the standard normal
-    quantile function (`scipy.special.ndtri`) or the Student-t one with `df`
-    degrees of freedom (`scipy.special.stdtrit`).
+    `"normal"` / `"student_t"`: `loc + scale * F^-1(q)` with the standard
+    normal (`scipy.special.ndtri`) or Student-t (`scipy.special.stdtrit`)
+    quantile function; `"log_normal"`: `exp(loc + scale * Phi^-1(q))`;
+    `"negative_binomial"`: the smallest count whose cumulative probability
+    reaches `q` (`scipy.stats.nbinom.ppf`), so its quantiles are integers.
 
     Args:
         params: distribution parameters `(B, H, P, O)` (see module doc).
-        distribution: `"normal"` or `"student_t"`.
+        distribution: a name of `DISTRIBUTION_PARAMETERS`.
         quantiles: levels, strictly increasing in (0, 1).
 
     Returns:
-        `np.ndarray` `(B, H, Q, O)`, increasing along the quantile axis.
+        `np.ndarray` `(B, H, Q, O)`, non-decreasing along the quantile axis.
     """
-    loc, scale, df = _split_params(params, distribution)
+    parts = _split_params(params, distribution)
     levels = np.asarray(validate_quantiles(quantiles)).reshape(-1, 1)
-    standard = special.ndtri(levels) if df is None else special.stdtrit(df, levels)
-    return loc + scale * standard
+    if distribution == "negative_binomial":
+        size, probability = _negative_binomial(parts)
+        return stats.nbinom.ppf(levels, size, probability)
+    if distribution == "student_t":
+        standard = special.stdtrit(parts["df"], levels)
+    else:
+        standard = special.ndtri(levels)
+    values = parts["loc"] + parts["scale"] * standard
+    return np.exp(values) if distribution == "log_normal" else values
 
 
 def sample_distribution(params, distribution, num_samples, seed=None):
-    """Draws samples from predicted normal or Student-t distributions.
+    """Draws samples from predicted distributions.
 
     `x = loc + scale * z`, with `z` standard normal or standard Student-t
-    (`df` degrees of freedom), drawn by `numpy.random.default_rng(seed)`.
+    (`df` degrees of freedom); `exp` of that for `"log_normal"`; negative
+    binomial counts (`numpy.random.Generator.negative_binomial`). Drawn by
+    `numpy.random.default_rng(seed)`.
 
     Args:
         params: distribution parameters `(B, H, P, O)`.
-        distribution: `"normal"` or `"student_t"`.
+        distribution: a name of `DISTRIBUTION_PARAMETERS`.
         num_samples: number of draws S, a positive integer.
         seed: seed or `numpy.random.Generator`; the same seed gives the same
             samples. Defaults to `None` (fresh entropy).
@@ -144,7 +168,7 @@ def sample_distribution(params, distribution, num_samples, seed=None):
     Returns:
         `np.ndarray` `(S, B, H, O)`.
     """
-    loc, scale, df = _split_params(params, distribution)
+    parts = _split_params(params, distribution)
     if isinstance(num_samples, bool) or not isinstance(num_samples, int | np.integer):
         raise TypeError(
             "`num_samples` must be a positive integer. Received: "
@@ -155,10 +179,14 @@ def sample_distribution(params, distribution, num_samples, seed=None):
             f"`num_samples` must be >= 1. Received: num_samples={num_samples}"
         )
     rng = np.random.default_rng(seed)
-    loc, scale = np.squeeze(loc, axis=-2), np.squeeze(scale, axis=-2)
-    size = (int(num_samples),) + loc.shape
-    if df is None:
-        standard = rng.standard_normal(size)
+    parts = {name: np.squeeze(value, axis=-2) for name, value in parts.items()}
+    size = (int(num_samples),) + next(iter(parts.values())).shape
+    if distribution == "negative_binomial":
+        count, probability = _negative_binomial(parts)
+        return rng.negative_binomial(count, probability, size=size).astype(np.float64)
+    if distribution == "student_t":
+        standard = rng.standard_t(parts["df"], size=size)
     else:
-        standard = rng.standard_t(np.squeeze(df, axis=-2), size=size)
-    return loc + scale * standard
+        standard = rng.standard_normal(size)
+    values = parts["loc"] + parts["scale"] * standard
+    return np.exp(values) if distribution == "log_normal" else values

@@ -12,8 +12,12 @@ All in original units, from `base_attentive.metrics`:
   `mase_series` says how many series the mean covers;
 - `mean_quantile_loss` (mean pinball loss over levels and entries), `crps`,
   `pinball@q` and `qrisk@q` per level;
-- `coverage@80%` / `width@80%`: the interval of levels 0.1 and 0.9 (else
-  the widest central interval, named after its nominal level).
+- `coverage@80%` / `width@80%` / `winkler@80%` (the interval score) /
+  `msis@80%` (the interval score scaled like MASE): the interval of levels
+  0.1 and 0.9 (else the widest central interval, named after its nominal
+  level).
+
+Missing actuals (NaN) are left out of every metric.
 
 `score` returns one row for the whole forecast (`horizon_step` "all") and
 one per horizon step.
@@ -27,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from base_attentive import metrics
-from base_attentive.quantiles import validate_quantiles
+from base_attentive.quantiles import report_interval, validate_quantiles
 
 __all__ = ["HEADLINE", "coverage_column", "score"]
 
@@ -43,70 +47,122 @@ def coverage_column(columns):
 def score(y_true, forecast, quantiles, *, series=None, scale=None, series_ids=None):
     """Metrics of one quantile forecast, overall and per horizon step.
 
+    Missing actuals (NaN in `y_true`, e.g. masked targets of
+    `missing="mask"`) are left out of every metric: each metric averages
+    over the observed entries only (per series, for MASE and MSIS).
+
     Args:
-        y_true: `(N, H, O)` targets, original units.
+        y_true: `(N, H, O)` targets, original units; NaN where unobserved.
         forecast: `(N, H, Q, O)` quantile forecasts, original units.
         quantiles: the Q levels (including 0.5).
         series: `(N,)` series index of each window (a row of `scale`).
         scale: `(num_series, O)` MASE scales (`SeasonalNaive.mase_scale`);
-            None leaves MASE out.
+            None leaves MASE and MSIS out.
         series_ids: the ids of the series (rows of `scale`), for warnings.
 
     Returns:
         `pandas.DataFrame` with a `horizon_step` column ("all", then
         1..H) and one column per metric.
+
+    Raises:
+        ValueError: if no actual is observed.
     """
     quantiles = validate_quantiles(quantiles, require_median=True)
     y_true = np.asarray(y_true, dtype=np.float64)
     forecast = np.asarray(forecast, dtype=np.float64)
-    overall = _as_row(metrics.evaluate(y_true, forecast, quantiles=quantiles))
-    per_step = metrics.evaluate(y_true, forecast, quantiles=quantiles, by="horizon")
-    rows = [{"horizon_step": "all", **overall}]
-    for step, table in per_step.groupby("horizon", sort=True):
-        rows.append({"horizon_step": int(step), **_as_row(table)})
-    frame = pd.DataFrame(rows)
+    observed = np.isfinite(y_true)
+    if not observed.any():
+        raise ValueError(
+            "No actual value is observed in the forecast period: nothing to "
+            f"score ({y_true.size} entries, all missing)."
+        )
+    if scale is not None and series is None:
+        raise ValueError("`score` needs `series` (one per window) with `scale`.")
+    series = None if series is None else np.asarray(series, dtype=np.int64)
+    scale = None if scale is None else np.asarray(scale, dtype=np.float64)
     if scale is not None:
-        _add_mase(frame, y_true, forecast, quantiles, series, scale, series_ids)
+        _warn_undefined_scales(series, scale, series_ids, observed)
+    rows = [
+        {"horizon_step": "all", **_metrics(y_true, forecast, quantiles, series, scale)}
+    ]
+    for step in range(y_true.shape[1]):
+        part = slice(step, step + 1)
+        values = {}
+        if observed[:, part].any():
+            values = _metrics(
+                y_true[:, part], forecast[:, part], quantiles, series, scale
+            )
+        rows.append({"horizon_step": step + 1, **values})
+    frame = pd.DataFrame(rows)
+    if "mase" in frame.columns:
+        used = np.unique(series[observed.any(axis=(1, 2))])
+        defined = (np.isfinite(scale) & (scale > 0.0)).all(axis=1)
+        frame["mase_series"] = int(defined[used].sum())
     return frame
+
+
+def _metrics(y_true, forecast, quantiles, series, scale):
+    """Metric name -> value of one slice; entries with a NaN actual left out.
+
+    With every actual observed the arrays are scored as they are. Otherwise
+    the observed entries become windows of one step and one target, each
+    pooled with its (series, target) for MASE and MSIS: the same means over
+    the observed entries.
+    """
+    observed = np.isfinite(y_true)
+    if not observed.all():
+        num_targets = y_true.shape[-1]
+        window, _, target = np.nonzero(observed)
+        y_true = y_true[observed][:, None, None]
+        forecast = np.moveaxis(forecast, -2, -1)[observed][:, None, :, None]
+        if scale is not None:
+            series = series[window] * num_targets + target
+            scale = scale.reshape(-1, 1)
+    row = _as_row(metrics.evaluate(y_true, forecast, quantiles=quantiles))
+    if scale is not None:
+        pair = report_interval(quantiles)
+        median = forecast[:, :, quantiles.index(0.5), :]
+        scaled = {"scale": scale, "series": series, "undefined": "skip"}
+        values = {"mase": metrics.mase(y_true, median, **scaled)}
+        if pair is not None:
+            low, high, nominal = pair
+            values[f"msis@{100 * nominal:g}%"] = metrics.msis(
+                y_true,
+                forecast[:, :, low, :],
+                forecast[:, :, high, :],
+                1.0 - nominal,
+                **scaled,
+            )
+        row = _insert_after(row, "mae", values)
+    return row
+
+
+def _insert_after(row, key, values):
+    """`row` (a dict) with `values` inserted after `key`."""
+    out = {}
+    for name, value in row.items():
+        out[name] = value
+        if name == key:
+            out.update(values)
+    return out
 
 
 def _as_row(table):
     return dict(zip(table["metric"], table["value"].astype(float), strict=True))
 
 
-def _add_mase(frame, y_true, forecast, quantiles, series, scale, series_ids):
-    """Adds `mase` (and `mase_series`) columns; warns about skipped series."""
-    if series is None:
-        raise ValueError("`score` needs `series` (one per window) with `scale`.")
-    scale = np.asarray(scale, dtype=np.float64)
-    series = np.asarray(series, dtype=np.int64)
-    median = forecast[:, :, quantiles.index(0.5), :]
-    used = np.unique(series)
+def _warn_undefined_scales(series, scale, series_ids, observed):
+    """Warns about the series that MASE and MSIS leave out."""
+    used = np.unique(series[observed.any(axis=(1, 2))])
     defined = (np.isfinite(scale) & (scale > 0.0)).all(axis=1)
     skipped = [int(index) for index in used if not defined[index]]
     if skipped:
         names = [series_ids[i] if series_ids is not None else i for i in skipped]
         warnings.warn(
-            f"MASE leaves out {len(skipped)} of {len(used)} series whose "
+            f"MASE and MSIS leave out {len(skipped)} of {len(used)} series whose "
             "training period has no seasonal variation (scale 0 or undefined): "
             f"{names[:10]}{' ...' if len(names) > 10 else ''}. The other metrics "
             "cover every series.",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    values = [
-        metrics.mase(y_true, median, scale=scale, series=series, undefined="skip")
-    ]
-    for step in range(y_true.shape[1]):
-        values.append(
-            metrics.mase(
-                y_true[:, step : step + 1],
-                median[:, step : step + 1],
-                scale=scale,
-                series=series,
-                undefined="skip",
-            )
-        )
-    position = list(frame.columns).index("mae") + 1
-    frame.insert(position, "mase", values)
-    frame["mase_series"] = len(used) - len(skipped)

@@ -1,8 +1,7 @@
 """Forecasting losses written once in `keras.ops` (TensorFlow, PyTorch, JAX).
 
 Shapes: targets `y_true` are `(B, H, O)`; quantile forecasts `(B, H, Q, O)`;
-distribution parameters `(B, H, P, O)` with `[loc, scale]` (`"normal"`) or
-`[loc, scale, df]` (`"student_t"`) on axis -2 (see
+distribution parameters `(B, H, P, O)` on axis -2 (see
 `base_attentive.distributions`). Every loss function returns one value per
 sample, shape `(B,)`: the mean over all other axes. With Keras' default
 `reduction="sum_over_batch_size"` the loss classes therefore return the mean
@@ -15,6 +14,14 @@ over every entry, and a `sample_weight` of shape `(B,)` weights windows.
 | `GaussianNLL` | `log(sigma) + 0.5 log(2 pi) + 0.5 z^2`, `z = (y - mu) / sigma` |
 | `StudentTNLL` | `-log t_nu(y; mu, sigma)` (full density, constants included) |
 | `GaussianCRPS` | `sigma (z (2 Phi(z) - 1) + 2 phi(z) - 1 / sqrt(pi))` |
+| `NegativeBinomialNLL` | `-log NB(y; mean, dispersion)` (counts) |
+| `LogNormalNLL` | `-log LogNormal(y; mu, sigma)` (positive data) |
+
+A NaN target is a missing one: it gets zero loss weight (its entry adds 0
+to the mean, which still divides by every entry), so windows with missing
+targets train on their observed ones (`missing="mask"` in
+`base_attentive.data`). Keras' own `MeanSquaredError` (the point head's
+default) does not mask.
 
 The NumPy twins of these numbers live in `base_attentive.metrics`
 (`mean_quantile_loss`, `crps_from_quantiles`, `crps_from_samples`).
@@ -30,18 +37,27 @@ from keras import ops
 
 from base_attentive.distributions import DISTRIBUTION_PARAMETERS, validate_distribution
 from base_attentive.quantiles import validate_quantiles
+from base_attentive.special_functions import (
+    log_gamma,
+    log_gamma_difference,
+    log_gamma_half_ratio,
+)
 
 __all__ = [
     "GaussianCRPS",
     "GaussianNLL",
+    "LogNormalNLL",
     "MeanSquaredError",
+    "NegativeBinomialNLL",
     "PinballLoss",
     "QuantileCRPS",
     "StudentTNLL",
     "gaussian_crps",
     "gaussian_nll",
     "get_default_loss",
+    "log_normal_nll",
     "mean_squared_error",
+    "negative_binomial_nll",
     "pinball_loss",
     "quantile_crps",
     "student_t_nll",
@@ -51,7 +67,6 @@ _HALF_LOG_TWO_PI = 0.5 * math.log(2.0 * math.pi)
 _LOG_PI = math.log(math.pi)
 _INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
 _INV_SQRT_TWO = 1.0 / math.sqrt(2.0)
-_STIRLING_SHIFT = 6
 
 
 # --------------------------------------------------------------------------
@@ -71,64 +86,53 @@ def _per_sample_mean(values):
     return ops.sum(values, axis=axes) / float(math.prod(sizes))
 
 
-def _targets_for(y_true, y_pred, what):
-    """Gives `y_true` `(B, H, O)` a length-1 axis at -2 to match `y_pred`."""
+def _targets_for(y_true, y_pred, what, fill=0.0):
+    """`y_true` `(B, H, O)` with a length-1 axis at -2 to match `y_pred`, and
+    its observed mask.
+
+    A NaN target is a missing one (see `missing="mask"` in
+    `base_attentive.data`): it is replaced by `fill` (a value every loss
+    can evaluate, so no NaN reaches a gradient) and its mask entry is 0.
+
+    Returns:
+        `(y, observed)`: tensors of the same shape, `observed` 1.0 where
+        the target is known and 0.0 where it was NaN.
+    """
     y_true = ops.cast(y_true, y_pred.dtype)
     if len(y_true.shape) == len(y_pred.shape) - 1:
-        return ops.expand_dims(y_true, axis=-2)
-    if len(y_true.shape) == len(y_pred.shape):
-        return y_true
-    raise ValueError(
-        f"`y_true` must have one axis fewer than the {what} `y_pred` (the "
-        "axis -2 it lacks is broadcast). Received: "
-        f"y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
-    )
-
-
-def _distribution_parts(y_true, y_pred, distribution):
-    """Splits `(B, H, P, O)` parameters; returns `y, loc, scale, df`."""
-    count = len(DISTRIBUTION_PARAMETERS[distribution])
-    size = y_pred.shape[-2] if len(y_pred.shape) >= 2 else None
-    if len(y_pred.shape) < 2 or (size is not None and size != count):
+        y_true = ops.expand_dims(y_true, axis=-2)
+    elif len(y_true.shape) != len(y_pred.shape):
         raise ValueError(
-            f"`y_pred` for distribution={distribution!r} must hold {count} "
-            f"parameters {list(DISTRIBUTION_PARAMETERS[distribution])} on axis "
-            f"-2. Received: y_pred.shape={tuple(y_pred.shape)}"
+            f"`y_true` must have one axis fewer than the {what} `y_pred` (the "
+            "axis -2 it lacks is broadcast). Received: "
+            f"y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
         )
-    y = _targets_for(y_true, y_pred, "distribution-parameter")
-    parts = [y_pred[..., index : index + 1, :] for index in range(count)]
-    return (y, *parts) if count == 3 else (y, *parts, None)
+    missing = ops.isnan(y_true)
+    observed = ops.cast(ops.logical_not(missing), y_pred.dtype)
+    return ops.where(missing, ops.cast(fill, y_pred.dtype), y_true), observed
 
 
-# --------------------------------------------------------------------------
-# Special functions
-# --------------------------------------------------------------------------
-def _stirling_series(z):
-    """`log Gamma(z) - ((z - 1/2) log z - z + log(2 pi) / 2)` for `z >= 6`."""
-    inv = 1.0 / z
-    inv2 = inv * inv
-    return inv * (
-        1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 / 1680.0))
-    )
+def _distribution_parts(y_true, y_pred, distribution, fill=0.0):
+    """Splits `(B, H, P, O)` parameters.
 
-
-def _log_gamma_half_ratio(x):
-    """`log Gamma(x + 1/2) - log Gamma(x)` for `x > 0`, in `keras.ops`.
-
-    `keras.ops` has no `lgamma`. Both terms use the recurrence
-    `log Gamma(x) = log Gamma(x + 6) - sum_{k<6} log(x + k)` and Stirling's
-    series at `z = x + 6 >= 6` (truncation error below 1e-10). The
-    difference is taken analytically, so no large numbers cancel for big
-    `x` (large degrees of freedom):
-
-    `z log(z + 1/2) - (z - 1/2) log z = z log1p(1 / (2 z)) + log(z) / 2`.
+    Returns:
+        `(y, observed, parts)`: the targets and their mask (see
+        `_targets_for`) and the parameters by name, each `(B, H, 1, O)`.
     """
-    z = x + float(_STIRLING_SHIFT)
-    value = z * ops.log1p(0.5 / z) + 0.5 * ops.log(z) - 0.5
-    value = value + _stirling_series(z + 0.5) - _stirling_series(z)
-    for k in range(_STIRLING_SHIFT):
-        value = value - ops.log1p(0.5 / (x + float(k)))
-    return value
+    names = DISTRIBUTION_PARAMETERS[distribution]
+    y_pred = ops.convert_to_tensor(y_pred)
+    size = y_pred.shape[-2] if len(y_pred.shape) >= 2 else None
+    if len(y_pred.shape) < 2 or (size is not None and size != len(names)):
+        raise ValueError(
+            f"`y_pred` for distribution={distribution!r} must hold {len(names)} "
+            f"parameters {list(names)} on axis -2. Received: "
+            f"y_pred.shape={tuple(y_pred.shape)}"
+        )
+    y, observed = _targets_for(y_true, y_pred, "distribution-parameter", fill)
+    parts = {
+        name: y_pred[..., index : index + 1, :] for index, name in enumerate(names)
+    }
+    return y, observed, parts
 
 
 # --------------------------------------------------------------------------
@@ -156,9 +160,10 @@ def pinball_loss(y_true, y_pred, quantiles):
             f"as in (batch, horizon, {levels.size}, targets). Received: "
             f"y_pred.shape={tuple(y_pred.shape)}, quantiles={levels.tolist()}"
         )
-    error = _targets_for(y_true, y_pred, "quantile") - y_pred
+    y, observed = _targets_for(y_true, y_pred, "quantile")
+    error = y - y_pred
     q = ops.reshape(ops.convert_to_tensor(levels, dtype=y_pred.dtype), (-1, 1))
-    return _per_sample_mean(ops.maximum(q * error, (q - 1.0) * error))
+    return _per_sample_mean(ops.maximum(q * error, (q - 1.0) * error) * observed)
 
 
 def quantile_crps(y_true, y_pred, quantiles):
@@ -187,10 +192,12 @@ def mean_squared_error(y_true, y_pred):
         y_pred: point forecasts `(B, H, O)`.
 
     Returns:
-        Tensor `(B,)`.
+        Tensor `(B,)`. NaN targets are missing: zero loss weight.
     """
-    error = ops.convert_to_tensor(y_true, dtype=y_pred.dtype) - y_pred
-    return _per_sample_mean(ops.square(error))
+    y_pred = ops.convert_to_tensor(y_pred)
+    y, observed = _targets_for(y_true, y_pred[..., None, :], "point")
+    error = y[..., 0, :] - y_pred
+    return _per_sample_mean(ops.square(error) * observed[..., 0, :])
 
 
 def gaussian_nll(y_true, y_pred):
@@ -205,9 +212,11 @@ def gaussian_nll(y_true, y_pred):
     Returns:
         Tensor `(B,)`.
     """
-    y, loc, scale, _ = _distribution_parts(y_true, y_pred, "normal")
+    y, observed, parts = _distribution_parts(y_true, y_pred, "normal")
+    loc, scale = parts["loc"], parts["scale"]
     z = (y - loc) / scale
-    return _per_sample_mean(ops.log(scale) + _HALF_LOG_TWO_PI + 0.5 * ops.square(z))
+    nll = ops.log(scale) + _HALF_LOG_TWO_PI + 0.5 * ops.square(z)
+    return _per_sample_mean(nll * observed)
 
 
 def student_t_nll(y_true, y_pred):
@@ -225,15 +234,16 @@ def student_t_nll(y_true, y_pred):
     Returns:
         Tensor `(B,)`.
     """
-    y, loc, scale, df = _distribution_parts(y_true, y_pred, "student_t")
+    y, observed, parts = _distribution_parts(y_true, y_pred, "student_t")
+    loc, scale, df = parts["loc"], parts["scale"], parts["df"]
     z = (y - loc) / scale
     nll = (
-        -_log_gamma_half_ratio(0.5 * df)
+        -log_gamma_half_ratio(0.5 * df)
         + 0.5 * (ops.log(df) + _LOG_PI)
         + ops.log(scale)
         + 0.5 * (df + 1.0) * ops.log1p(ops.square(z) / df)
     )
-    return _per_sample_mean(nll)
+    return _per_sample_mean(nll * observed)
 
 
 def gaussian_crps(y_true, y_pred):
@@ -250,12 +260,67 @@ def gaussian_crps(y_true, y_pred):
     Returns:
         Tensor `(B,)`.
     """
-    y, loc, scale, _ = _distribution_parts(y_true, y_pred, "normal")
+    y, observed, parts = _distribution_parts(y_true, y_pred, "normal")
+    loc, scale = parts["loc"], parts["scale"]
     z = (y - loc) / scale
     cdf = 0.5 * (1.0 + ops.erf(z * _INV_SQRT_TWO))
     pdf = ops.exp(-0.5 * ops.square(z) - _HALF_LOG_TWO_PI)
     crps = scale * (z * (2.0 * cdf - 1.0) + 2.0 * pdf - _INV_SQRT_PI)
-    return _per_sample_mean(crps)
+    return _per_sample_mean(crps * observed)
+
+
+def negative_binomial_nll(y_true, y_pred):
+    """Negative binomial negative log-likelihood per sample (counts).
+
+    With mean `mu`, dispersion `alpha` (`Var = mu + alpha mu^2`) and
+    `r = 1 / alpha`:
+    `nll = -log Gamma(y + r) + log Gamma(r) + log Gamma(y + 1)
+    + r log1p(alpha mu) - y log(alpha mu) + y log1p(alpha mu)`.
+    The full log-probability, so values compare across heads. `y` may be
+    any non-negative number (the continuous extension of the pmf).
+
+    Args:
+        y_true: counts `(B, H, O)`, `y >= 0`.
+        y_pred: parameters `(B, H, 2, O)`: `[mean, dispersion]`, both `> 0`.
+
+    Returns:
+        Tensor `(B,)`.
+    """
+    y, observed, parts = _distribution_parts(y_true, y_pred, "negative_binomial")
+    mean, dispersion = parts["mean"], parts["dispersion"]
+    y = ops.relu(y)
+    size = 1.0 / dispersion
+    rate = dispersion * mean
+    nll = (
+        -log_gamma_difference(size, y)
+        + log_gamma(y + 1.0)
+        + (size + y) * ops.log1p(rate)
+        - y * ops.log(rate)
+    )
+    return _per_sample_mean(nll * observed)
+
+
+def log_normal_nll(y_true, y_pred):
+    """Log-normal negative log-likelihood per sample (positive data).
+
+    `nll = log y + log sigma + log(2 pi) / 2 + z^2 / 2`,
+    `z = (log y - mu) / sigma`: the density of `y`, not of `log y`, so it
+    compares with the other heads' NLL. Targets must be positive (a target
+    at or below 0 is treated as `1e-12`).
+
+    Args:
+        y_true: targets `(B, H, O)`, `y > 0`.
+        y_pred: parameters `(B, H, 2, O)`: `[loc, scale]` of `log y`.
+
+    Returns:
+        Tensor `(B,)`.
+    """
+    y, observed, parts = _distribution_parts(y_true, y_pred, "log_normal", 1.0)
+    loc, scale = parts["loc"], parts["scale"]
+    log_y = ops.log(ops.maximum(y, ops.cast(1e-12, y.dtype)))
+    z = (log_y - loc) / scale
+    nll = log_y + ops.log(scale) + _HALF_LOG_TWO_PI + 0.5 * ops.square(z)
+    return _per_sample_mean(nll * observed)
 
 
 # --------------------------------------------------------------------------
@@ -526,7 +591,78 @@ class GaussianCRPS(_ForecastLoss):
         return gaussian_crps(y_true, y_pred)
 
 
-_NLL_BY_DISTRIBUTION = {"normal": GaussianNLL, "student_t": StudentTNLL}
+@keras.saving.register_keras_serializable(package="base_attentive")
+class NegativeBinomialNLL(_ForecastLoss):
+    """Negative log-likelihood of a negative binomial head (counts).
+
+    See `negative_binomial_nll`. NaN targets are missing: zero loss weight.
+
+    Args:
+        name: loss name. Defaults to `"negative_binomial_nll"`.
+        reduction: Keras reduction. Defaults to `"sum_over_batch_size"`.
+        dtype: computation dtype. Defaults to `None` (`keras.config.floatx()`).
+
+    Call arguments:
+        y_true: counts `(B, H, O)`.
+        y_pred: parameters `(B, H, 2, O)`: `[mean, dispersion]`.
+        sample_weight: optional `(B,)` weights per window.
+
+    Returns:
+        A scalar with the default reduction.
+
+    Example:
+
+    ```python
+    import numpy as np
+    params = np.stack([np.full((2, 3, 1), 2.0), np.full((2, 3, 1), 0.5)], axis=2)
+    NegativeBinomialNLL()(np.ones((2, 3, 1)), params)  # -log nbinom(1; n=2, p=0.5)
+    ```
+    """
+
+    def __init__(
+        self, name="negative_binomial_nll", reduction="sum_over_batch_size", dtype=None
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return negative_binomial_nll(y_true, y_pred)
+
+
+@keras.saving.register_keras_serializable(package="base_attentive")
+class LogNormalNLL(_ForecastLoss):
+    """Negative log-likelihood of a log-normal head (positive data).
+
+    See `log_normal_nll`. NaN targets are missing: zero loss weight.
+
+    Args:
+        name: loss name. Defaults to `"log_normal_nll"`.
+        reduction: Keras reduction. Defaults to `"sum_over_batch_size"`.
+        dtype: computation dtype. Defaults to `None` (`keras.config.floatx()`).
+
+    Call arguments:
+        y_true: positive targets `(B, H, O)`.
+        y_pred: parameters `(B, H, 2, O)`: `[loc, scale]` of `log y`.
+        sample_weight: optional `(B,)` weights per window.
+
+    Returns:
+        A scalar with the default reduction.
+    """
+
+    def __init__(
+        self, name="log_normal_nll", reduction="sum_over_batch_size", dtype=None
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return log_normal_nll(y_true, y_pred)
+
+
+_NLL_BY_DISTRIBUTION = {
+    "normal": GaussianNLL,
+    "student_t": StudentTNLL,
+    "negative_binomial": NegativeBinomialNLL,
+    "log_normal": LogNormalNLL,
+}
 
 
 def get_default_loss(quantiles=None, distribution=None):
@@ -534,13 +670,15 @@ def get_default_loss(quantiles=None, distribution=None):
 
     Args:
         quantiles: levels of a quantile head, or `None`.
-        distribution: `"normal"` or `"student_t"` for a distribution head, or
-            `None`. Mutually exclusive with `quantiles`.
+        distribution: a name of `distributions.DISTRIBUTION_PARAMETERS` for
+            a distribution head, or `None`. Mutually exclusive with
+            `quantiles`.
 
     Returns:
-        `PinballLoss(quantiles)` for a quantile head, `GaussianNLL()` or
-        `StudentTNLL()` for a distribution head, and `MeanSquaredError()`
-        (per window) for a point head.
+        `PinballLoss(quantiles)` for a quantile head, the distribution's
+        NLL (`GaussianNLL`, `StudentTNLL`, `NegativeBinomialNLL`,
+        `LogNormalNLL`) for a distribution head, and
+        `MeanSquaredError()` (per window) for a point head.
     """
     if quantiles is not None and distribution is not None:
         raise ValueError(

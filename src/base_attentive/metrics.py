@@ -44,11 +44,13 @@ __all__ = [
     "mase",
     "mase_scale",
     "mean_quantile_loss",
+    "msis",
     "normalized_quantile_loss",
     "pinball_loss",
     "rmse",
     "smape",
     "validate_quantiles",
+    "winkler_score",
 ]
 
 
@@ -289,21 +291,35 @@ def mase(
             f"`undefined` must be 'raise' or 'skip'. Received: undefined={undefined!r}"
         )
     y_true, y_pred = _same_shape(y_true, y_pred, "y_true", "y_pred")
+    scale = _scale_argument(scale, y_insample, seasonality)
+    if y_true.ndim == 1:
+        errors = np.mean(np.abs(y_true - y_pred))
+        return _scaled_mean(errors, scale, (), undefined)
+    return _pooled_scaled_mean(np.abs(y_true - y_pred), scale, series, undefined)
+
+
+def _scale_argument(scale, y_insample, seasonality, metric="mase"):
+    """The scale array of `mase` / `msis`: given, or from `y_insample`."""
     if (scale is None) == (y_insample is None):
         raise ValueError(
-            "`mase` needs either `y_insample` (to compute the scale) or "
+            f"`{metric}` needs either `y_insample` (to compute the scale) or "
             "`scale`, not both. Received: "
             f"y_insample={'given' if y_insample is not None else None}, "
             f"scale={'given' if scale is not None else None}"
         )
     if scale is None:
         scale = mase_scale(_as_array(y_insample, "y_insample"), seasonality)
-    scale = np.asarray(scale, dtype=np.float64)
-    if y_true.ndim == 1:
-        errors = np.mean(np.abs(y_true - y_pred))
-        return _scaled_mean(errors, scale, (), undefined)
-    absolute = np.abs(y_true - y_pred)
-    per_window = np.mean(absolute, axis=1)  # (B, ...)
+    return np.asarray(scale, dtype=np.float64)
+
+
+def _pooled_scaled_mean(errors, scale, series, undefined):
+    """Mean over series of (mean error of the series) / (its scale).
+
+    `errors` is `(B, H, ...)`: the windows' errors, time on axis 1. With
+    `series`, the windows of a series are pooled; without, every window is
+    a series. Shared by `mase` and `msis`.
+    """
+    per_window = np.mean(errors, axis=1)  # (B, ...)
     if series is None:
         rows = np.arange(len(per_window))
         expected = per_window.shape
@@ -551,6 +567,95 @@ def interval_width(lower, upper):
     return float(np.mean(upper - lower))
 
 
+def _alpha(alpha):
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating):
+        raise TypeError(
+            f"`alpha` must be a number in (0, 1). Received: alpha={alpha!r}"
+        )
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(
+            "`alpha` must be in (0, 1): the interval is the central "
+            f"(1 - alpha) one. Received: alpha={alpha!r}"
+        )
+    return float(alpha)
+
+
+def _interval_scores(y_true, lower, upper, alpha):
+    """Elementwise interval score, shape of `y_true`."""
+    alpha = _alpha(alpha)
+    lower, upper = _interval(lower, upper)
+    y_true, lower = _same_shape(y_true, lower, "y_true", "lower")
+    below = np.maximum(lower - y_true, 0.0)
+    above = np.maximum(y_true - upper, 0.0)
+    return (upper - lower) + (2.0 / alpha) * (below + above)
+
+
+def winkler_score(y_true, lower, upper, alpha):
+    """Winkler (interval) score of central `(1 - alpha)` intervals.
+
+    `W = (u - l) + (2 / alpha) (l - y) 1{y < l} + (2 / alpha) (y - u) 1{y > u}`,
+    averaged over all entries (Winkler, 1972; the interval score of
+    Gneiting and Raftery, 2007). Lower is better: a narrow interval scores
+    well only if it also covers. Units of the target.
+
+    Args:
+        y_true: targets, any shape.
+        lower: lower bounds (the level `alpha / 2`), same shape.
+        upper: upper bounds (the level `1 - alpha / 2`), same shape.
+        alpha: the nominal miss rate in (0, 1): 0.2 for the 80% interval
+            of levels 0.1 and 0.9.
+
+    Returns:
+        float.
+
+    Example:
+
+    >>> winkler_score([1.0, 3.0], [0.0, 0.0], [2.0, 2.0], alpha=0.2)
+    7.0
+    """
+    return float(np.mean(_interval_scores(y_true, lower, upper, alpha)))
+
+
+def msis(
+    y_true,
+    lower,
+    upper,
+    alpha,
+    y_insample=None,
+    seasonality=1,
+    *,
+    scale=None,
+    series=None,
+    undefined="raise",
+):
+    """Mean scaled interval score (M4 competition, Makridakis et al. 2020).
+
+    The Winkler score of each series divided by the MASE scale of that
+    series (its in-sample mean absolute seasonal difference), then
+    averaged over series: the interval counterpart of `mase`, with the same
+    pooling of windows per series, the same scales and the same handling
+    of undefined scales (see `mase`).
+
+    Args:
+        y_true: targets, `(B, H, ...)` (time on axis 1).
+        lower, upper: the interval bounds, shape of `y_true`.
+        alpha: the nominal miss rate in (0, 1) (0.2 for the 80% interval).
+        y_insample, seasonality, scale, series, undefined: as in `mase`.
+
+    Returns:
+        float.
+    """
+    if undefined not in ("raise", "skip"):
+        raise ValueError(
+            f"`undefined` must be 'raise' or 'skip'. Received: undefined={undefined!r}"
+        )
+    scores = _interval_scores(y_true, lower, upper, alpha)
+    scale = _scale_argument(scale, y_insample, seasonality, "msis")
+    if scores.ndim == 1:
+        return _scaled_mean(np.mean(scores), scale, (), undefined)
+    return _pooled_scaled_mean(scores, scale, series, undefined)
+
+
 # --------------------------------------------------------------------------
 # One-call evaluation
 # --------------------------------------------------------------------------
@@ -582,8 +687,14 @@ def _metric_rows(y_true, forecast, levels, mase_args):
         low, high, nominal = pair
         lower = np.take(forecast, low, axis=-2)
         upper = np.take(forecast, high, axis=-2)
-        rows[f"coverage@{100 * nominal:g}%"] = interval_coverage(y_true, lower, upper)
-        rows[f"width@{100 * nominal:g}%"] = interval_width(lower, upper)
+        name = f"{100 * nominal:g}%"
+        rows[f"coverage@{name}"] = interval_coverage(y_true, lower, upper)
+        rows[f"width@{name}"] = interval_width(lower, upper)
+        rows[f"winkler@{name}"] = winkler_score(y_true, lower, upper, 1.0 - nominal)
+        if mase_args is not None:
+            rows[f"msis@{name}"] = msis(
+                y_true, lower, upper, 1.0 - nominal, **mase_args
+            )
     return rows
 
 

@@ -47,7 +47,10 @@ def test_interval_width_depends_on_inputs(rng):
     assert width.std() > 1e-3
 
 
-@pytest.mark.parametrize("distribution, params", [("normal", 2), ("student_t", 3)])
+@pytest.mark.parametrize(
+    "distribution, params",
+    [("normal", 2), ("student_t", 3), ("negative_binomial", 2), ("log_normal", 2)],
+)
 def test_distribution_head_standard_checks(tmp_path, rng, distribution, params):
     run_layer_test(
         DistributionHead,
@@ -64,6 +67,14 @@ def test_distribution_parameters_are_valid(rng):
     out = ops.convert_to_numpy(head(x))
     assert (out[:, :, 1] > 0).all()
     assert (out[:, :, 2] > 2).all()
+
+
+def test_negative_binomial_head_outputs_a_positive_mean_and_dispersion(rng):
+    head = DistributionHead("negative_binomial", output_dim=2)
+    x = rng.normal(size=(16, 4, 8)).astype("float32") * 50
+    out = ops.convert_to_numpy(head(x))
+    assert np.isfinite(out).all()
+    assert (out[:, :, 0] > 0).all() and (out[:, :, 1] > 0).all()
 
 
 def test_unknown_distribution_is_rejected():

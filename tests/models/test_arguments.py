@@ -61,6 +61,9 @@ def _built(rng, **kwargs):
         ("objective", "transformer"),
         ("attention_levels", ["cross"]),
         ("num_heads", 4),
+        ("static_cardinalities", [0, 0, 0, 5]),
+        ("dynamic_cardinalities", [0] * 7 + [4]),
+        ("future_cardinalities", [3, 0, 0, 0, 0, 0]),
     ],
 )
 def test_architecture_arguments_change_the_network(rng, argument, value):
@@ -186,6 +189,9 @@ def test_static_inputs_condition_the_forecast(rng):
         ({"distribution": "normal"}, ValueError, "mutually exclusive"),
         ({"quantiles": None, "distribution": "laplace"}, ValueError, "'laplace'"),
         ({"attention_units": 9, "num_heads": 3}, ValueError, "must be even"),
+        ({"static_cardinalities": [0, 5]}, ValueError, "one entry per variable"),
+        ({"future_cardinalities": [1, 0, 0, 0, 0, 0]}, ValueError, "2 codes"),
+        ({"dynamic_cardinalities": "abc"}, TypeError, "ints >= 0"),
     ],
 )
 def test_invalid_arguments_raise_at_construction(kwargs, error, message):

@@ -47,11 +47,15 @@ def test_saved_models_predict_the_same_on_every_backend(tmp_path, rng):
     others = [b for b in BACKENDS if b != here and _installed(b)]
     assert others, "the portability test needs at least two installed backends"
     inputs = make_inputs(rng, batch=4, lookback=12, horizon=6)
+    inputs[0][:, -1] = [0, 1, 3, 4]  # codes of a categorical static variable
     inputs_path = os.path.join(tmp_path, "inputs.npz")
     np.savez(inputs_path, static=inputs[0], dynamic=inputs[1], future=inputs[2])
     expected, params, saved_jit = {}, {}, {}
-    for objective in ("hybrid", "transformer"):
-        model = small(objective=objective, scales=[1, 2], forecast_horizon=6)
+    for objective in ("hybrid", "transformer", "categorical"):
+        if objective == "categorical":  # an embedding table per category
+            model = small(forecast_horizon=6, static_cardinalities=[0, 0, 0, 5])
+        else:
+            model = small(objective=objective, scales=[1, 2], forecast_horizon=6)
         name = os.path.join(tmp_path, objective)
         if objective == "hybrid":  # compiled with the default jit_compile="auto"
             model.compile()

@@ -16,6 +16,9 @@ import keras  # noqa: E402, F401  (loaded after KERAS_BACKEND is written)
 check_keras_backend()
 
 from base_attentive.layers.attention_level import AttentionLevel  # noqa: E402
+from base_attentive.layers.categorical_embedding import (  # noqa: E402
+    CategoricalEmbedding,
+)
 from base_attentive.layers.cross_attention import CrossAttention  # noqa: E402
 from base_attentive.layers.distribution_head import DistributionHead  # noqa: E402
 from base_attentive.layers.dropout import Dropout  # noqa: E402
@@ -48,6 +51,7 @@ from base_attentive.layers.variable_selection_network import (  # noqa: E402
 
 __all__ = [
     "AttentionLevel",
+    "CategoricalEmbedding",
     "CrossAttention",
     "DistributionHead",
     "Dropout",

@@ -9,27 +9,37 @@ from base_attentive.distributions import DISTRIBUTION_PARAMETERS
 # smallest excess of the Student-t degrees of freedom over 2 (finite variance).
 MIN_SCALE = 1e-3
 MIN_DF_EXCESS = 1e-3
+# Negative binomial: the mean is exp(raw) with raw clipped to this range
+# (a log link, as for count regression: counts of any size are a few units
+# of raw away), and the dispersion is softplus(raw) + MIN_DISPERSION.
+LOG_MEAN_RANGE = (-30.0, 30.0)
+MIN_DISPERSION = 1e-4
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
 class DistributionHead(keras.layers.Layer):
     """Predicts a distribution's parameters per horizon step and target.
 
-    ``"normal"``: ``[loc, scale]``; ``"student_t"``: ``[loc, scale, df]``.
+    ``"normal"``: ``[loc, scale]``; ``"student_t"``: ``[loc, scale, df]``;
+    ``"log_normal"``: ``[loc, scale]`` of ``log y``; ``"negative_binomial"``:
+    ``[mean, dispersion]`` (counts, ``Var = mean + dispersion mean^2``).
     ``scale = softplus(.) + 1e-3 > 0``; ``df = 2 + softplus(.) + 1e-3 > 2`` so the
-    variance is finite. Train with `base_attentive.losses.GaussianNLL` /
-    `StudentTNLL` (what ``compile(loss="auto")`` picks); turn the output into
-    quantiles or samples with `base_attentive.distributions`.
+    variance is finite; ``mean = exp(.)`` (a log link, the argument clipped
+    to [-30, 30]) and ``dispersion = softplus(.) + 1e-4``. Train with the
+    distribution's NLL (`base_attentive.losses`, what
+    ``compile(loss="auto")`` picks); turn the output into quantiles or
+    samples with `base_attentive.distributions`.
 
     Args:
-        distribution: ``"normal"`` or ``"student_t"``.
+        distribution: a name of
+            `base_attentive.distributions.DISTRIBUTION_PARAMETERS`.
         output_dim: int, number of targets ``O``.
 
     Call arguments:
         inputs: tensor `(B, H, d)`.
 
     Returns:
-        Tensor `(B, H, P, O)`, ``P`` = 2 (normal) or 3 (Student-t); float32
+        Tensor `(B, H, P, O)`, ``P`` = 3 for Student-t, else 2; float32
         under mixed precision.
     """
 
@@ -57,6 +67,10 @@ class DistributionHead(keras.layers.Layer):
 
     def call(self, inputs):
         raw = self.projection(ops.cast(inputs, self.compute_dtype))
+        if self.distribution == "negative_binomial":
+            mean = ops.exp(ops.clip(raw[:, :, :1], *LOG_MEAN_RANGE))
+            dispersion = ops.softplus(raw[:, :, 1:2]) + MIN_DISPERSION
+            return ops.concatenate([mean, dispersion], axis=2)
         loc = raw[:, :, :1]
         scale = ops.softplus(raw[:, :, 1:2]) + MIN_SCALE
         parts = [loc, scale]

@@ -3,6 +3,10 @@
 import keras
 from keras import ops
 
+from base_attentive.layers.categorical_embedding import (
+    CategoricalEmbedding,
+    validate_cardinalities,
+)
 from base_attentive.layers.gated_block import GatedBlock
 from base_attentive.layers.gated_residual_network import GatedResidualNetwork
 from base_attentive.layers.sublayer_call import call_sublayer
@@ -29,10 +33,19 @@ class VariableSelectionNetwork(GatedBlock):
     inputs; since the embeddings are linear in the inputs, this spans the
     same function class as reading the flattened embeddings.
 
+    Categorical variables (``cardinalities``) hold integer codes; each has
+    its own embedding table (`CategoricalEmbedding`), whose row
+    ``E_j[code_j]`` is its embedding ``e_j`` in the weighted sum, so a
+    categorical variable gets one selection weight like any real one. The
+    selection GRN reads the real inputs and the categorical embeddings.
+
     Args:
         units: int, width of each variable embedding and of the output.
         hidden_units: int or None, hidden width of the GRNs (default
             ``units``).
+        cardinalities: None (every variable real), or one int per variable:
+            0 for a real variable, the number of codes ``n >= 2`` of a
+            categorical one (code 0: unknown).
         dropout_rate: float in [0, 1).
         activation: str, GRN hidden activation.
         use_residuals: bool, GRN skip connections.
@@ -59,11 +72,23 @@ class VariableSelectionNetwork(GatedBlock):
         self,
         units,
         hidden_units=None,
+        cardinalities=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.units = units
         self.hidden_units = hidden_units
+        if cardinalities is not None:
+            cardinalities = validate_cardinalities(cardinalities)
+        self.cardinalities = cardinalities
+        self.categorical_embedding = None
+        if cardinalities is not None and any(cardinalities):
+            self.categorical_embedding = CategoricalEmbedding(
+                cardinalities,
+                units,
+                name="categorical_embedding",
+                dtype=self.dtype_policy,
+            )
         self.selected_grn = GatedResidualNetwork(
             hidden_units or units,
             output_units=units,
@@ -74,25 +99,39 @@ class VariableSelectionNetwork(GatedBlock):
 
     def build(self, inputs_shape, context_shape=None):
         num_variables = inputs_shape[-1]
-        self.variable_kernel = self.add_weight(
-            name="variable_kernel",
-            shape=(num_variables, self.units),
-            initializer="glorot_uniform",
-        )
-        self.variable_bias = self.add_weight(
-            name="variable_bias", shape=(num_variables, self.units), initializer="zeros"
-        )
+        num_real, selection_width = num_variables, num_variables
+        if self.cardinalities is not None:
+            validate_cardinalities(self.cardinalities, num_variables)
+        if self.categorical_embedding is not None:
+            self.categorical_embedding.build(inputs_shape)
+            num_categorical = len(self.categorical_embedding.categorical_positions)
+            num_real = num_variables - num_categorical
+            selection_width = num_real + num_categorical * self.units
+        if num_real:  # a VSN over categorical variables only has no kernel
+            self.variable_kernel = self.add_weight(
+                name="variable_kernel",
+                shape=(num_real, self.units),
+                initializer="glorot_uniform",
+            )
+            self.variable_bias = self.add_weight(
+                name="variable_bias",
+                shape=(num_real, self.units),
+                initializer="zeros",
+            )
         self.selection_grn = GatedResidualNetwork(
             self.hidden_units or self.units,
             output_units=num_variables,
             name="selection_grn",
             **self.grn_options,
         )
-        self.selection_grn.build(inputs_shape, context_shape)
+        selection_shape = tuple(inputs_shape[:-1]) + (selection_width,)
+        self.selection_grn.build(selection_shape, context_shape)
         self.selected_grn.build(tuple(inputs_shape[:-1]) + (self.units,))
         self.built = True
 
     def call(self, inputs, context=None, training=None):
+        if self.categorical_embedding is not None:
+            return self._call_with_categories(inputs, context, training)
         logits = call_sublayer(
             self.selection_grn, inputs, context=context, training=training
         )
@@ -100,6 +139,30 @@ class VariableSelectionNetwork(GatedBlock):
         # sum_j v_j (x_j w_j + b_j), as two matmuls: no (..., N, units) tensor.
         selected = ops.matmul(weights * inputs, self.variable_kernel)
         selected = selected + ops.matmul(weights, self.variable_bias)
+        outputs = call_sublayer(self.selected_grn, selected, training=training)
+        return outputs, weights
+
+    def _call_with_categories(self, inputs, context, training):
+        embedding = self.categorical_embedding
+        real, embedded = call_sublayer(embedding, inputs)
+        parts = embedded if real is None else [real, *embedded]
+        logits = call_sublayer(
+            self.selection_grn,
+            ops.concatenate(parts, axis=-1),
+            context=context,
+            training=training,
+        )
+        weights = ops.softmax(logits, axis=-1)
+        selected = None
+        if real is not None:
+            real_weights = ops.take(weights, embedding.real_positions, axis=-1)
+            selected = ops.matmul(real_weights * real, self.variable_kernel)
+            selected = selected + ops.matmul(real_weights, self.variable_bias)
+        for position, vector in zip(
+            embedding.categorical_positions, embedded, strict=True
+        ):
+            term = weights[..., position : position + 1] * vector
+            selected = term if selected is None else selected + term
         outputs = call_sublayer(self.selected_grn, selected, training=training)
         return outputs, weights
 
@@ -112,6 +175,7 @@ class VariableSelectionNetwork(GatedBlock):
             {
                 "units": self.units,
                 "hidden_units": self.hidden_units,
+                "cardinalities": self.cardinalities,
             }
         )
         return config

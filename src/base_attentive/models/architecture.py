@@ -7,6 +7,8 @@ import numbers
 
 import keras
 
+from base_attentive.distributions import DISTRIBUTION_PARAMETERS
+from base_attentive.layers.categorical_embedding import validate_cardinalities
 from base_attentive.quantiles import validate_quantiles
 
 OBJECTIVES = ("hybrid", "transformer")
@@ -14,7 +16,7 @@ ATTENTION_LEVELS = ("cross", "hierarchical", "memory")
 MULTI_SCALE_AGGREGATIONS = ("last", "average", "sum", "concat")
 FINAL_AGGREGATIONS = ("last", "average")
 MODES = (None, "tft")
-DISTRIBUTIONS = ("normal", "student_t")
+DISTRIBUTIONS = tuple(DISTRIBUTION_PARAMETERS)
 # The constructor arguments of BaseAttentive, in signature order: each is an
 # attribute of the model and a key of its config.
 ARGUMENTS = (
@@ -45,6 +47,9 @@ ARGUMENTS = (
     "objective",
     "attention_levels",
     "distribution",
+    "static_cardinalities",
+    "dynamic_cardinalities",
+    "future_cardinalities",
 )
 
 
@@ -170,6 +175,12 @@ def validate_arguments(args):
                 "`quantiles` and `distribution` are mutually exclusive: a model has "
                 f"one head. Received: quantiles={out['quantiles']}, "
                 f"distribution={args['distribution']!r}"
+            )
+    for part in ("static", "dynamic", "future"):
+        name = f"{part}_cardinalities"
+        if args[name] is not None:
+            out[name] = validate_cardinalities(
+                args[name], out[f"{part}_input_dim"], name
             )
     try:
         keras.activations.get(args["activation"])

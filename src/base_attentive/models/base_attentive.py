@@ -91,9 +91,22 @@ class BaseAttentive(keras.Model):
         attention_levels: ordered list from ``"cross"``, ``"hierarchical"``,
             ``"memory"``, applied in that order. Default None: all three, in
             that order.
-        distribution: None, ``"normal"`` or ``"student_t"``: a distribution
-            head giving `(B, H, P, O)` parameters (``P`` = 2: loc, scale; 3
-            for Student-t: loc, scale, df > 2). Exclusive with ``quantiles``.
+        distribution: None, ``"normal"``, ``"student_t"``, ``"log_normal"``
+            (positive data) or ``"negative_binomial"`` (counts): a
+            distribution head giving `(B, H, P, O)` parameters (``P`` = 2:
+            loc, scale; 3 for Student-t: loc, scale, df > 2; mean and
+            dispersion for the negative binomial; see
+            `base_attentive.distributions`). Exclusive with ``quantiles``.
+        static_cardinalities, dynamic_cardinalities, future_cardinalities:
+            None (every variable real-valued), or one int per variable of
+            that input (``S``, ``D``, ``F`` entries): 0 for a real variable,
+            the number of codes ``n >= 2`` for a categorical variable whose
+            input holds its integer code (0: unknown; see
+            `base_attentive.data.Vocabulary`). Each categorical variable has
+            its own embedding table of width ``embed_dim``, feeding the
+            variable selection like a real variable (one selection weight
+            each in ``explain``). With ``mode="tft"`` the encoder's
+            variables are the dynamic then the future ones. Default None.
 
     Call arguments:
         inputs: ``[static, dynamic, future]`` (``None`` for an absent part;
@@ -150,6 +163,9 @@ class BaseAttentive(keras.Model):
         objective="hybrid",
         attention_levels=None,
         distribution=None,
+        static_cardinalities=None,
+        dynamic_cardinalities=None,
+        future_cardinalities=None,
         **kwargs,
     ):
         arguments = validate_arguments(
@@ -181,6 +197,9 @@ class BaseAttentive(keras.Model):
                 objective=objective,
                 attention_levels=attention_levels,
                 distribution=distribution,
+                static_cardinalities=static_cardinalities,
+                dynamic_cardinalities=dynamic_cardinalities,
+                future_cardinalities=future_cardinalities,
             )
         )
         super().__init__(**kwargs)
@@ -213,6 +232,9 @@ class BaseAttentive(keras.Model):
         self.objective = arguments["objective"]
         self.attention_levels = arguments["attention_levels"]
         self.distribution = arguments["distribution"]
+        self.static_cardinalities = arguments["static_cardinalities"]
+        self.dynamic_cardinalities = arguments["dynamic_cardinalities"]
+        self.future_cardinalities = arguments["future_cardinalities"]
 
         # === Layers ===
         self._build_blocks()
@@ -231,17 +253,45 @@ class BaseAttentive(keras.Model):
         embed = self.embed_dim
         transformer = self.objective == "transformer"
 
-        def selector(name):
+        def selector(name, cardinalities):
+            """The selection layer of an input, and (without VSNs) the
+            embedding of its categorical variables, or None."""
+            categorical = cardinalities is not None and any(cardinalities)
             if self.use_vsn:
-                return blocks.VariableSelectionNetwork(
-                    embed, hidden_units=self.vsn_units, name=name, **grn_args
+                vsn = blocks.VariableSelectionNetwork(
+                    embed,
+                    hidden_units=self.vsn_units,
+                    cardinalities=cardinalities if categorical else None,
+                    name=name,
+                    **grn_args,
                 )
-            return keras.layers.Dense(embed, dtype=policy, name=name)
+                return vsn, None
+            # Without VSNs: categorical embeddings joined to the real inputs,
+            # then one projection.
+            embedding = None
+            if categorical:
+                embedding = blocks.CategoricalEmbedding(
+                    cardinalities, embed, dtype=policy, name=f"{name}_embedding"
+                )
+            return keras.layers.Dense(embed, dtype=policy, name=name), embedding
 
         has_future = self.future_input_dim > 0
-        self.static_selection = selector("static_selection")
-        self.past_selection = selector("past_selection")
-        self.future_selection = selector("future_selection") if has_future else None
+        past_cardinalities = self.dynamic_cardinalities
+        if self.mode == "tft" and has_future:
+            past_cardinalities = self._cardinalities("dynamic") + self._cardinalities(
+                "future"
+            )
+        self.static_selection, self.static_embedding = selector(
+            "static_selection", self.static_cardinalities
+        )
+        self.past_selection, self.past_embedding = selector(
+            "past_selection", past_cardinalities
+        )
+        self.future_selection = self.future_embedding = None
+        if has_future:
+            self.future_selection, self.future_embedding = selector(
+                "future_selection", self.future_cardinalities
+            )
         self.static_encoder = None
         if self.static_input_dim > 0:
             # The transformer encoder uses no cell-state context: no GRN for
@@ -329,6 +379,15 @@ class BaseAttentive(keras.Model):
         else:
             self.head = blocks.PointHead(self.output_dim, **head_args)
 
+    def _cardinalities(self, part):
+        """The cardinality list of an input part (all 0 when None)."""
+        given = getattr(self, f"{part}_cardinalities")
+        return (
+            list(given)
+            if given is not None
+            else [0] * getattr(self, f"{part}_input_dim")
+        )
+
     # ------------------------------------------------------------------ build
     def build(self, input_shape):
         static, dynamic, future = split_input_shapes(input_shape, self)
@@ -342,9 +401,13 @@ class BaseAttentive(keras.Model):
         self.built = True
 
     # ---------------------------------------------------------------- forward
-    def _select(self, selector, inputs, context, training):
+    def _select(self, selector, inputs, context, training, embedding=None):
         if self.use_vsn:
             return call_sublayer(selector, inputs, context=context, training=training)
+        if embedding is not None:
+            real, embedded = call_sublayer(embedding, inputs)
+            parts = embedded if real is None else [real, *embedded]
+            inputs = ops.concatenate(parts, axis=-1)
         return call_sublayer(selector, inputs), None
 
     def _forward(self, static, dynamic, future, training=None):
@@ -356,7 +419,7 @@ class BaseAttentive(keras.Model):
         selection_context = enrichment_context = state_h = state_c = None
         if static is not None:
             static_embedding, weights["static"] = self._select(
-                self.static_selection, static, None, training
+                self.static_selection, static, None, training, self.static_embedding
             )
             contexts = call_sublayer(
                 self.static_encoder, static_embedding, training=training
@@ -369,7 +432,7 @@ class BaseAttentive(keras.Model):
         if future is not None and self.mode == "tft":
             past = ops.concatenate([dynamic, ops.cast(future_past, dynamic.dtype)], -1)
         past, weights["dynamic"] = self._select(
-            self.past_selection, past, selection_context, training
+            self.past_selection, past, selection_context, training, self.past_embedding
         )
         if self.max_window_size is not None:
             past = past[:, -self.max_window_size :]
@@ -387,7 +450,11 @@ class BaseAttentive(keras.Model):
 
         if future is not None:
             decoder, weights["future"] = self._select(
-                self.future_selection, future_horizon, selection_context, training
+                self.future_selection,
+                future_horizon,
+                selection_context,
+                training,
+                self.future_embedding,
             )
         else:
             zeros = ops.zeros_like(past[:, :1, :])

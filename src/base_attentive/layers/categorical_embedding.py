@@ -1,0 +1,153 @@
+"""Embeddings of the categorical variables of an input."""
+
+import keras
+from keras import ops
+
+
+def validate_cardinalities(cardinalities, num_variables=None, name="cardinalities"):
+    """Checks a per-variable cardinality list; returns it as a list of ints.
+
+    Args:
+        cardinalities: one entry per variable of an input: 0 for a
+            real-valued variable, `n >= 2` for a categorical one whose codes
+            are `0 .. n - 1` (code 0: unknown).
+        num_variables: the number of variables the input has, or None.
+        name: the argument's name, for errors.
+
+    Returns:
+        list of ints.
+    """
+    try:
+        values = list(cardinalities)
+    except TypeError:
+        raise TypeError(
+            f"`{name}` must be a list with one int per variable (0: real, "
+            f"n >= 2: categorical). Received: {name}={cardinalities!r}"
+        ) from None
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TypeError(f"`{name}` must hold ints >= 0. Received: {name}={values}")
+        if value == 1:
+            raise ValueError(
+                f"`{name}`: a categorical variable has at least 2 codes (the "
+                f"unknown code 0 and one value); 0 marks a real variable. "
+                f"Received: {name}={values}"
+            )
+    if num_variables is not None and len(values) != num_variables:
+        raise ValueError(
+            f"`{name}` must have one entry per variable ({num_variables}). "
+            f"Received: {len(values)} entries, {name}={values}"
+        )
+    return [int(value) for value in values]
+
+
+def _unknown_is_zero(initializer):
+    """An initializer whose first row (the unknown code) is zero."""
+
+    def initialize(shape, dtype=None):
+        values = initializer(shape, dtype=dtype)
+        rows = ops.reshape(ops.arange(shape[0]), (-1, 1))
+        return ops.where(rows > 0, values, ops.zeros_like(values))
+
+    return initialize
+
+
+@keras.saving.register_keras_serializable(package="base_attentive")
+class CategoricalEmbedding(keras.layers.Layer):
+    """One embedding table per categorical variable of an input.
+
+    An input of ``N`` variables holds, for each categorical variable, its
+    integer code as a float (``0`` = unknown, ``1 .. n - 1`` = the values of
+    its vocabulary, `base_attentive.data.Vocabulary`). Each categorical
+    variable ``j`` has its own table ``E_j`` of shape ``(n_j, units)``;
+    the layer splits the input into the real-valued variables, unchanged,
+    and one embedding ``E_j[code_j]`` per categorical variable. A code
+    outside ``0 .. n_j - 1`` counts as unknown. The unknown row starts at
+    zero, so a value never seen in training adds nothing until training
+    gives it a meaning.
+
+    Args:
+        cardinalities: one int per variable: 0 for a real variable, the
+            number of codes ``n >= 2`` for a categorical one.
+        units: int, width of each embedding.
+        embeddings_initializer: initializer of the tables (the unknown row
+            is then set to zero). Default ``"uniform"``.
+
+    Call arguments:
+        inputs: tensor `(B, N)` or `(B, T, N)`.
+
+    Returns:
+        Tuple ``(real, embeddings)``: ``real`` `(..., R)` the real-valued
+        variables in their order (None when there is none), and a list
+        of one `(..., units)` tensor per categorical variable, in order.
+
+    Example:
+
+    >>> layer = CategoricalEmbedding([0, 3], units=4)
+    >>> real, embeddings = layer(np.array([[0.5, 2.0]], "float32"))
+    >>> tuple(real.shape), [tuple(e.shape) for e in embeddings]
+    ((1, 1), [(1, 4)])
+    """
+
+    def __init__(
+        self, cardinalities, units, embeddings_initializer="uniform", **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.cardinalities = validate_cardinalities(cardinalities)
+        self.units = units
+        self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+        self.real_positions = [i for i, n in enumerate(self.cardinalities) if n == 0]
+        self.categorical_positions = [
+            i for i, n in enumerate(self.cardinalities) if n > 0
+        ]
+        self.tables = []
+
+    def build(self, input_shape):
+        if input_shape[-1] is not None and input_shape[-1] != len(self.cardinalities):
+            raise ValueError(
+                f"The input has {input_shape[-1]} variables but `cardinalities` "
+                f"names {len(self.cardinalities)}: {self.cardinalities}"
+            )
+        initializer = _unknown_is_zero(self.embeddings_initializer)
+        self.tables = [
+            self.add_weight(
+                name=f"embeddings_{position}",
+                shape=(self.cardinalities[position], self.units),
+                initializer=initializer,
+            )
+            for position in self.categorical_positions
+        ]
+        self.built = True
+
+    def call(self, inputs):
+        real = None
+        if self.real_positions:
+            real = ops.take(inputs, self.real_positions, axis=-1)
+        embeddings = []
+        for position, table in zip(
+            self.categorical_positions, self.tables, strict=True
+        ):
+            size = self.cardinalities[position]
+            codes = ops.cast(ops.round(inputs[..., position]), "int32")
+            codes = ops.where((codes < 0) | (codes >= size), 0, codes)
+            embedded = ops.take(table, codes, axis=0)
+            embeddings.append(ops.cast(embedded, self.compute_dtype))
+        return real, embeddings
+
+    def compute_output_shape(self, input_shape):
+        batch = tuple(input_shape[:-1])
+        real = batch + (len(self.real_positions),) if self.real_positions else None
+        return real, [batch + (self.units,) for _ in self.categorical_positions]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "cardinalities": list(self.cardinalities),
+                "units": self.units,
+                "embeddings_initializer": keras.initializers.serialize(
+                    self.embeddings_initializer
+                ),
+            }
+        )
+        return config
