@@ -155,66 +155,21 @@ def export_model(model, path, format, shapes):
     """
     import keras
 
+    from base_attentive import kernels
+
     backend = keras.backend.backend()
     route = check_route(format, backend)
-    path = str(path)
-    if (format, backend) == ("onnx", "torch"):
-        _onnx_from_torch(model, path, shapes)
-    elif (format, backend) == ("tf_saved_model", "torch"):
-        _saved_model_on_tensorflow(model, path, shapes)
-        backend = "tensorflow"
-    else:
-        signature = [
-            [
-                keras.InputSpec(shape=(None, *shapes[name]), dtype="float32", name=name)
-                for name in INPUT_NAMES
-            ]
-        ]
-        options = {}
-        if format == "torch":
-            import torch
-
-            batch = torch.export.Dim("batch", min=1)
-            options["dynamic_shapes"] = [([{0: batch}] * len(INPUT_NAMES),)]
-        model.export(
-            path, format=format, verbose=False, input_signature=signature, **options
-        )
-    return {"route": route, "backend": backend}
+    signature = [
+        keras.InputSpec(shape=(None, *shapes[name]), dtype="float32", name=name)
+        for name in INPUT_NAMES
+    ]
+    made_on = kernels.export_model(model, str(path), format, signature)
+    return {"route": route, "backend": made_on}
 
 
-def _onnx_from_torch(model, path, shapes):
-    """ONNX through the dynamo exporter, the batch axis dynamic."""
-    import keras
-    import torch
-
-    class _Inputs(torch.nn.Module):
-        """The model over three positional inputs (ONNX has no lists)."""
-
-        def __init__(self, wrapped):
-            super().__init__()
-            self.wrapped = wrapped
-
-        def forward(self, static, dynamic, future):
-            return self.wrapped([static, dynamic, future], training=False)
-
-    # A sample batch of 2: torch.export fixes dimensions traced at size 1.
-    sample = tuple(keras.ops.zeros((2, *shapes[name])) for name in INPUT_NAMES)
-    batch = torch.export.Dim("batch", min=1)
-    program = torch.onnx.export(
-        _Inputs(model).eval(),
-        sample,
-        input_names=list(INPUT_NAMES),
-        output_names=["forecast"],
-        dynamic_shapes=tuple({0: batch} for _ in INPUT_NAMES),
-        dynamo=True,
-        verbose=False,
-    )
-    program.optimize()
-    program.save(path)
-
-
-def _saved_model_on_tensorflow(model, path, shapes):
-    """The SavedModel made by Keras on TensorFlow from the model's `.keras`."""
+def saved_model_on_tensorflow(model, path, shapes):
+    """The SavedModel made by Keras on TensorFlow from the model's `.keras`,
+    in a TensorFlow process (the route for a model on another backend)."""
     with tempfile.TemporaryDirectory() as temporary:
         keras_file = Path(temporary) / "model.keras"
         model.save(keras_file)

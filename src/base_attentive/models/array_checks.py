@@ -142,8 +142,16 @@ def check_samples(inputs, method):
 
 def empty_prediction(model, inputs):
     """An empty array of the model's output shape for zero-sample array
-    inputs; None otherwise."""
-    if batch_size(inputs) != 0:
+    inputs; None otherwise.
+
+    Only a batch axis of a known size counts: a symbolic one (an export
+    tracing the batch as a dynamic dimension) is left symbolic.
+    """
+    if not _is_numeric_input(inputs):
+        return None
+    first = next(part for _, part in _named_parts(inputs) if part is not None)
+    size = first.shape[0]
+    if type(size) is not int or size != 0:
         return None
     symbolic = keras.tree.map_structure(
         lambda part: (
