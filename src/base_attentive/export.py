@@ -38,7 +38,12 @@ from base_attentive.artifacts import (
     export_model,
     input_shapes,
 )
-from base_attentive.run_folder import atomic_folder, json_ready, write_text_atomic
+from base_attentive.run_folder import (
+    atomic_folder,
+    check_destination,
+    json_ready,
+    write_text_atomic,
+)
 
 __all__ = ["MANIFEST", "export_forecaster", "find_export", "read_manifest"]
 
@@ -74,6 +79,7 @@ def export_forecaster(forecaster, path, format="onnx", overwrite=False, extra=No
     """
     import keras
 
+    check_destination(path, overwrite)
     check_route(format, keras.backend.backend())
     dataset, model = forecaster.dataset_, forecaster.model_
     shapes = input_shapes(dataset)
