@@ -182,6 +182,11 @@ def test_a_buffer_too_small_to_read_is_an_error(frame, tmp_path):
     [
         ({"covariate_scaler": "robust"}, ValueError, "covariate_scaler='robust'"),
         ({"id_column": None}, ValueError, "needs an `id_column`"),
+        (
+            {"seasonal_lags": (7, 364), "holiday_lag": 364},
+            ValueError,
+            "`holiday_lag` is not supported",
+        ),
         ({"past_columns": ("humidity",)}, ValueError, r"\['humidity'\] of the spec"),
     ],
 )

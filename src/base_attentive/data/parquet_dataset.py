@@ -158,6 +158,13 @@ class ParquetForecastDataset:
                 "'none' with a Parquet dataset. Received: covariate_scaler="
                 "'robust'"
             )
+        if spec.holiday_lag is not None:
+            raise ValueError(
+                "`holiday_lag` is not supported by the Parquet dataset yet: its "
+                "windows read the holiday calendar of the in-memory dataset. "
+                "Use `ForecastDataset`, or leave `holiday_lag=None`. Received: "
+                f"holiday_lag={spec.holiday_lag}"
+            )
         if isinstance(buffer_mb, bool) or not isinstance(buffer_mb, int | float):
             raise TypeError(f"`buffer_mb` must be a number. Received: {buffer_mb!r}")
         if not buffer_mb > 0:

@@ -15,6 +15,14 @@ import numpy as np
 import pandas as pd
 
 
+def check_batch_size(batch_size):
+    """Raises unless `batch_size` is an int >= 1."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise TypeError(f"`batch_size` must be an int. Received: {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"`batch_size` must be >= 1. Received: {batch_size}")
+
+
 class WindowBatches:
     """Batches of windows sliced on demand from a frame's `WindowArrays`.
 
@@ -50,10 +58,7 @@ class WindowBatches:
     shuffle = False
 
     def __init__(self, arrays, starts, window_series, *, batch_size=256):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-            raise TypeError(f"`batch_size` must be an int. Received: {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"`batch_size` must be >= 1. Received: {batch_size}")
+        check_batch_size(batch_size)
         self.arrays = arrays
         self.starts = np.asarray(starts, dtype=np.int64)
         self.window_series = np.asarray(window_series, dtype=np.int64)
