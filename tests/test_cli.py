@@ -395,9 +395,13 @@ def test_cli_window_scaling_and_seasonal_lags_forecast_in_original_units(
     assert dataset["spec"]["scaling"] == "window"
     assert dataset["spec"]["seasonal_lags"] == [7, 21]
     forecasts = pd.read_csv(out / "forecasts.csv")
-    # Original units: the medians sit at the stations' ridership level.
+    # Original units: each station's forecasts follow its own level (Clark
+    # Lake has about ten times Austin's rides). Values left in the windows'
+    # scaled units would sit at one level for both; this barely trained
+    # model is not asked to be accurate.
     level = forecasts.groupby("station")[["actual", "q0.5"]].median()
-    assert ((level["q0.5"] / level["actual"]).between(0.5, 2.0)).all()
+    ratios = level.loc["Clark_Lake"] / level.loc["Austin"]
+    assert ratios["actual"] / 3 < ratios["q0.5"] < ratios["actual"] * 3
     predicted = _run_cli(
         "predict", "--model", out, "--data", ridership_slice["future"],
         "--out", tmp_path / "next.csv", "--json",
