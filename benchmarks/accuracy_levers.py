@@ -100,7 +100,7 @@ def run(args):
             }
         )
         print(json.dumps({"name": args.name, **results[-1]}), flush=True)
-    ensemble = np.sort(np.mean(members, axis=0), axis=-2)
+    ensemble = np.sort(np.mean(members, axis=0), axis=-1)  # (N, H, Q)
     ensemble_scores = _score_cube(forecaster, result, ensemble)
     groups = _groups(forecaster, result, {"member0": members[0], "mean": ensemble})
     summary = {
