@@ -521,7 +521,7 @@ def test_data_errors_name_the_cli_options_not_api_arguments(files, tmp_path, cap
 def test_mase_names_a_zero_scale_series_it_leaves_out():
     y = np.ones((2, 3, 1))
     forecast = np.repeat(y[:, :, None, :], 3, axis=2)
-    with pytest.warns(RuntimeWarning, match=r"leaves out 1 of 2 series.*\['flat'\]"):
+    with pytest.warns(RuntimeWarning, match=r"leave out 1 of 2 series.*\['flat'\]"):
         table = score(
             y, forecast, [0.1, 0.5, 0.9], series=np.array([0, 1]),
             scale=np.array([[1.0], [0.0]]), series_ids=["ok", "flat"],

@@ -118,7 +118,10 @@ def check_targets(model, inputs, targets, method):
     batch = batch_size(inputs)
     expected = (batch, model.forecast_horizon, model.output_dim)
     received = tuple(targets.shape)
-    if received != expected:
+    # Targets shaped like the output also pass: a loss compiled by the user
+    # may compare the output with a target of its shape (as the forecasting
+    # losses do when given one), Keras' usual convention.
+    if received not in (expected, _output_shape(model, batch)):
         hint = ""
         if len(received) == 2 and model.output_dim == 1:
             hint = " Add the last axis (`y[..., None]`)."
@@ -129,6 +132,20 @@ def check_targets(model, inputs, targets, method):
         )
     _check_finite(targets, "the targets `y`", method)
     return targets
+
+
+def _output_shape(model, batch):
+    """`(batch, horizon, values, output_dim)` of a quantile or distribution
+    head, or None for a point head (its output is the targets' shape)."""
+    from base_attentive.distributions import DISTRIBUTION_PARAMETERS
+
+    if model.quantiles is not None:
+        values = len(model.quantiles)
+    elif model.distribution is not None:
+        values = len(DISTRIBUTION_PARAMETERS[model.distribution])
+    else:
+        return None
+    return (batch, model.forecast_horizon, values, model.output_dim)
 
 
 def check_samples(inputs, method):
