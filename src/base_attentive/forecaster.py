@@ -29,7 +29,7 @@ from base_attentive.training import (
     DEFAULT_MODEL,
     TrainingSettings,
     build_model,
-    train_model,
+    train_members,
 )
 
 __all__ = ["DEFAULT_VALIDATION", "Forecaster", "PreparedData"]
@@ -449,31 +449,33 @@ class Forecaster:
             f"{train.num_windows:,} training and {valid.num_windows:,} validation "
             f"windows (validation from {info['validation_start']})",
         )
+
+        def build():
+            return build_model(
+                dataset, self.quantiles, self.model, settings.learning_rate, train[0][0]
+            )
+
         seed_everything(self.seed)
         scope = distribution.scope() if distribution else contextlib.nullcontext()
         with scope:
-            model = build_model(
-                dataset, self.quantiles, self.model, settings.learning_rate, train[0][0]
-            )
-            if distribution is not None:
-                distribution.prepare(model)  # e.g. torch: DistributedDataParallel
-            report("step", f"model: BaseAttentive, {model.count_params():,} parameters")
-            report(
-                "step",
-                f"training: up to {settings.epochs} epochs of "
-                f"{min(settings.steps_per_epoch, len(train))} steps x "
-                f"{settings.batch_size} windows"
-                + (
-                    f" within {settings.time_limit:g} min"
-                    if settings.time_limit
-                    else ""
-                )
-                + f"; early stopping (patience {settings.patience}, best weights "
-                "restored)",
-            )
-            history, summary = train_model(
-                model, train, valid, settings, verbose=verbose, plan=distribution
-            )
+            first = build()
+        report("step", f"model: BaseAttentive, {first.count_params():,} parameters")
+        members = settings.ensemble
+        limit = f" within {settings.time_limit:g} min" if settings.time_limit else ""
+        report(
+            "step",
+            "training: "
+            + (f"{members} models (seeds {self.seed}..), each " if members > 1 else "")
+            + f"up to {settings.epochs} epochs of "
+            f"{min(settings.steps_per_epoch, len(train))} steps x "
+            f"{settings.batch_size} windows{limit}; {settings.schedule} learning "
+            f"rate; early stopping (patience {settings.patience}, best weights "
+            "restored)",
+        )
+        model, history, summary = train_members(
+            build, train, valid, settings, self.seed, first=first,
+            verbose=verbose, plan=distribution,
+        )  # fmt: skip
         report(
             "detail",
             f"stopped by {summary['stopped_by']} after {summary['epochs_run']} "

@@ -257,6 +257,12 @@ def check_model(model, dataset, forecaster, path):
         "forecast_horizon": forecaster.horizon,
         "quantiles": list(forecaster.quantiles),
     }
+    # An ensemble's members share the arguments (`models.MeanEnsemble`).
+    for network in getattr(model, "members", [model]):
+        _check_network(network, expected, path)
+
+
+def _check_network(model, expected, path):
     found = {key: getattr(model, key, None) for key in expected}
     found["quantiles"] = (
         None if found["quantiles"] is None else list(found["quantiles"])

@@ -33,9 +33,11 @@ def write_run(forecaster, folder, extra=None):
     if forecaster.tuning_ is not None:
         folder.write_json("tuning", forecaster.tuning_)
     backend = keras.backend.backend()
+    # An ensemble's members share the arguments: report the first one's.
+    network = getattr(forecaster.model_, "members", [forecaster.model_])[0]
     arguments = {
         key: value
-        for key, value in forecaster.model_.get_config().items()
+        for key, value in network.get_config().items()
         if key in forecaster.model
     }
     folder.write_json(
@@ -55,6 +57,7 @@ def write_run(forecaster, folder, extra=None):
             "data": forecaster.data_,
             "model": {
                 "parameters": int(forecaster.model_.count_params()),
+                "members": len(getattr(forecaster.model_, "members", [None])),
                 "arguments": arguments,
             },
             "baseline": {"season": forecaster.baseline_.season},

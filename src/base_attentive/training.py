@@ -57,6 +57,10 @@ class TrainingSettings:
             end past it; None for no limit. Default 6.
         calibrate: recalibrate the quantile intervals on the validation
             windows (split-conformal, per horizon step). Default True.
+        ensemble: number of models trained one after the other (seeds
+            `seed`, `seed + 1`, ...; each with its share of the time left),
+            whose quantile forecasts are averaged (`models.MeanEnsemble`).
+            Default 1.
         schedule: the learning-rate schedule: `"plateau"` (halved after
             `LR_PATIENCE` epochs without a better validation loss, down to
             `LR_FLOOR`) or `"cosine"` (a half cosine from `learning_rate`
@@ -73,9 +77,10 @@ class TrainingSettings:
     time_limit: float | None = 6.0
     calibrate: bool = True
     schedule: str = "plateau"
+    ensemble: int = 1
 
     def __post_init__(self):
-        for name in ("epochs", "steps_per_epoch", "batch_size", "patience"):
+        for name in ("epochs", "steps_per_epoch", "batch_size", "patience", "ensemble"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(
@@ -250,3 +255,72 @@ def train_model(
         "seconds": time.perf_counter() - started,
     }
     return curves, summary
+
+
+def train_members(
+    build, train, validation, settings, seed, *, first=None, verbose=0, plan=None
+):
+    """Trains `settings.ensemble` models with the recipe, one after another.
+
+    Member `i` is built after seeding everything with `seed + i` and gets
+    the time left divided by the members left. With one member this is
+    `train_model` on one model.
+
+    Args:
+        build: callable returning a new compiled, built model (called in the
+            `plan`'s scope, if any).
+        train, validation: the training and validation `WindowDataset`s.
+        settings: `TrainingSettings`.
+        seed: the seed of the first member.
+        first: the first member, already built by `build` after seeding
+            with `seed` (in the `plan`'s scope), or None.
+        verbose: `verbose` of `keras.Model.fit`.
+        plan: a data-parallel `DataParallelPlan`, or None.
+
+    Returns:
+        `(model, history, summary)`: the model (a `MeanEnsemble` of the
+        members when there are several), the first member's curves, and the
+        summary of `train_model` (with several members: the first member's
+        entries, `epochs_run` and `seconds` summed, and `members`, one
+        summary per member).
+    """
+    import contextlib
+
+    from base_attentive.forecaster import seed_everything
+
+    count = settings.ensemble
+    started = time.perf_counter()
+    models, histories, summaries = [], [], []
+    for member in range(count):
+        member_settings = settings
+        if settings.time_limit is not None:
+            left = settings.time_limit - (time.perf_counter() - started) / 60.0
+            member_settings = dataclasses.replace(
+                settings, time_limit=max(left, 1e-3) / (count - member)
+            )
+        scope = plan.scope() if plan is not None else contextlib.nullcontext()
+        with scope:
+            if member == 0 and first is not None:
+                model = first
+            else:
+                seed_everything(seed + member)
+                model = build()
+            if plan is not None:
+                plan.prepare(model)  # e.g. torch: DistributedDataParallel
+            history, summary = train_model(
+                model, train, validation, member_settings, verbose=verbose, plan=plan
+            )
+        models.append(model)
+        histories.append(history)
+        summaries.append(summary)
+    if count == 1:
+        return models[0], histories[0], summaries[0]
+    from base_attentive.models.ensemble import MeanEnsemble
+
+    summary = {
+        **summaries[0],
+        "epochs_run": sum(s["epochs_run"] for s in summaries),
+        "seconds": time.perf_counter() - started,
+        "members": summaries,
+    }
+    return MeanEnsemble(models), histories[0], summary
