@@ -87,10 +87,13 @@ def test_default_spec_forecasts_the_two_weeks_after_the_data(chicago):
         chicago, ChronologicalSplit(validation=0.1, test=0.1)
     )
     assert data.model_dims() == {
-        "static_input_dim": 22,  # 2 target stats + 20 stations one-hot
+        "static_input_dim": 3,  # 2 target stats + the station's code
         "dynamic_input_dim": 19,  # rides + 18 weather columns
         "future_input_dim": 19,  # 10 sports + 3 x (sin, cos) + holiday + proximity (2)
         "output_dim": 1,
+        "static_cardinalities": [0, 0, 21],  # 20 stations + unknown
+        "dynamic_cardinalities": None,
+        "future_cardinalities": None,
     }
     future = load_chicago_ridership(include_future_covariates=True)
     windows = data.prediction_windows(future)

@@ -77,20 +77,17 @@ def test_scalers_see_only_the_training_period(frame, spec):
 
 def test_model_dims_count_every_feature(data):
     names = data.feature_names()
-    assert names["static"] == [
-        "size",
-        "sales_mean",
-        "sales_log_std",
-        "region=north",
-        "region=south",
-    ]
+    assert names["static"] == ["size", "sales_mean", "sales_log_std", "region"]
     assert names["dynamic"] == ["sales", "temperature"]
     assert names["future"] == ["promo", "day_of_week_sin", "day_of_week_cos"]
     assert data.model_dims() == {
-        "static_input_dim": 5,
+        "static_input_dim": 4,
         "dynamic_input_dim": 2,
         "future_input_dim": 3,
         "output_dim": 1,
+        "static_cardinalities": [0, 0, 0, 3],  # north, south + unknown
+        "dynamic_cardinalities": None,
+        "future_cardinalities": None,
     }
 
 

@@ -79,7 +79,7 @@ def test_streaming_fit_equals_the_in_memory_fit(
     assert fitted.series_ids == in_memory.series_ids
     assert fitted.freq == in_memory.freq
     assert fitted.boundaries == in_memory.boundaries
-    assert fitted.encoder.vocabularies == in_memory.encoder.vocabularies
+    assert fitted.vocabulary.to_dict() == in_memory.vocabulary.to_dict()
     for name in ("target_scaler", "past_scaler", "future_scaler", "static_scaler"):
         ours, expected = getattr(fitted, name), getattr(in_memory, name)
         np.testing.assert_allclose(ours.loc, expected.loc, rtol=1e-12, err_msg=name)

@@ -7,7 +7,7 @@ import numpy as np
 from base_attentive.data import forecast_frame as forecast_frame_module
 from base_attentive.data import persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
-from base_attentive.data.encoding import OneHotEncoder
+from base_attentive.data.filling import fill_missing
 from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.spec import DatasetSpec
@@ -17,6 +17,7 @@ from base_attentive.data.split import (
     to_datetime64_ns,
 )
 from base_attentive.data.validation import check_known_series, format_time
+from base_attentive.data.vocabulary import Vocabulary
 from base_attentive.data.window_arrays import WindowArrays
 
 _CHUNK_ROWS = 1 << 18
@@ -43,15 +44,22 @@ class ForecastDataset:
 
     Inputs (all float32; `B` windows, `T` lookback, `H` horizon):
     - static `(B, S)`: numeric static columns and, if
-      `spec.static_target_stats`, each target's training mean and log
-      standard deviation (both standardised across series), then the one-hot
-      categorical columns;
-    - dynamic `(B, T, D)`: the O scaled targets, then the past-observed
-      columns;
+      `spec.static_target_stats`, each target's mean and log standard
+      deviation (of the series' training period with `scaling="series"`, of
+      the window's lookback with `scaling="window"`; standardised across
+      series), then the codes of the static categorical columns;
+    - dynamic `(B, T, D)`: the O scaled targets, then the numeric and the
+      categorical (codes) past-observed columns, then, with
+      `missing="mask"`, one observed indicator per target and past column;
     - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
-      known-future columns, then the calendar features;
-    - y `(B, H, O)`: the scaled targets over the horizon.
+      numeric and the categorical known-future columns, the calendar
+      features, the observed indicators of the future columns (with
+      `missing="mask"`), then the seasonal lags;
+    - y `(B, H, O)`: the scaled targets over the horizon (NaN where a
+      masked target is missing).
     An absent role gives a zero-width array (`(B, 0)`, `(B, H, 0)`).
+    Categorical values are integer codes of `vocabulary` (0: unknown), held
+    as floats; `model_dims()` gives the model their cardinalities.
 
     Args:
         spec: the `DatasetSpec`.
@@ -81,7 +89,7 @@ class ForecastDataset:
         self.past_scaler = SeriesScaler(spec.covariate_scaler)
         self.future_scaler = SeriesScaler(spec.covariate_scaler)
         self.static_scaler = SeriesScaler("standard")
-        self.encoder = OneHotEncoder(spec.categorical_columns)
+        self.vocabulary = Vocabulary(spec.categorical_columns)
         self.target_stats = None
         self.arrays = None
         self._frame = None
@@ -127,18 +135,24 @@ class ForecastDataset:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
         single = np.zeros(len(groups), dtype=np.int64)
-        self.target_scaler.fit(prepared.target[train_rows], groups, prepared.num_series)
-        self.past_scaler.fit(prepared.past[train_rows], single, 1)
-        self.future_scaler.fit(prepared.future[train_rows], single, 1)
+        masked = spec.masked
+        target = prepared.target[train_rows]
+        self.target_scaler.fit(target, groups, prepared.num_series, masked)
+        if spec.scaling == "series":
+            self._check_observed_targets(prepared)
+        self.past_scaler.fit(prepared.past[train_rows], single, 1, masked)
+        self.future_scaler.fit(prepared.future[train_rows], single, 1, masked)
         stats = SeriesScaler("standard").fit(
-            prepared.target[train_rows], groups, prepared.num_series
+            target, groups, prepared.num_series, masked
         )
         self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
-        self.encoder.fit(prepared.static_categorical)
+        self._fit_vocabulary(prepared, train_rows)
         self.series_ids = list(prepared.series_ids)
-        static_numeric = self._static_numeric(prepared, np.arange(prepared.num_series))
+        static_numeric = self._static_numeric(
+            prepared, np.arange(prepared.num_series), series_stats=True
+        )
         self.static_scaler.fit(
-            static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1
+            static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1, masked
         )
         self.freq = prepared.freq
         self.boundaries = boundaries
@@ -146,6 +160,36 @@ class ForecastDataset:
         self.arrays = self._to_arrays(prepared)
         self._frame = frame
         return self
+
+    def _check_observed_targets(self, prepared):
+        """Per-series scaling needs an observed training target per series."""
+        missing = self.target_scaler.missing_groups
+        if missing:
+            ids = [repr(prepared.series_ids[i]) for i in missing]
+            raise ValueError(
+                f"Series {', '.join(ids[:5])} have no observed target in the "
+                "training period, so no per-series scaler can be fitted. Use "
+                "scaling='window' (no per-series statistics), or move the "
+                "split later."
+            )
+
+    def _fit_vocabulary(self, prepared, train_rows):
+        """Fits each categorical column's vocabulary on the training period."""
+        spec = self.spec
+        for values, columns in (
+            (prepared.static_categorical, spec.static_categorical_columns),
+            (prepared.past_categorical[train_rows], spec.past_categorical_columns),
+            (prepared.future_categorical[train_rows], spec.future_categorical_columns),
+        ):
+            for index, column in enumerate(columns):
+                self.vocabulary.fit(column, values[:, index])
+
+    def _codes(self, values, columns):
+        """`(N, k)` float32 codes of categorical columns (0: unknown)."""
+        out = np.zeros((values.shape[0], len(columns)), dtype=np.float32)
+        for index, column in enumerate(columns):
+            out[:, index] = self.vocabulary.encode(column, values[:, index])
+        return out
 
     def _drop_series_without_training_rows(self, prepared, boundaries):
         if boundaries.train_end is None:
@@ -165,47 +209,111 @@ class ForecastDataset:
             )
         return prepared.select_series(~late)
 
-    def _static_numeric(self, prepared, scaler_index):
-        """Raw numeric static features: static columns, then target stats."""
+    def _static_numeric(self, prepared, scaler_index, series_stats=False):
+        """Raw numeric static features: static columns, then target stats
+        (per series; with window scaling a placeholder, each window's own
+        statistics are written at gather time, standardised like the series'
+        statistics, which `series_stats=True` gives to fit the scaler)."""
         blocks = [prepared.static_numeric]
         if self.spec.static_target_stats:
-            blocks.append(self.target_stats[scaler_index])
+            if self.spec.scaling == "window" and not series_stats:
+                stats = np.zeros((len(scaler_index), self.target_stats.shape[1]))
+            else:
+                stats = self.target_stats[scaler_index]
+            blocks.append(stats)
         return np.concatenate(blocks, axis=1)
 
     def _scaler_index(self, series_ids):
-        check_known_series(series_ids, self.series_ids)
+        """Row of each series in the fitted per-series state; -1 for a series
+        not seen at fit, which only window scaling can serve."""
+        if self.spec.scaling != "window":
+            check_known_series(series_ids, self.series_ids)
         position = {series: index for index, series in enumerate(self.series_ids)}
-        return np.array([position[series] for series in series_ids], dtype=np.int64)
+        return np.array([position.get(s, -1) for s in series_ids], dtype=np.int64)
+
+    def _window_static(self):
+        """Where and how window scaling writes each window's statistics into
+        the static input: `(column, loc, scale)`, or None."""
+        spec = self.spec
+        if spec.scaling != "window" or not spec.static_target_stats:
+            return None
+        first = len(spec.static_numeric_columns)
+        stop = first + self.target_stats.shape[1]
+        return (
+            first,
+            self.static_scaler.loc[0, first:stop],
+            self.static_scaler.scale[0, first:stop],
+        )
 
     def _to_arrays(self, prepared):
         """Scales and encodes a prepared frame into `WindowArrays`."""
         spec = self.spec
         scaler_index = self._scaler_index(prepared.series_ids)
         rows = len(prepared.times)
-        row_groups = scaler_index[prepared.row_series]
-        single = np.zeros(rows, dtype=np.int64)
         output_dim = prepared.target.shape[1]
-        dynamic = np.empty((rows, output_dim + prepared.past.shape[1]), np.float32)
-        _scale_into(
-            dynamic[:, :output_dim], self.target_scaler, prepared.target, row_groups
+        target_input, observed_target = prepared.target, None
+        if spec.masked:
+            observed_target = ~np.isnan(prepared.target)
+            target_input = fill_missing(prepared.target, prepared.row_series, "ffill")
+        past_codes = self._codes(
+            prepared.past_categorical, spec.past_categorical_columns
         )
-        _scale_into(dynamic[:, output_dim:], self.past_scaler, prepared.past, single)
+        past_blocks = [prepared.past.shape[1], past_codes.shape[1]]
+        indicators = []
+        if spec.masked:
+            indicators = [observed_target, prepared.past_observed]
+        dynamic = np.empty(
+            (rows, output_dim + sum(past_blocks) + sum(i.shape[1] for i in indicators)),
+            np.float32,
+        )
+        if spec.scaling == "series":
+            row_groups = scaler_index[prepared.row_series]
+            _scale_into(
+                dynamic[:, :output_dim], self.target_scaler, target_input, row_groups
+            )
+        else:  # each window scales its own lookback at gather time
+            dynamic[:, :output_dim] = 0.0
+        single = np.zeros(rows, dtype=np.int64)
+        column = output_dim + past_blocks[0]
+        _scale_into(
+            dynamic[:, output_dim:column], self.past_scaler, prepared.past, single
+        )
+        dynamic[:, column : column + past_blocks[1]] = past_codes
+        column += past_blocks[1]
+        for block in indicators:
+            dynamic[:, column : column + block.shape[1]] = block
+            column += block.shape[1]
         calendar = calendar_features(
             prepared.times, spec.calendar_features, spec.holiday_country
         )
+        future_codes = self._codes(
+            prepared.future_categorical, spec.future_categorical_columns
+        )
+        blocks = [future_codes, calendar]
+        if spec.masked:
+            blocks.append(prepared.future_observed)
         future_dim = prepared.future.shape[1]
-        future = np.empty((rows, future_dim + calendar.shape[1]), np.float32)
+        future = np.empty(
+            (rows, future_dim + sum(block.shape[1] for block in blocks)), np.float32
+        )
         _scale_into(future[:, :future_dim], self.future_scaler, prepared.future, single)
-        future[:, future_dim:] = calendar
+        future[:, future_dim:] = np.concatenate(blocks, axis=1)
         # Prediction frames leave targets / past covariates unknown on the
-        # horizon rows; these rows are never read as inputs.
+        # horizon rows (never read as inputs); a masked covariate missing
+        # over a whole series becomes 0, its training mean.
         np.nan_to_num(dynamic, copy=False, nan=0.0)
+        np.nan_to_num(future, copy=False, nan=0.0)
         static_numeric = self.static_scaler.transform(
             self._static_numeric(prepared, scaler_index),
             np.zeros(prepared.num_series, dtype=np.int64),
         )
         static = np.concatenate(
-            [static_numeric, self.encoder.transform(prepared.static_categorical)],
+            [
+                static_numeric,
+                self._codes(
+                    prepared.static_categorical, spec.static_categorical_columns
+                ),
+            ],
             axis=1,
         ).astype(np.float32)
         return WindowArrays(
@@ -223,6 +331,9 @@ class ForecastDataset:
             scaling=spec.scaling,
             scaling_method=spec.target_scaler,
             seasonal_lags=spec.seasonal_lags,
+            target_input=target_input if spec.masked else None,
+            observed_target=observed_target,
+            window_static=self._window_static(),
         )
 
     def transform(self, frame):
@@ -248,14 +359,25 @@ class ForecastDataset:
         spec = self.spec
         stats = []
         if spec.static_target_stats:
-            stats = [f"{t}_mean" for t in spec.target_columns] + [
-                f"{t}_log_std" for t in spec.target_columns
+            kind = "_window" if spec.scaling == "window" else ""
+            stats = [f"{t}{kind}_mean" for t in spec.target_columns] + [
+                f"{t}{kind}_log_std" for t in spec.target_columns
             ]
+        past = list(spec.past_numeric_columns + spec.past_categorical_columns)
+        future = list(spec.future_numeric_columns + spec.future_categorical_columns)
+        observed = []
+        future_observed = []
+        if spec.masked:
+            observed = [f"{c}_observed" for c in list(spec.target_columns) + past]
+            future_observed = [f"{c}_observed" for c in future]
         return {
-            "static": list(spec.static_columns) + stats + self.encoder.feature_names,
-            "dynamic": list(spec.target_columns) + list(spec.past_columns),
-            "future": list(spec.future_columns)
+            "static": list(spec.static_numeric_columns)
+            + stats
+            + list(spec.static_categorical_columns),
+            "dynamic": list(spec.target_columns) + past + observed,
+            "future": future
             + calendar_feature_names(spec.calendar_features)
+            + future_observed
             + [
                 f"{t}_lag{lag}"
                 for lag in spec.seasonal_lags
@@ -264,12 +386,39 @@ class ForecastDataset:
             "target": list(spec.target_columns),
         }
 
+    def cardinalities(self):
+        """Cardinality of each feature of each input: 0 for a real feature,
+        the number of codes (vocabulary + unknown) for a categorical one.
+
+        Returns:
+            dict with keys `"static"`, `"dynamic"`, `"future"`, lists
+            parallel to `feature_names()`.
+        """
+        names = self.feature_names()
+        spec = self.spec
+        groups = {
+            "static": spec.static_categorical_columns,
+            "dynamic": spec.past_categorical_columns,
+            "future": spec.future_categorical_columns,
+        }
+        return {
+            group: [
+                self.vocabulary.cardinality(name) if name in categorical else 0
+                for name in names[group]
+            ]
+            for group, categorical in groups.items()
+        }
+
     def model_dims(self):
-        """Input dimensions for the `BaseAttentive` constructor.
+        """Input dimensions (and categorical cardinalities) for the
+        `BaseAttentive` constructor.
 
         Returns:
             dict with `static_input_dim` (S), `dynamic_input_dim` (D),
-            `future_input_dim` (F) and `output_dim` (O).
+            `future_input_dim` (F), `output_dim` (O) and
+            `static_cardinalities`, `dynamic_cardinalities`,
+            `future_cardinalities` (None for an input without categorical
+            features).
 
         Example:
 
@@ -283,12 +432,15 @@ class ForecastDataset:
         ...                       mode=data.spec.mode, quantiles=[0.1, 0.5, 0.9])
         """
         names = self.feature_names()
-        return {
+        dims = {
             "static_input_dim": len(names["static"]),
             "dynamic_input_dim": len(names["dynamic"]),
             "future_input_dim": len(names["future"]),
             "output_dim": len(names["target"]),
         }
+        for group, values in self.cardinalities().items():
+            dims[f"{group}_cardinalities"] = values if any(values) else None
+        return dims
 
     def windows(
         self,
@@ -318,6 +470,9 @@ class ForecastDataset:
 
         Raises:
             ValueError: if the period holds no complete window.
+
+        With `missing="mask"`, windows whose whole horizon is missing are
+        left out; `unobserved_windows` of the result counts them.
         """
         self._require_fitted()
         if frame is None and self.arrays is None:
@@ -325,6 +480,8 @@ class ForecastDataset:
         arrays = self.arrays if frame is None else self.transform(frame)
         starts, window_series = arrays.window_starts()
         mask = self.boundaries.window_mask(part, *arrays.target_times(starts))
+        unobserved = mask & ~arrays.horizon_observed(starts)
+        mask &= ~unobserved
         if not mask.any():
             raise ValueError(
                 f"The {part!r} period holds no complete window of lookback="
@@ -335,7 +492,7 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        return WindowDataset(
+        windows = WindowDataset(
             arrays,
             starts[mask],
             window_series[mask],
@@ -344,6 +501,8 @@ class ForecastDataset:
             seed=seed,
             **pydataset_kwargs,
         )
+        windows.unobserved_windows = int(unobserved.sum())
+        return windows
 
     def backtest_windows(self, frame, start, *, stride=1, end=None, batch_size=256):
         """Rolling-origin windows of `frame` for a backtest.
@@ -352,7 +511,9 @@ class ForecastDataset:
         kept have their origin at `start` (the first time step at or after
         it) or every `stride` time steps after it, and a full horizon of
         rows inside their series (observed targets, since the frame is
-        prepared with the spec's missing-value policy).
+        prepared with the spec's missing-value policy; with
+        `missing="mask"`, at least one observed target: `unobserved_windows`
+        of the result counts the windows left out).
 
         Args:
             frame: a long DataFrame of series seen at fit time.
@@ -380,6 +541,8 @@ class ForecastDataset:
         mask = (steps >= 0) & (steps % stride == 0)
         if end is not None:
             mask &= origins <= to_datetime64_ns(end)
+        unobserved = mask & ~arrays.horizon_observed(starts)
+        mask &= ~unobserved
         if not mask.any():
             raise ValueError(
                 f"No window of the frame has its forecast origin at or after "
@@ -389,9 +552,11 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        return WindowDataset(
+        windows = WindowDataset(
             arrays, starts[mask], window_series[mask], batch_size=batch_size
         )
+        windows.unobserved_windows = int(unobserved.sum())
+        return windows
 
     def prediction_windows(self, frame=None, *, batch_size=256):
         """One window per series, forecasting past its last observed target.
@@ -404,7 +569,9 @@ class ForecastDataset:
 
         Args:
             frame: a long DataFrame (default: the frame given to `fit`);
-                its series must have been seen at fit time.
+                its series must have been seen at fit time, except with
+                `scaling="window"`, which needs no per-series statistics
+                (a new series' id is the unknown category).
             batch_size: windows per batch.
 
         Returns:

@@ -135,6 +135,16 @@ class ParquetForecastDataset:
                 "A Parquet dataset is read per group of series, so the spec "
                 "needs an `id_column`. Received: id_column=None"
             )
+        unsupported = spec.past_categorical_columns + spec.future_categorical_columns
+        if unsupported or spec.masked:
+            raise ValueError(
+                "A Parquet dataset supports static categorical columns and "
+                "missing='raise' only (its streaming fit keeps no vocabulary "
+                "of past or future categories, nor masks). Received: "
+                f"categorical past/future columns {list(unsupported)}, "
+                f"missing={spec.missing!r}. Load the table into memory and use "
+                "ForecastDataset."
+            )
         if spec.covariate_scaler == "robust":
             raise ValueError(
                 "`covariate_scaler='robust'` needs the median of every "
@@ -434,7 +444,9 @@ class ParquetForecastDataset:
             ],
             axis=1,
         )
-        dataset.encoder.fit(categorical.reshape(len(series_ids), -1))
+        categorical = categorical.reshape(len(series_ids), -1)
+        for index, column in enumerate(spec.static_categorical_columns):
+            dataset.vocabulary.fit(column, categorical[:, index])
         static_numeric = dataset._static_numeric(
             types.SimpleNamespace(static_numeric=static.reshape(len(series_ids), -1)),
             np.arange(len(series_ids)),

@@ -42,6 +42,23 @@ class PreparedFrame:
     static_categorical: np.ndarray
     freq: str
     skipped_series: list = dataclasses.field(default_factory=list)
+    # Categorical past / future columns, (N, k) object arrays (None: missing).
+    past_categorical: np.ndarray | None = None
+    future_categorical: np.ndarray | None = None
+    # With missing="mask": whether each past / future value (numeric columns,
+    # then categorical ones) was observed before filling, (N, C) bool.
+    past_observed: np.ndarray | None = None
+    future_observed: np.ndarray | None = None
+
+    _ROW_FIELDS = (
+        "target",
+        "past",
+        "future",
+        "past_categorical",
+        "future_categorical",
+        "past_observed",
+        "future_observed",
+    )
 
     @property
     def num_series(self):
@@ -57,39 +74,47 @@ class PreparedFrame:
         return np.repeat(np.arange(self.num_series), self.lengths)
 
     def regroup(self, row_index, lengths, times):
-        """Rebuilds the rows from `row_index` (-1 = new row, values NaN)."""
+        """Rebuilds the rows from `row_index` (-1 = new row: values missing,
+        not observed)."""
         new = row_index < 0
         safe = np.where(new, 0, row_index)
 
         def take(values):
+            if values is None:
+                return None
             out = values[safe]
-            out[new] = np.nan
+            if out.dtype == bool:
+                out[new] = False
+            elif out.dtype == object:
+                out[new] = None
+            else:
+                out[new] = np.nan
             return out
 
         return dataclasses.replace(
             self,
             offsets=_offsets(lengths),
             times=times,
-            target=take(self.target),
-            past=take(self.past),
-            future=take(self.future),
+            **{name: take(getattr(self, name)) for name in self._ROW_FIELDS},
         )
 
     def select_series(self, keep):
         """Keeps the series where `keep` is True; the others join `skipped_series`."""
         rows = keep[self.row_series]
+
+        def take(values):
+            return None if values is None else values[rows]
+
         return dataclasses.replace(
             self,
             series_ids=[s for s, k in zip(self.series_ids, keep, strict=True) if k],
             offsets=_offsets(self.lengths[keep]),
             times=self.times[rows],
-            target=self.target[rows],
-            past=self.past[rows],
-            future=self.future[rows],
             static_numeric=self.static_numeric[keep],
             static_categorical=self.static_categorical[keep],
             skipped_series=self.skipped_series
             + [s for s, k in zip(self.series_ids, keep, strict=True) if not k],
+            **{name: take(getattr(self, name)) for name in self._ROW_FIELDS},
         )
 
 
@@ -108,7 +133,8 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         for_prediction: if `True`, each series keeps its last `lookback`
             rows with an observed target followed by `forecast_horizon`
             horizon rows (targets may be missing there; known-future columns
-            must be present, or are generated when the spec has none).
+            must be present, or are generated when the spec has none or
+            masks missing values).
 
     Returns:
         `PreparedFrame`.
@@ -131,10 +157,11 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
     def numeric(columns, role):
         return validation.to_float_matrix(frame, list(columns), role)[order]
 
-    static_rows = numeric(spec.static_columns, "static_columns")
-    categorical_rows = frame[list(spec.categorical_columns)].to_numpy(dtype=object)[
-        order
-    ]
+    def categories(columns):
+        return frame[list(columns)].to_numpy(dtype=object)[order]
+
+    static_rows = numeric(spec.static_numeric_columns, "static_columns")
+    categorical_rows = categories(spec.static_categorical_columns)
     _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids)
     frequency = freq or spec.freq or infer_frequency(times, codes, offsets)
     prepared = PreparedFrame(
@@ -142,13 +169,17 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         offsets=offsets,
         times=times,
         target=numeric(spec.target_columns, "target_columns"),
-        past=numeric(spec.past_columns, "past_columns"),
-        future=numeric(spec.future_columns, "future_columns"),
+        past=numeric(spec.past_numeric_columns, "past_columns"),
+        future=numeric(spec.future_numeric_columns, "future_columns"),
         static_numeric=static_rows[offsets[:-1]],
         static_categorical=categorical_rows[offsets[:-1]],
         freq=to_offset(frequency).freqstr,
+        past_categorical=categories(spec.past_categorical_columns),
+        future_categorical=categories(spec.future_categorical_columns),
     )
     prepared = make_regular(prepared, spec)
+    if spec.masked:
+        prepared = _record_observed(prepared)
     if for_prediction:
         return _prediction_rows(prepared, spec)
     prepared = _drop_short(
@@ -160,6 +191,26 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         + (" + seasonal-lag history" if spec.history_rows else ""),
     )
     return _fill_and_check(prepared, spec, slice(None))
+
+
+def _missing_categories(values):
+    """`(N, k)` bool: where an object array of categories is missing."""
+    return pd.isna(pd.DataFrame(values)).to_numpy(dtype=bool).reshape(values.shape)
+
+
+def _record_observed(prepared):
+    """Stores which past and future values were observed (missing="mask")."""
+
+    def observed(numeric, categorical):
+        return np.concatenate(
+            [~np.isnan(numeric), ~_missing_categories(categorical)], axis=1
+        )
+
+    return dataclasses.replace(
+        prepared,
+        past_observed=observed(prepared.past, prepared.past_categorical),
+        future_observed=observed(prepared.future, prepared.future_categorical),
+    )
 
 
 def _series_codes(frame, spec):
@@ -193,8 +244,8 @@ def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_id
     first = offsets[:-1][codes]
     problems = []
     for values, columns in (
-        (static_rows, spec.static_columns),
-        (categorical_rows, spec.categorical_columns),
+        (static_rows, spec.static_numeric_columns),
+        (categorical_rows, spec.static_categorical_columns),
     ):
         for index, column in enumerate(columns):
             column_values = pd.Series(values[:, index])
@@ -234,22 +285,47 @@ def _drop_short(prepared, lengths, minimum, spec, what):
 
 def _fill_and_check(prepared, spec, rows):
     """Applies the fill policy to the `rows` (a mask, or `slice(None)` for all)
-    of each role, then checks for NaN."""
+    of each role, then checks for NaN.
+
+    With `missing="mask"`, targets stay missing (NaN) and covariates are
+    filled with `spec.covariate_fill`; a covariate missing over a whole
+    series stays NaN (the scaled input becomes 0, the training mean).
+    Missing categories become the unknown code at encoding: they raise here
+    only with `fill_missing="raise"` and no mask.
+    """
     codes = prepared.row_series[rows]
     times = prepared.times[rows]
-    for attribute, columns, role in (
-        ("target", spec.target_columns, "target_columns"),
-        ("past", spec.past_columns, "past_columns"),
-        ("future", spec.future_columns, "future_columns"),
-    ):
+    roles = [
+        ("past", spec.past_numeric_columns, "past_columns"),
+        ("future", spec.future_numeric_columns, "future_columns"),
+    ]
+    if not spec.masked:
+        roles.insert(0, ("target", spec.target_columns, "target_columns"))
+    policy = spec.covariate_fill
+    for attribute, columns, role in roles:
         values = getattr(prepared, attribute)
         subset = values[rows]
-        if spec.fill_missing != "raise":
-            subset = fill_missing(subset, codes, spec.fill_missing)
+        if policy != "raise":
+            subset = fill_missing(subset, codes, policy)
             values[rows] = subset
-        validation.check_missing(
-            subset, list(columns), codes, times, prepared.series_ids, role
-        )
+        if not spec.masked:
+            validation.check_missing(
+                subset, list(columns), codes, times, prepared.series_ids, role
+            )
+    if policy == "raise":
+        for attribute, columns, role in (
+            ("past_categorical", spec.past_categorical_columns, "past_columns"),
+            ("future_categorical", spec.future_categorical_columns, "future_columns"),
+        ):
+            missing = _missing_categories(getattr(prepared, attribute)[rows])
+            validation.check_missing(
+                np.where(missing, np.nan, 0.0),
+                list(columns),
+                codes,
+                times,
+                prepared.series_ids,
+                role,
+            )
     return prepared
 
 
@@ -273,7 +349,10 @@ def _prediction_rows(prepared, spec):
     )
     history = history[~short]
     positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]
-    prepared = _fill_and_check(prepared, spec, positions < history[prepared.row_series])
+    if not spec.masked:  # masked covariates are filled once the rows are cut
+        prepared = _fill_and_check(
+            prepared, spec, positions < history[prepared.row_series]
+        )
     offset = to_offset(prepared.freq)
     row_index, new_times, missing_rows = [], [], []
     for series in range(prepared.num_series):
@@ -284,7 +363,7 @@ def _prediction_rows(prepared, spec):
         )
         times = prepared.times[index]
         if available < horizon:
-            if spec.future_columns:
+            if spec.future_columns and not spec.masked:
                 missing_rows.append(
                     f"{prepared.series_ids[series]!r} ({available} of {horizon} rows "
                     f"after {validation.format_time(prepared.times[start + history[series] - 1])})"
@@ -312,14 +391,21 @@ def _prediction_rows(prepared, spec):
     horizon_rows = np.tile(
         np.arange(lookback + horizon) >= lookback, prepared.num_series
     )
-    if np.isnan(prepared.future[horizon_rows]).any():
-        codes = prepared.row_series[horizon_rows]
-        validation.check_missing(
-            prepared.future[horizon_rows],
-            list(spec.future_columns),
-            codes,
-            prepared.times[horizon_rows],
-            prepared.series_ids,
-            "future_columns (over the forecast horizon)",
-        )
+    if spec.masked:  # missing horizon values: filled, and marked unobserved
+        return _fill_and_check(prepared, spec, slice(None))
+    missing = np.concatenate(
+        [
+            np.isnan(prepared.future[horizon_rows]),
+            _missing_categories(prepared.future_categorical[horizon_rows]),
+        ],
+        axis=1,
+    )
+    validation.check_missing(
+        np.where(missing, np.nan, 0.0),
+        list(spec.future_numeric_columns + spec.future_categorical_columns),
+        prepared.row_series[horizon_rows],
+        prepared.times[horizon_rows],
+        prepared.series_ids,
+        "future_columns (over the forecast horizon)",
+    )
     return prepared

@@ -9,6 +9,7 @@ from base_attentive.data.window_arrays import SCALINGS, history_rows
 
 SCALERS = ("standard", "robust", "none")
 FILL_POLICIES = ("raise", "ffill", "zero", "interpolate")
+MISSING_POLICIES = ("raise", "mask")
 MODES = (None, "tft")
 
 
@@ -56,9 +57,12 @@ class DatasetSpec:
             single series.
         static_columns: numeric columns that are constant within a series
             (standard-scaled across series).
-        categorical_columns: categorical static columns, one-hot encoded with
-            a vocabulary stored at fit time. May include `id_column` to give
-            the model the series identity.
+        categorical_columns: the columns, among the static, past and future
+            columns, that hold categories (text or codes): each gets an
+            integer vocabulary fitted on the training period (code 0 for a
+            value not seen there) and, in the model, its own embedding. May
+            include `id_column` (a static category: the series identity). A
+            column listed here and in no other role is a static one.
         past_columns: covariates observed up to the forecast origin only
             (they follow the targets in the dynamic input).
         future_columns: covariates known in advance over the horizon (the
@@ -116,6 +120,16 @@ class DatasetSpec:
         skip_short_series: if `True`, series shorter than
             `lookback + forecast_horizon` are dropped (their ids are kept in
             `ForecastDataset.skipped_series`); default `False` raises.
+        missing: `"raise"` (default): NaN and gaps raise unless
+            `fill_missing` / `fill_gaps` repair them, and filled targets are
+            trained on as observed. `"mask"`: missing values are part of the
+            data. Gaps in the time grid become rows with every value
+            missing; missing covariates are filled (`fill_missing`, or
+            carried forward when it is `"raise"`) and each target, past and
+            future column gets an observed indicator (1 observed, 0
+            missing) among the inputs; missing targets are never trained on
+            nor scored (NaN in `y`, zero loss weight), and windows whose
+            whole horizon is missing are dropped.
 
     Example:
 
@@ -148,6 +162,7 @@ class DatasetSpec:
     fill_missing: str = "raise"
     fill_gaps: bool = False
     skip_short_series: bool = False
+    missing: str = "raise"
 
     def __post_init__(self):
         for name in (
@@ -182,6 +197,7 @@ class DatasetSpec:
         self._check_choice("target_scaler", SCALERS)
         self._check_choice("covariate_scaler", SCALERS)
         self._check_choice("fill_missing", FILL_POLICIES)
+        self._check_choice("missing", MISSING_POLICIES)
         self._check_choice("scaling", SCALINGS)
         if self.scaling == "window" and self.target_scaler == "none":
             raise ValueError(
@@ -201,11 +217,11 @@ class DatasetSpec:
                 "`holiday_country` must be a country code such as 'US'. "
                 f"Received: holiday_country={self.holiday_country!r}"
             )
-        if self.fill_gaps and self.fill_missing == "raise":
+        if self.fill_gaps and self.fill_missing == "raise" and not self.masked:
             raise ValueError(
                 "`fill_gaps=True` adds rows that need values: choose "
-                "`fill_missing` among 'ffill', 'zero', 'interpolate'. Received: "
-                "fill_missing='raise'"
+                "`fill_missing` among 'ffill', 'zero', 'interpolate' (or "
+                "`missing='mask'`). Received: fill_missing='raise'"
             )
         self._check_roles_disjoint()
 
@@ -255,18 +271,80 @@ class DatasetSpec:
             "past_columns": self.past_columns,
             "future_columns": self.future_columns,
         }
-        categorical = {c for c in self.categorical_columns if c != self.id_column}
-        roles["categorical_columns"] = tuple(categorical)
         seen = {}
         for role, columns in roles.items():
             for column in columns:
                 if column in seen:
                     raise ValueError(
                         f"Column {column!r} is given two roles: `{seen[column]}` "
-                        f"and `{role}`. Each column has one role (only "
-                        "`id_column` may also be listed in `categorical_columns`)."
+                        f"and `{role}`. Each column has one role (name "
+                        "categories in `categorical_columns` on top of it)."
                     )
                 seen[column] = role
+        for column in self.categorical_columns:
+            if seen.get(column) in ("time_column", "target_columns"):
+                raise ValueError(
+                    f"Column {column!r} is a `{seen[column]}` and cannot be "
+                    "categorical: `categorical_columns` names static, past or "
+                    "future columns (or the id column)."
+                )
+
+    def _categorical_in(self, columns):
+        return tuple(c for c in columns if c in self.categorical_columns)
+
+    @property
+    def static_categorical_columns(self):
+        """Static categorical columns: the id column when categorical, those
+        of `static_columns`, and categorical columns with no other role."""
+        roles = set(self.past_columns) | set(self.future_columns)
+        roles |= {self.time_column, *self.target_columns}
+        return tuple(
+            c
+            for c in self.categorical_columns
+            if c == self.id_column or c in self.static_columns or c not in roles
+        )
+
+    @property
+    def static_numeric_columns(self):
+        return tuple(
+            c for c in self.static_columns if c not in self.categorical_columns
+        )
+
+    @property
+    def past_numeric_columns(self):
+        return tuple(c for c in self.past_columns if c not in self.categorical_columns)
+
+    @property
+    def past_categorical_columns(self):
+        return self._categorical_in(self.past_columns)
+
+    @property
+    def future_numeric_columns(self):
+        return tuple(
+            c for c in self.future_columns if c not in self.categorical_columns
+        )
+
+    @property
+    def future_categorical_columns(self):
+        return self._categorical_in(self.future_columns)
+
+    @property
+    def masked(self):
+        """True with `missing="mask"`."""
+        return self.missing == "mask"
+
+    @property
+    def reindexes_gaps(self):
+        """Whether gaps in the time grid become rows (`fill_gaps` or mask)."""
+        return self.fill_gaps or self.masked
+
+    @property
+    def covariate_fill(self):
+        """The fill policy of covariates: `fill_missing`, or `"ffill"` when
+        masking without one."""
+        if self.masked and self.fill_missing == "raise":
+            return "ffill"
+        return self.fill_missing
 
     @property
     def columns(self):

@@ -131,8 +131,8 @@ def to_float_matrix(frame, columns, role):
         raise TypeError(
             f"Columns in `{role}` must be numeric. Non-numeric values in: "
             + "; ".join(problems)
-            + ". Convert or drop them, or declare categorical static columns "
-            "in `categorical_columns`."
+            + ". Convert or drop them, or name category columns in "
+            "`categorical_columns`."
         )
     return matrix
 
@@ -161,7 +161,8 @@ def raise_for_gaps(messages, freq):
             if len(messages) > _MAX_LISTED
             else ""
         )
-        + ". Pass `fill_gaps=True` (with a `fill_missing` policy) in the "
+        + ". Pass `missing='mask'` (gaps become missing rows), or "
+        "`fill_gaps=True` (with a `fill_missing` policy) in the "
         "DatasetSpec to reindex to the frequency and fill the new rows, or "
         "set `freq` if it was inferred wrongly."
     )
@@ -193,8 +194,10 @@ def check_missing(values, columns, codes, times, series_ids, role):
     raise ValueError(
         f"Missing values (NaN) in `{role}`: "
         + "; ".join(problems)
-        + ". Clean them, or choose a fill policy with `fill_missing` in the "
-        "DatasetSpec ('ffill', 'zero' or 'interpolate')."
+        + ". Clean them, mask them with `missing='mask'` (observed "
+        "indicators; missing targets are not trained on), or choose a fill "
+        "policy with `fill_missing` in the DatasetSpec ('ffill', 'zero' or "
+        "'interpolate')."
     )
 
 
