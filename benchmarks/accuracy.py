@@ -4,9 +4,10 @@ On the bundled Chicago "L" ridership data with the split of the default
 run (`commands.settings.bundled_preset`: data from 2011, the last 365 days
 as test period, the 112 days before as validation period, every daily
 origin, horizon 14, all 20 stations, lookback 56, quantiles 0.1 / 0.5 /
-0.9), it scores, with the CLI's own metric code (`commands.scoring.score`:
-MAE of the median, per-series MASE over the training period, mean quantile
-loss, 80% coverage):
+0.9), it scores, with the library's metric code (`evaluation.score`, the
+one of `Forecaster.evaluate`: MAE of the median, per-series MASE over the
+training period, mean quantile loss, 80% coverage), on the windows of
+`Forecaster.prepare_data` and `ForecastDataset.backtest_windows`:
 
 - seasonal naive (season 7, quantiles from its training residuals; the
   CLI's baseline);
@@ -18,17 +19,22 @@ loss, 80% coverage):
 - statsforecast AutoETS (season 7; `accuracy_ets.py`, run with
   `--peer-python` because statsforecast needs pandas < 3);
 - base-attentive: the default `base-attentive train` on each backend, each
-  in a fresh process with `KERAS_BACKEND` set (`train_base_attentive`).
+  in a fresh process with `KERAS_BACKEND` set (`train_base_attentive`),
+  scored from its `forecasts.csv` (checked against its `metrics.json`).
 
 It prints one table (MAE, MASE, mean quantile loss, 80% coverage, wall
 time) with each forecast's MASE and quantile loss as a ratio to LightGBM's.
 
 Usage:
     python benchmarks/accuracy.py                       # everything
+    python benchmarks/accuracy.py --table chicago,bikes # both tables
     python benchmarks/accuracy.py --backends jax        # one backend
     python benchmarks/accuracy.py --peers lightgbm      # no AutoETS
     python benchmarks/accuracy.py -- --epochs 5         # extra train options
-    python benchmarks/accuracy.py --table electricity   # the second table
+    python benchmarks/accuracy.py --table bikes         # the second table
+    python benchmarks/accuracy.py --development         # the year before the
+                                                        # test year (levers)
+    python benchmarks/accuracy.py --breakdown           # MAE by kind of day
 
 Peers: `pip install "base-attentive[bench]"` (LightGBM); AutoETS runs with
 `--peer-python PATH` (default `/tmp/venv-bench/bin/python` when it exists),
@@ -47,6 +53,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -64,22 +71,61 @@ COLUMNS = (
 )
 
 
+class BenchmarkData(NamedTuple):
+    """The data of a benchmark table, prepared as `base-attentive train` does.
+
+    Attributes:
+        dataset, train, validation, baseline: `Forecaster.prepare_data` on
+            the rows before the test period (what the default run fits on).
+        test: the test windows, every origin from the last step before the
+            test period (`ForecastDataset.backtest_windows`, as `train`'s
+            backtest).
+        info: `series`, `test_start`, `last_time`.
+    """
+
+    dataset: object
+    train: object
+    validation: object
+    test: object
+    baseline: object
+    info: dict
+
+
 def protocol(table, extra=()):
-    """The data of a benchmark table, prepared by the CLI's own recipe.
+    """The data of a benchmark table, prepared by the library's recipe.
+
+    The settings are `train`'s (defaults, the table's preset, then the data
+    options among `extra`), the test period is cut off as `train` does
+    (`commands.train.split_test`) and the rest is `Forecaster.prepare_data`.
 
     Returns:
-        `(settings, data)`: the resolved `train` settings and the CLI's
-        prepared data (dataset, train / validation / test windows,
-        seasonal-naive baseline).
+        `(settings, data)`: the resolved `train` settings and a
+        `BenchmarkData`.
     """
-    from base_attentive.commands import settings as run_settings
-    from base_attentive.commands.console import Console
-    from base_attentive.commands.train import _prepare_data
+    from base_attentive.commands.tables import forecaster_arguments, load_frame
+    from base_attentive.commands.train import split_test
+    from base_attentive.data.validation import format_time
+    from base_attentive.forecaster import Forecaster
 
-    settings = dict(run_settings.GENERIC_DEFAULTS)
-    settings.update(table_preset(table))
-    settings.update(_parse_extra(extra))
-    data = _prepare_data(settings, Console(quiet=True))
+    settings = _settings(table, extra)
+    frame, _ = load_frame(settings)
+    history, validation_start, test_origin, test_start = split_test(frame, settings)
+    forecaster = Forecaster(**forecaster_arguments(settings))
+    prepared = forecaster.prepare_data(history, validation=str(validation_start))
+    test = prepared.dataset.backtest_windows(frame, test_origin, batch_size=256)
+    info = {
+        "series": prepared.info["series"],
+        "test_start": format_time(test_start),
+        "last_time": format_time(frame[settings["time_col"]].max()),
+    }
+    data = BenchmarkData(
+        prepared.dataset,
+        prepared.train,
+        prepared.validation,
+        test,
+        prepared.baseline,
+        info,
+    )
     return settings, data
 
 
@@ -95,36 +141,54 @@ def table_preset(table):
 
 
 def _parse_extra(extra):
-    """Settings among the extra `train` options (those that change data)."""
+    """The `train` settings among the extra options (`--flag value` pairs)."""
     from base_attentive.commands.settings import SETTINGS, parse_value
 
     parsed, extra = {}, list(extra)
     for flag, value in zip(extra[::2], extra[1::2], strict=False):
         key = flag.lstrip("-").replace("-", "_")
-        if key in ("lookback", "horizon", "quantiles", "batch_size", "seed"):
+        if key in SETTINGS:
             parsed[key] = parse_value(key, value, SETTINGS[key].flag)
     return parsed
 
 
-def test_targets(data):
-    """Targets `(N, H, O)` of the test windows and each window's series."""
-    from base_attentive.commands.scoring import targets_of
+def development_options(table, extra=()):
+    """`--end` of the development protocol: the data end one test period
+    earlier, so the year before the test year is scored and the test year
+    is never read (levers are chosen on it)."""
+    from base_attentive.commands.tables import load_frame
+    from base_attentive.commands.train import split_test
 
-    return targets_of(data.test), data.baseline.series_index(data.test)
+    settings = _settings(table, extra)
+    frame, _ = load_frame(settings)
+    _, _, test_origin, _ = split_test(frame, settings)
+    return ["--end", str(test_origin)]
+
+
+def _settings(table, extra):
+    from base_attentive.commands import settings as run_settings
+
+    settings = dict(run_settings.DEFAULTS)
+    settings.update(table_preset(table))
+    settings.update(_parse_extra(extra))
+    return settings
 
 
 def score_forecast(data, settings, forecast):
-    """The CLI's metrics of a `(N, H, Q, O)` forecast of the test windows."""
-    from base_attentive.commands.scoring import score
+    """The library's metrics (`evaluation.score`, overall row) of a
+    `(N, H, Q, O)` forecast of the test windows, original units."""
+    from base_attentive.evaluation import score
 
-    y_true, series_index = test_targets(data)
-    return score(
-        y_true,
+    table = score(
+        data.test.targets(),
         forecast,
         settings["quantiles"],
-        series_index,
-        data.baseline.mase_scale,
+        series=data.baseline.series_index(data.test),
+        scale=data.baseline.mase_scale,
+        series_ids=[str(s) for s in data.baseline.series_ids],
     )
+    row = table[table["horizon_step"] == "all"].iloc[0]
+    return {key: float(value) for key, value in row.items() if key != "horizon_step"}
 
 
 def train_base_attentive(backend, table, out, extra):
@@ -197,7 +261,7 @@ def run_autoets(data, settings, peer_python, workdir):
     """AutoETS forecasts of the test windows (see `accuracy_ets.py`)."""
     import pandas as pd
 
-    arrays = data.dataset.arrays
+    arrays = data.test.arrays  # every row up to the end of the test period
     horizon = data.dataset.spec.forecast_horizon
     series = np.repeat(arrays.series_ids, np.diff(arrays.offsets))
     frame = pd.DataFrame(
@@ -281,54 +345,39 @@ def format_rows(rows):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--table", default="chicago")
-    parser.add_argument("--backends", default=",".join(BACKENDS))
-    parser.add_argument("--peers", default=",".join(PEERS))
-    parser.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON)
-    parser.add_argument("--yearly-lag", action="store_true")
-    parser.add_argument(
-        "--lightgbm-grid",
-        choices=("first", "full"),
-        default="first",
-        help="LightGBM hyper-parameters: the first candidate (rounds by early "
-        "stopping on validation) or the full grid, chosen on validation",
-    )
-    parser.add_argument("--out", default="runs/accuracy")
-    parser.add_argument("--json", metavar="FILE", help="also write the rows here")
-    parser.add_argument("extra", nargs="*", help="options for base-attentive train")
-    args = parser.parse_args(argv)
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+def run_table(args, table, out):
+    """Scores every forecast of one table; returns the rows."""
+    extra = list(args.extra)
+    if args.development:
+        extra = development_options(table, extra) + extra
     backends = [b for b in args.backends.split(",") if b]
     peers = [p for p in args.peers.split(",") if p]
-    settings, data = protocol(args.table, args.extra)
+    settings, data = protocol(table, extra)
     quantiles = settings["quantiles"]
-    rows = []
+    rows, forecasts = [], {}
     print(
-        f"table {args.table}: {data.info['series']} series, test "
-        f"{data.info['test_start']} .. {data.info['last_time']}, "
-        f"{data.test.num_windows:,} test windows",
+        f"table {table}{' (development year)' if args.development else ''}: "
+        f"{data.info['series']} series, test {data.info['test_start']} .. "
+        f"{data.info['last_time']}, {data.test.num_windows:,} test windows",
         flush=True,
     )
     if "seasonal_naive" in peers:
         started = time.perf_counter()
         forecast = data.baseline.predict(data.test)
+        name = f"seasonal naive (season {data.baseline.season})"
+        forecasts[name] = forecast
         rows.append(
             (
-                f"seasonal naive (season {data.baseline.season})",
+                name,
                 score_forecast(data, settings, forecast),
                 time.perf_counter() - started,
                 "",
             )
         )
     if "lightgbm" in peers:
-        from accuracy_lightgbm import LightGBMPeer
+        from accuracy_lightgbm import GRID, LightGBMPeer
 
         started = time.perf_counter()
-        from accuracy_lightgbm import GRID
-
         peer = LightGBMPeer(
             quantiles,
             data.baseline.season,
@@ -337,17 +386,17 @@ def main(argv=None):
         ).fit(data.dataset, data.train, data.validation)
         forecast = peer.predict(data.test)
         seconds = time.perf_counter() - started
-        chosen = peer.chosen
+        forecasts["LightGBM"] = forecast
         rows.append(
             (
                 "LightGBM global",
                 score_forecast(data, settings, forecast),
                 seconds,
                 f"{peer.describe()['features']} features, num_leaves "
-                f"{chosen['num_leaves']}, 1 thread",
+                f"{peer.chosen['num_leaves']}, 1 thread",
             )
         )
-        np.save(out / f"{args.table}-lightgbm.npy", forecast)
+        np.save(out / f"{table}-lightgbm.npy", forecast)
     if "autoets" in peers:
         if not Path(args.peer_python).exists():
             print(f"AutoETS skipped: no {args.peer_python}", flush=True)
@@ -355,6 +404,7 @@ def main(argv=None):
             started = time.perf_counter()
             with tempfile.TemporaryDirectory() as workdir:
                 forecast = run_autoets(data, settings, args.peer_python, Path(workdir))
+            forecasts["AutoETS"] = forecast
             rows.append(
                 (
                     "statsforecast AutoETS",
@@ -364,9 +414,10 @@ def main(argv=None):
                 )
             )
     for backend in backends:
-        frame, facts = train_base_attentive(backend, args.table, out, args.extra)
+        frame, facts = train_base_attentive(backend, table, out, extra)
         forecast = frame_to_forecast(frame, data, settings)
-        scores = score_forecast(data, settings, forecast)
+        forecasts[backend] = forecast
+        scores = scores_checked(data, settings, forecast, facts)
         rows.append(
             (
                 f"base-attentive ({backend} {facts['version']})",
@@ -380,16 +431,78 @@ def main(argv=None):
         print(format_rows(rows[-1:]), flush=True)
     print()
     print(
-        f"{datetime.datetime.now():%Y-%m-%d %H:%M}, python {platform.python_version()}"
+        f"{table}: {datetime.datetime.now():%Y-%m-%d %H:%M}, python "
+        f"{platform.python_version()}, load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     print(format_rows(rows))
+    if args.breakdown and forecasts:
+        from accuracy_breakdown import breakdown, format_breakdown
+
+        print()
+        print(format_breakdown(breakdown(data, forecasts, quantiles)))
+    return rows
+
+
+def scores_checked(data, settings, forecast, facts):
+    """Scores of a run's forecasts; they must agree with its metrics.json."""
+    scores = score_forecast(data, settings, forecast)
+    own = facts["metrics_json"]
+    for key in ("mae", "mase", "mean_quantile_loss"):
+        if key in own and not np.isclose(own[key], scores[key], rtol=1e-3):
+            raise RuntimeError(
+                f"{key}: the run's metrics.json says {own[key]}, the benchmark "
+                f"{scores[key]}: the protocols differ."
+            )
+    return scores
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--table", default="chicago", help="chicago, bikes, or both: chicago,bikes"
+    )
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--peers", default=",".join(PEERS))
+    parser.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON)
+    parser.add_argument("--yearly-lag", action="store_true")
+    parser.add_argument(
+        "--lightgbm-grid",
+        choices=("first", "full"),
+        default="first",
+        help="LightGBM hyper-parameters: the first candidate (rounds by early "
+        "stopping on validation) or the full grid, chosen on validation",
+    )
+    parser.add_argument(
+        "--development",
+        action="store_true",
+        help="score the year before the test year instead (the data end one "
+        "test period earlier): the protocol levers are chosen on",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also print the MAE by kind of day and by series",
+    )
+    parser.add_argument("--out", default="runs/accuracy")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows here")
+    parser.add_argument("extra", nargs="*", help="options for base-attentive train")
+    args = parser.parse_args(argv)
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for table in [t for t in args.table.split(",") if t]:
+        results[table] = run_table(args, table, out)
     if args.json:
         Path(args.json).write_text(
             json.dumps(
-                [
-                    {"name": n, "scores": s, "seconds": t, "note": note}
-                    for n, s, t, note in rows
-                ],
+                {
+                    table: [
+                        {"name": n, "scores": s, "seconds": t, "note": note}
+                        for n, s, t, note in rows
+                    ]
+                    for table, rows in results.items()
+                },
                 indent=1,
             )
         )

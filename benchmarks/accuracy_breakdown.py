@@ -24,8 +24,8 @@ import pandas as pd
 
 def day_groups(data):
     """Boolean masks `(N, H)` of the test targets, by kind of day."""
-    arrays = data.dataset.arrays
     windows = data.test
+    arrays = windows.arrays
     spec = data.dataset.spec
     rows = windows.starts[:, None] + spec.lookback + np.arange(spec.forecast_horizon)
     names = data.dataset.feature_names()["future"]
@@ -56,9 +56,9 @@ def day_groups(data):
 
 def breakdown(data, forecasts, quantiles):
     """Table of MAE by group for each forecast `(N, H, Q, 1)`."""
-    arrays = data.dataset.arrays
-    spec = data.dataset.spec
     windows = data.test
+    arrays = windows.arrays
+    spec = data.dataset.spec
     rows = windows.starts[:, None] + spec.lookback + np.arange(spec.forecast_horizon)
     actual = arrays.target[rows, 0]
     middle = quantiles.index(0.5)
@@ -79,3 +79,21 @@ def breakdown(data, forecasts, quantiles):
             row[f"share {name}"] = float(error[mask].sum() / error.sum())
         table.append(row)
     return pd.DataFrame(table)
+
+
+def format_breakdown(table):
+    """The breakdown as a Markdown table: MAE (share of the error) per
+    forecast."""
+    names = [c[len("MAE ") :] for c in table.columns if c.startswith("MAE ")]
+    lines = [
+        "| group | targets | " + " | ".join(names) + " |",
+        "|" + " --- |" * (2 + len(names)),
+    ]
+    for _, row in table.iterrows():
+        cells = [
+            f"{row[f'MAE {name}']:.3f} ({row[f'share {name}']:.0%})" for name in names
+        ]
+        lines.append(
+            f"| {row['group']} | {row['targets']:,} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines)

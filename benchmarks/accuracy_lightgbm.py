@@ -274,12 +274,8 @@ class LightGBMPeer:
         lgb = _lightgbm()
         from base_attentive.calibration import ConformalQuantileCalibrator
 
-        self.features = LightGBMFeatures(
-            dataset.arrays,
-            dataset.feature_names()["future"],
-            self.season,
-            self.yearly_lag,
-        )
+        self.future_names = dataset.feature_names()["future"]
+        self.features = self._features(dataset.arrays)
         x_train, y_train, _ = self._xy(train, stride=TRAIN_STRIDE)
         x_val, y_val, _ = self._xy(validation)
         names = self.features.names()
@@ -328,6 +324,9 @@ class LightGBMPeer:
         )
         return self
 
+    def _features(self, arrays):
+        return LightGBMFeatures(arrays, self.future_names, self.season, self.yearly_lag)
+
     def _train(self, lgb, candidate, level, train_set, val_set):
         params = {
             **BASE_PARAMS,
@@ -357,10 +356,16 @@ class LightGBMPeer:
         return features, y.reshape(-1).astype(np.float32), level
 
     def predict(self, windows):
-        """Quantile forecasts `(N, H, Q, 1)`, original units, recalibrated."""
-        features, level, rows = self.features.build(
-            windows.starts, windows.window_series
+        """Quantile forecasts `(N, H, Q, 1)`, original units, recalibrated.
+
+        `windows` may index other arrays than the training windows (e.g.
+        backtest windows of the whole table)."""
+        builder = (
+            self.features
+            if windows.arrays is self.features.arrays
+            else self._features(windows.arrays)
         )
+        features, level, rows = builder.build(windows.starts, windows.window_series)
         num, horizon = rows.shape
         forecast = np.stack([m.predict(features) for m in self.models], axis=-1)
         forecast = np.sort(forecast, axis=-1).reshape(num, horizon, -1, 1)

@@ -85,11 +85,12 @@ unset BASE_ATTENTIVE_BACKEND
 
 if [ "$DRY" = 1 ]; then
   say "dry run: CPU, tiny sizes, no GPU required"
-  REF_ARGS=(--backend torch,jax --encoders hybrid --quick --timed-calls 3)
+  # One framework thread, as the CPU benchmarks use (a shared CPU).
+  REF_ARGS=(--backend torch,jax --encoders hybrid --quick --timed-calls 3 --threads 1)
   PANEL_ARGS=(--sizes 300 --train-batches 3 --gather-batches 10)
   LIMIT_INFO=300 LIMIT_REF=900 LIMIT_PANEL=900
 else
-  REF_ARGS=(--backend torch,jax --quick)
+  REF_ARGS=(--backend torch,jax --quick --threads 0)
   PANEL_ARGS=(--sizes 30000 --train-batches 100 --jobs 8)
   LIMIT_INFO=90 LIMIT_REF=200 LIMIT_PANEL=210
 fi
@@ -143,7 +144,7 @@ PYTHON
 
 # -- 2. the reference workload ----------------------------------------------
 step "reference workload" "$LIMIT_REF" "$PY" "$ROOT/benchmarks/ref_workload.py" --impl ours \
-  "${REF_ARGS[@]}" --threads 0 --ours-python "$PY" --json "$OUT/ref.json" --markdown "$OUT/ref.md"
+  "${REF_ARGS[@]}" --ours-python "$PY" --json "$OUT/ref.json" --markdown "$OUT/ref.md"
 
 # -- 3. the 30k panel on torch and JAX ---------------------------------------
 CACHE="${PANEL_CACHE:-/tmp/base-attentive-panel}"

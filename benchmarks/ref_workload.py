@@ -6,6 +6,7 @@ Usage::
     python benchmarks/ref_workload.py --impl ours --backend torch --quick
     python benchmarks/ref_workload.py --scaling --backend jax
     python benchmarks/ref_workload.py --devices --quick   # 1 vs 2 CPU devices
+    python benchmarks/ref_workload.py --serving           # ONNX Runtime vs Keras
 
 This script launches every measurement (implementation x backend x encoder)
 in a fresh child process (``measure_keras.py`` or ``measure_ptf.py``) with
@@ -25,7 +26,10 @@ training samples/s over the last epoch of ``fit``, peak resident memory
 throughput and peak memory of ``ours`` as lookback and batch grow.
 ``--devices`` measures training throughput of ``ours`` from lazy windows on
 1 and 2 virtual CPU devices (data-parallel; JAX and TensorFlow, as torch has
-no data parallelism in Keras 3).
+no data parallelism in Keras 3). ``--serving`` measures inference of
+``ours`` through ONNX Runtime (an artifact exported on each backend) next to
+the fastest Keras path, and the install size of a serving environment next
+to a training one (``serving_bench.py``).
 """
 
 import argparse
@@ -309,6 +313,12 @@ def parse_args(argv=None):
         help="data-parallel training throughput on 1 and 2 virtual CPU devices "
         "(ours; default backends jax,tensorflow)",
     )
+    parser.add_argument(
+        "--serving",
+        action="store_true",
+        help="ONNX Runtime vs our fastest Keras path (latency at batch 32, "
+        "windows/s at batch 1024) and serving vs training install sizes",
+    )
     for impl in IMPLS:
         parser.add_argument(f"--{impl}-python", help=f"interpreter holding {impl}")
     parser.add_argument(
@@ -322,8 +332,8 @@ def parse_args(argv=None):
     parser.add_argument("--timed-calls", type=int)
     args = parser.parse_args(argv)
 
-    if args.devices and args.scaling:
-        parser.error("--devices and --scaling are separate runs")
+    if sum((args.devices, args.scaling, args.serving)) > 1:
+        parser.error("--devices, --scaling and --serving are separate runs")
     default_impls = "ours" if args.scaling or args.devices else ",".join(IMPLS)
     args.impls = _names(args.impl or default_impls, IMPLS, "--impl", parser)
     if args.devices and args.impls != ["ours"]:
@@ -339,6 +349,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.serving:
+        import serving_bench
+
+        return serving_bench.main(args)
     records = run_all(args)
     result, tables = report.build(args, records)
     report.print_tables(result, tables)

@@ -287,6 +287,16 @@ def test_dtype_argument_survives_the_round_trip():
     assert losses.GaussianNLL.from_config(config).dtype == "float64"
 
 
+def test_point_loss_is_the_mean_squared_error_per_window():
+    y = np.zeros((2, 3, 1), dtype="float32")
+    p = np.stack([np.ones((3, 1)), 3.0 * np.ones((3, 1))]).astype("float32")
+    per_window = keras.ops.convert_to_numpy(losses.mean_squared_error(y, p))
+    np.testing.assert_allclose(per_window, [1.0, 9.0])
+    # One weight per window (the padding of data-parallel evaluation) applies.
+    weighted = losses.MeanSquaredError()(y, p, sample_weight=np.array([1.0, 0.0]))
+    assert float(weighted) == pytest.approx(0.5)
+
+
 def test_default_loss_follows_the_head():
     assert isinstance(losses.get_default_loss(quantiles=QUANTILES), losses.PinballLoss)
     assert losses.get_default_loss(quantiles=QUANTILES).quantiles == QUANTILES
@@ -303,7 +313,7 @@ def test_default_loss_follows_the_head():
     assert isinstance(
         losses.get_default_loss(distribution="log_normal"), losses.LogNormalNLL
     )
-    assert isinstance(losses.get_default_loss(), keras.losses.MeanSquaredError)
+    assert isinstance(losses.get_default_loss(), losses.MeanSquaredError)
     with pytest.raises(ValueError, match="mutually exclusive"):
         losses.get_default_loss(quantiles=QUANTILES, distribution="normal")
     with pytest.raises(ValueError, match="must be one of"):
@@ -321,7 +331,7 @@ def test_every_loss_trains_a_tiny_model_in_one_compiled_step():
     for loss in compile_losses:
         if isinstance(loss, losses.PinballLoss):
             width, activation = len(QUANTILES), None
-        elif isinstance(loss, keras.losses.MeanSquaredError):
+        elif isinstance(loss, losses.MeanSquaredError):
             width, activation = None, None
         else:
             width = 3 if isinstance(loss, losses.StudentTNLL) else 2
@@ -341,3 +351,12 @@ def test_every_loss_trains_a_tiny_model_in_one_compiled_step():
     assert np.all(np.isfinite(values))
     for head, kernel in zip(heads, before, strict=True):
         assert not np.allclose(ops.convert_to_numpy(head.kernel), kernel), head.name
+
+
+def test_point_loss_gives_missing_targets_zero_weight():
+    y_pred = np.zeros((2, 3, 1), "float32")
+    y_true = np.ones((2, 3, 1), "float32")
+    y_true[0, 1, 0] = np.nan
+    loss = keras.ops.convert_to_numpy(losses.mean_squared_error(y_true, y_pred))
+    # Each window's mean over its 3 steps; the missing step adds 0.
+    np.testing.assert_allclose(loss, [2 / 3, 1.0], rtol=1e-6)

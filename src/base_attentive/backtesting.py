@@ -19,6 +19,7 @@ import pandas as pd
 
 from base_attentive import evaluation
 from base_attentive.data.forecast_frame import quantile_column_name
+from base_attentive.data.validation import naive_time, time_zone_of, to_datetime_ns
 
 NAIVE_PREFIX = "naive_"
 FORECASTS = ("model", "seasonal_naive")
@@ -32,10 +33,8 @@ def _default_start(forecaster):
 def _origins(forecaster, frame, start, stride):
     """The forecast origins of the backtest grid in `frame` that a full
     horizon of time steps follows."""
-    from base_attentive.data.validation import to_datetime_ns
-
     times = np.unique(to_datetime_ns(frame[forecaster.time_col], forecaster.time_col))
-    first = np.searchsorted(times, np.datetime64(pd.Timestamp(start), "ns"))
+    first = np.searchsorted(times, np.datetime64(start, "ns"))
     last = len(times) - 1 - forecaster.horizon
     return times[first : last + 1 : stride]
 
@@ -53,7 +52,14 @@ def backtest(forecaster, frame, start=None, stride=1, refit=False, verbose=0):
         )
     if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
         raise ValueError(f"`stride` must be an integer >= 1. Received: {stride!r}")
-    start = _default_start(forecaster) if start is None else pd.Timestamp(start)
+    if forecaster.is_fitted:
+        forecaster._check_zone(frame)
+    column = frame[forecaster.time_col]
+    start = (
+        _default_start(forecaster)
+        if start is None
+        else naive_time(start, time_zone_of(column) is not None)
+    )
     if every is None:
         return _forecast_fold(forecaster, forecaster, frame, start, stride, None, 0)
     origins = _origins(forecaster, frame, start, stride)
@@ -68,7 +74,7 @@ def backtest(forecaster, frame, start=None, stride=1, refit=False, verbose=0):
     for fold, first in enumerate(range(0, len(origins), every)):
         fold_origins = origins[first : first + every]
         time_col = forecaster.time_col
-        history = frame[pd.to_datetime(frame[time_col]) <= fold_origins[0]]
+        history = frame[to_datetime_ns(frame[time_col], time_col) <= fold_origins[0]]
         model = Forecaster(**forecaster.get_config())
         model.fit(history, validation=None, verbose=verbose)
         end = fold_origins[-1]

@@ -1,12 +1,17 @@
 """Keras callbacks of the training recipe (`base_attentive.training`).
 
 - `TimeLimit`: stops training before an epoch would end past a budget.
+- `TrialPruning`: reports a score after every epoch to an Optuna trial and
+  stops training when the trial's pruner says so (`base_attentive.tuning`).
+- `CosineSchedule`: the learning rate on a half cosine over the training
+  budget (epochs or time, whichever ends first).
 
 Importing this module imports Keras.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import keras
@@ -42,3 +47,104 @@ class TimeLimit(keras.callbacks.Callback):
         if elapsed + elapsed / (epoch + 1) > self.seconds:
             self.stopped = True
             self.model.stop_training = True
+
+
+class TrialPruning(keras.callbacks.Callback):
+    """Reports a validation score per epoch to an Optuna trial; stops
+    training when the trial should be pruned.
+
+    After every epoch it calls `score()` (the tuning objective of the model
+    as it stands), reports it to `trial` at step `epoch` (0-based), and asks
+    the study's pruner (`trial.should_prune()`); when the answer is yes it
+    sets `model.stop_training` and `pruned`. It does not raise
+    `optuna.TrialPruned` itself, so Keras ends `fit` normally (the other
+    callbacks see the end of training); the caller raises it after `fit`.
+
+    Args:
+        trial: an `optuna.trial.Trial` (anything with `report(value, step)`
+            and `should_prune()`).
+        score: callable returning the score (float, lower is better) of the
+            model now.
+
+    Attributes:
+        pruned: whether the pruner stopped training.
+        scores: the score reported after each epoch.
+    """
+
+    def __init__(self, trial, score):
+        super().__init__()
+        self.trial = trial
+        self.score = score
+        self.pruned = False
+        self.scores = []
+
+    def on_train_begin(self, logs=None):
+        self.pruned = False
+        self.scores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = float(self.score())
+        self.scores.append(value)
+        self.trial.report(value, epoch)
+        if self.trial.should_prune():
+            self.pruned = True
+            self.model.stop_training = True
+
+
+class CosineSchedule(keras.callbacks.Callback):
+    """Sets the learning rate on a half cosine from `initial` to `floor`
+    over the training budget, at the start of every epoch.
+
+    The fraction of the budget used is the larger of `epoch / epochs` and
+    the share of `seconds` that the epochs so far took: when the time limit
+    allows fewer epochs than `epochs`, the schedule is compressed onto the
+    epochs that will fit (predicted from the mean epoch time), so a
+    time-limited run still ends at a low learning rate. Unlike a
+    reduce-on-plateau schedule it does not react to the validation loss, so
+    validation noise does not change the run.
+
+    Args:
+        initial: the learning rate of the first epoch.
+        epochs: the number of epochs of the budget.
+        seconds: the time budget in seconds (`math.inf`: epochs only).
+        floor: the learning rate at the end of the budget.
+
+    Attributes:
+        rates: the learning rate of each epoch run.
+    """
+
+    def __init__(self, initial, epochs, seconds=math.inf, floor=0.0):
+        super().__init__()
+        self.initial = float(initial)
+        self.epochs = int(epochs)
+        self.seconds = float(seconds)
+        self.floor = float(floor)
+        self.rates = []
+        self._start = None
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        self.rates = []
+
+    def progress(self, epoch):
+        """Fraction of the budget used before epoch `epoch` (0-based)."""
+        done = epoch / self.epochs
+        if epoch and math.isfinite(self.seconds):
+            per_epoch = (time.perf_counter() - self._start) / epoch
+            fitting = max(self.seconds / per_epoch, epoch + 1.0)
+            done = max(done, epoch / min(fitting, self.epochs))
+        return min(done, 1.0)
+
+    def rate(self, progress):
+        """The learning rate at a fraction `progress` of the budget."""
+        cosine = 0.5 * (1.0 + math.cos(math.pi * progress))
+        return self.floor + (self.initial - self.floor) * cosine
+
+    def on_epoch_begin(self, epoch, logs=None):
+        rate = self.rate(self.progress(epoch))
+        self.model.optimizer.learning_rate.assign(rate)
+        self.rates.append(rate)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = self.rates[-1]

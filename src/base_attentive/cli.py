@@ -15,7 +15,9 @@ User errors raised by a command (``ValueError``, ``TypeError``,
 ``FileNotFoundError``, ``ImportError``, :class:`BackendConflictError`,
 :class:`DistributionNotSupportedError`) are
 printed as one ``error: ...`` line with exit code 2; ``--debug`` shows the
-traceback instead. So is an invalid backend environment variable, which
+traceback instead. SIGINT (Ctrl-C) and SIGTERM stop a command at any point
+with exit code 130 and 143, after it has cleaned up (no partial run folder;
+see `base_attentive.interrupts`). So is an invalid backend environment variable, which
 ``import base_attentive`` leaves for first use: :func:`main` resolves the
 backend before anything else.
 """
@@ -23,17 +25,22 @@ backend before anything else.
 import argparse
 import json
 import os
+import signal
 import sys
+import traceback
+import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
+from base_attentive import interrupts
 from base_attentive.backend.capabilities import DistributionNotSupportedError
 from base_attentive.backend.resolution import (
     BackendConflictError,
     configure_keras_backend_env,
     set_backend,
 )
-from base_attentive.commands import evaluate, predict, train
+from base_attentive.commands import evaluate, export, predict, train, tune
+from base_attentive.commands.tables import cli_message
 
 __all__ = ["COMMANDS", "Command", "main"]
 
@@ -41,7 +48,8 @@ __all__ = ["COMMANDS", "Command", "main"]
 EXIT_OK = 0
 EXIT_PROBLEM = 1  # the command ran and found a problem (e.g. a backend conflict)
 EXIT_USER_ERROR = 2  # bad arguments, settings or inputs
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = interrupts.EXIT_CODES[signal.SIGINT]  # 130
+EXIT_TERMINATED = interrupts.EXIT_CODES[signal.SIGTERM]  # 143
 
 USER_ERRORS = (
     ValueError,
@@ -99,6 +107,12 @@ COMMANDS = {
         configure_parser=train.configure_parser,
         run=train.run,
     ),
+    "tune": Command(
+        help="search a configuration with Optuna on the validation period, then "
+        "train the best one and write a run folder as train does",
+        configure_parser=tune.configure_parser,
+        run=tune.run,
+    ),
     "predict": Command(
         help="forecast past the end of each series with a trained run",
         configure_parser=predict.configure_parser,
@@ -108,6 +122,12 @@ COMMANDS = {
         help="backtest a trained run on a table: model and baseline metrics",
         configure_parser=evaluate.configure_parser,
         run=evaluate.run,
+    ),
+    "export": Command(
+        help="export a trained run for serving (ONNX, TensorFlow SavedModel, "
+        "PyTorch ExportedProgram) with its preprocessing",
+        configure_parser=export.configure_parser,
+        run=export.run,
     ),
 }
 
@@ -157,7 +177,8 @@ def main(argv=None):
     Returns:
         int: 0 on success, 1 when a command reports a problem (e.g. a
         backend conflict in ``info``), 2 for user errors (including bad
-        arguments), 130 when interrupted.
+        arguments), 130 when interrupted (SIGINT), 143 when terminated
+        (SIGTERM).
 
     Example:
 
@@ -174,18 +195,41 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
     try:
-        configure_keras_backend_env()  # raises on an invalid backend variable
-        if args.backend is not None:
-            _apply_backend_option(args.backend)
-        return COMMANDS[args.command].run(args)
+        with interrupts.signals_as_exceptions(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            configure_keras_backend_env()  # raises on an invalid backend variable
+            if args.backend is not None:
+                _apply_backend_option(args.backend)
+            return COMMANDS[args.command].run(args)
     except USER_ERRORS as err:
         if args.debug:
             raise
-        message = " ".join(str(err).split()) or type(err).__name__
+        message = " ".join(cli_message(err).split()) or type(err).__name__
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        if args.debug:
-            raise
-        print("error: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:
+        return _stopped(interrupt, args.debug)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings (e.g. extreme outliers in the data) as `warning: ...` lines."""
+    text = " ".join(str(message).split())
+    print(f"warning: {text}", file=sys.stderr if file is None else file)
+
+
+def _stopped(interrupt, debug):
+    """The exit code of a command stopped by SIGINT or SIGTERM.
+
+    The command has cleaned up while the exception unwound it. When a real
+    signal stopped it, the process ends here, without exit handlers (see
+    `base_attentive.interrupts.exit_now`: JAX's would crash under an
+    interrupted compilation).
+    """
+    terminated = isinstance(interrupt, interrupts.Terminated)
+    if debug:
+        traceback.print_exc()
+    print(f"error: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+    code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    if interrupts.received() is not None:
+        interrupts.exit_now(code)
+    return code

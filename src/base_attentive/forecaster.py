@@ -10,6 +10,7 @@ import contextlib
 import random
 import sys
 import time
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -21,17 +22,17 @@ from base_attentive.data.calendar import CALENDAR_FEATURES, default_calendar
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.time_grid import time_step
-from base_attentive.data.validation import format_time
+from base_attentive.data.validation import format_time, time_zone_of
 from base_attentive.quantiles import validate_quantiles
 from base_attentive.run_folder import atomic_folder
 from base_attentive.training import (
     DEFAULT_MODEL,
     TrainingSettings,
     build_model,
-    train_model,
+    train_members,
 )
 
-__all__ = ["DEFAULT_VALIDATION", "Forecaster"]
+__all__ = ["DEFAULT_VALIDATION", "Forecaster", "PreparedData"]
 
 # Start of the validation period when `fit` is given none: the last 10% of
 # the time steps.
@@ -47,6 +48,24 @@ _DERIVED_MODEL_ARGUMENTS = (
     "distribution",
     "mode",
 )
+
+
+class PreparedData(NamedTuple):
+    """The data of a fit (`Forecaster.prepare_data`).
+
+    Attributes:
+        dataset: the fitted `ForecastDataset`.
+        train: the shuffled training `WindowDataset`.
+        validation: the validation `WindowDataset`.
+        baseline: the fitted `SeasonalNaive` (quantiles, MASE scales).
+        info: JSON-ready summary (series, times, window counts).
+    """
+
+    dataset: Any
+    train: Any
+    validation: Any
+    baseline: Any
+    info: dict
 
 
 def _names(value, argument):
@@ -135,6 +154,10 @@ class Forecaster:
             `(7, 364)` on daily data) given to the model as known-future
             inputs at every horizon step: the latest value at the same phase
             that is observed at the forecast origin.
+        holiday_lag: one of `seasonal_lags` (the yearly one, e.g. 364 on
+            daily data) that reads, on public holidays of
+            `holiday_country`, the value on the same holiday a year before
+            (see `base_attentive.data.holiday_lag`). Default None.
 
     Example:
 
@@ -171,6 +194,7 @@ class Forecaster:
         fill_missing="raise",
         scaling="series",
         seasonal_lags=(),
+        holiday_lag=None,
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -200,6 +224,7 @@ class Forecaster:
         self.fill_missing = fill_missing
         self.scaling = scaling
         self.seasonal_lags = list(seasonal_lags or ())
+        self.holiday_lag = holiday_lag
         undeclared = [c for c in self.categorical if c not in self.static]
         if undeclared:
             raise ValueError(
@@ -263,6 +288,7 @@ class Forecaster:
             "fill_missing": self.fill_missing,
             "scaling": self.scaling,
             "seasonal_lags": list(self.seasonal_lags),
+            "holiday_lag": self.holiday_lag,
         }
 
     def __repr__(self):
@@ -280,6 +306,8 @@ class Forecaster:
         self.history_ = None
         self.training_ = None
         self.data_ = None
+        self.tuning_ = None
+        self.study_ = None
 
     @property
     def is_fitted(self):
@@ -293,7 +321,7 @@ class Forecaster:
             )
 
     # ------------------------------------------------------------------ data
-    def _spec_for(self, calendar, static, categorical):
+    def _spec_for(self, calendar, static, categorical, timezone=None):
         fill = self.fill_missing
         return DatasetSpec(
             time_column=self.time_col,
@@ -312,6 +340,8 @@ class Forecaster:
             fill_gaps=fill != "raise",
             scaling=self.scaling,
             seasonal_lags=tuple(self.seasonal_lags),
+            holiday_lag=self.holiday_lag,
+            timezone=timezone,
         )
 
     def _time_step(self, frame):
@@ -347,7 +377,19 @@ class Forecaster:
                 or not pd.api.types.is_numeric_dtype(frame[column])
             )
             (categorical if is_category else numeric).append(column)
-        return self._spec_for(calendar, numeric, categorical)
+        zone = time_zone_of(frame[self.time_col])
+        return self._spec_for(calendar, numeric, categorical, timezone=zone)
+
+    def _check_zone(self, frame):
+        """Times must come as at `fit`: with a zone (instants) or without."""
+        fitted = self.dataset_.spec.timezone
+        zone = time_zone_of(frame[self.time_col])
+        if (zone is None) != (fitted is None):
+            raise ValueError(
+                f"The Forecaster was fitted on times {_zone_text(fitted)}, but "
+                f"the frame's `{self.time_col}` holds times {_zone_text(zone)}. "
+                "Give them the same way: a time without a zone is ambiguous."
+            )
 
     # ------------------------------------------------------------------- fit
     def fit(
@@ -391,29 +433,15 @@ class Forecaster:
             changes["time_limit"] = time_limit
         settings = TrainingSettings.from_dict({**self.training.to_dict(), **changes})
         started = time.perf_counter()
-        from base_attentive.data import ForecastDataset
-
-        step = self._time_step(frame)
-        spec = self._spec(frame, step)
-        validation = DEFAULT_VALIDATION if validation is None else validation
-        dataset = ForecastDataset(spec).fit(
-            frame, split=ChronologicalSplit(validation=validation)
+        data = self.prepare_data(frame, validation, batch_size=settings.batch_size)
+        dataset, train, valid, info = (
+            data.dataset,
+            data.train,
+            data.validation,
+            data.info,
         )
-        train = dataset.windows(
-            "train", batch_size=settings.batch_size, shuffle=True, seed=self.seed
-        )
-        valid = dataset.windows("validation", batch_size=settings.batch_size)
         if settings.calibrate:
             check_calibration_size(self.quantiles, valid.num_windows)
-        season = self.season or default_season(step, self.lookback)
-        baseline = SeasonalNaive.fit(
-            dataset.arrays,
-            dataset.boundaries.train_end,
-            season,
-            self.quantiles,
-            self.horizon,
-        )
-        info = self._data_info(dataset, frame, train, valid)
         report(
             "step",
             f"data: {info['series']} series, {info['first_time']} .. "
@@ -421,31 +449,33 @@ class Forecaster:
             f"{train.num_windows:,} training and {valid.num_windows:,} validation "
             f"windows (validation from {info['validation_start']})",
         )
+
+        def build():
+            return build_model(
+                dataset, self.quantiles, self.model, settings.learning_rate, train[0][0]
+            )
+
         seed_everything(self.seed)
         scope = distribution.scope() if distribution else contextlib.nullcontext()
         with scope:
-            model = build_model(
-                dataset, self.quantiles, self.model, settings.learning_rate, train[0][0]
-            )
-            if distribution is not None:
-                distribution.prepare(model)  # e.g. torch: DistributedDataParallel
-            report("step", f"model: BaseAttentive, {model.count_params():,} parameters")
-            report(
-                "step",
-                f"training: up to {settings.epochs} epochs of "
-                f"{min(settings.steps_per_epoch, len(train))} steps x "
-                f"{settings.batch_size} windows"
-                + (
-                    f" within {settings.time_limit:g} min"
-                    if settings.time_limit
-                    else ""
-                )
-                + f"; early stopping (patience {settings.patience}, best weights "
-                "restored)",
-            )
-            history, summary = train_model(
-                model, train, valid, settings, verbose=verbose, plan=distribution
-            )
+            first = build()
+        report("step", f"model: BaseAttentive, {first.count_params():,} parameters")
+        members = settings.ensemble
+        limit = f" within {settings.time_limit:g} min" if settings.time_limit else ""
+        report(
+            "step",
+            "training: "
+            + (f"{members} models (seeds {self.seed}..), each " if members > 1 else "")
+            + f"up to {settings.epochs} epochs of "
+            f"{min(settings.steps_per_epoch, len(train))} steps x "
+            f"{settings.batch_size} windows{limit}; {settings.schedule} learning "
+            f"rate; early stopping (patience {settings.patience}, best weights "
+            "restored)",
+        )
+        model, history, summary = train_members(
+            build, train, valid, settings, self.seed, first=first,
+            verbose=verbose, plan=distribution,
+        )  # fmt: skip
         report(
             "detail",
             f"stopped by {summary['stopped_by']} after {summary['epochs_run']} "
@@ -460,9 +490,51 @@ class Forecaster:
         summary["settings"] = settings.to_dict()
         summary["total_seconds"] = time.perf_counter() - started
         self.dataset_, self.model_, self.calibrator_ = dataset, model, calibrator
-        self.baseline_, self.history_, self.training_ = baseline, history, summary
+        self.baseline_, self.history_, self.training_ = data.baseline, history, summary
         self.data_ = info
         return self
+
+    def prepare_data(self, frame, validation=None, *, batch_size=None):
+        """The data half of `fit`: what the model is trained and scored on.
+
+        Fits the `ForecastDataset` on `frame` with `fit`'s chronological
+        split (scalers and vocabularies on the training period only) and
+        the seasonal-naive baseline (quantiles and per-series MASE scales
+        from the training period). `fit` calls it; it also lets another
+        forecaster (a benchmark peer) train on exactly the same windows.
+
+        Args:
+            frame: long DataFrame with the Forecaster's columns.
+            validation: start of the validation period, as in `fit`.
+            batch_size: windows per batch (default: the training settings').
+
+        Returns:
+            `PreparedData`: `dataset`, `train` (shuffled with the seed),
+            `validation` windows, `baseline` and `info` (a summary).
+        """
+        from base_attentive.data import ForecastDataset
+
+        batch_size = batch_size or self.training.batch_size
+        step = self._time_step(frame)
+        spec = self._spec(frame, step)
+        validation = DEFAULT_VALIDATION if validation is None else validation
+        dataset = ForecastDataset(spec).fit(
+            frame, split=ChronologicalSplit(validation=validation)
+        )
+        train = dataset.windows(
+            "train", batch_size=batch_size, shuffle=True, seed=self.seed
+        )
+        valid = dataset.windows("validation", batch_size=batch_size)
+        season = self.season or default_season(step, self.lookback)
+        baseline = SeasonalNaive.fit(
+            dataset.arrays,
+            dataset.boundaries.train_end,
+            season,
+            self.quantiles,
+            self.horizon,
+        )
+        info = self._data_info(dataset, frame, train, valid)
+        return PreparedData(dataset, train, valid, baseline, info)
 
     @staticmethod
     def _printer(verbose):
@@ -517,6 +589,7 @@ class Forecaster:
             one column per quantile (`q0.1`, ...), original units.
         """
         self._require_fitted("predict")
+        self._check_zone(frame)
         windows = self.dataset_.prediction_windows(
             frame, batch_size=self.training.batch_size
         )
@@ -628,6 +701,106 @@ class Forecaster:
             ax=ax,
         )
 
+    # ------------------------------------------------------------------ tune
+    def tune(
+        self,
+        frame,
+        n_trials=None,
+        time_budget=None,
+        search_space=None,
+        storage=None,
+        study_name=None,
+        *,
+        validation=None,
+        pruner="median",
+        fit=True,
+        verbose="auto",
+        progress=None,
+    ):
+        """Searches the best configuration with Optuna, then fits it.
+
+        A study (TPE sampler; median pruner by default) draws
+        configurations from `search_space`, trains each with this
+        Forecaster's recipe and seed, and scores it on validation windows
+        only: the mean quantile loss in original units over the validation
+        windows of the longest lookback the space may draw, the same
+        windows for every trial (see `base_attentive.tuning.objective`).
+        Then the best configuration replaces this Forecaster's (`lookback`,
+        `model`, `training`) and is fitted on `frame` with the same
+        validation period, as `fit` does.
+
+        `frame` is all the data tuning may look at: hold the test period
+        out (`base-attentive tune` does). Needs Optuna (`pip install
+        "base-attentive[tune]"`).
+
+        Args:
+            frame: long DataFrame (training and validation periods).
+            n_trials: finished trials the study should hold, counted over
+                every process and resumed run (a resumed search runs the
+                rest).
+            time_budget: minutes of searching; no trial starts after it,
+                and each trial's training time limit is cut to what is
+                left. The final fit comes after it. Give `n_trials`,
+                `time_budget` or both.
+            search_space: dict (see `base_attentive.tuning.SearchSpace`) or
+                `SearchSpace`; default
+                `tuning.default_search_space(lookback)`: lookback, widths,
+                heads, dropout, learning rate, encoder, attention levels.
+            storage: None (in memory) or a database URL such as
+                `"sqlite:///study.db"` (any SQLAlchemy URL Optuna accepts)
+                or an `optuna.storages.BaseStorage`: the study survives the
+                process, resumes, and several processes may search it.
+            study_name: the study in `storage`; default `"base-attentive"`.
+                A stored study tuning other data, settings or space is an
+                error.
+            validation: start of the validation period, as in `fit`.
+            pruner: `"median"`, `"halving"`, `"none"` or an optuna pruner.
+            fit: fit the best configuration (default). False only sets it
+                (e.g. in a worker that adds trials to a shared study); the
+                Forecaster is then not fitted.
+            verbose: progress of the final fit (as in `fit`); 0 is silent.
+            progress: optional callable `(kind, text)` receiving the steps
+                (one line per trial), as in `fit`.
+
+        Returns:
+            self, with the best configuration (fitted unless `fit=False`).
+            `tuning_` holds the
+            summary (written to `tuning.json` by `save`; see
+            `base_attentive.tuning.summary`) and `study_` the
+            `optuna.Study`.
+        """
+        from base_attentive.tuning.search import search
+        from base_attentive.tuning.search_space import SearchSpace
+
+        report = progress or self._printer(_verbose(verbose))
+        result = search(
+            self,
+            frame,
+            n_trials=n_trials,
+            time_budget=time_budget,
+            search_space=search_space,
+            storage=storage,
+            study_name=study_name,
+            validation=DEFAULT_VALIDATION if validation is None else validation,
+            pruner=pruner,
+            report=report,
+        )
+        best = SearchSpace.apply(self.get_config(), result.params)
+        self.lookback = best["lookback"]
+        self.model = self._check_model(best["model"])
+        self.training = TrainingSettings.from_dict(best["training"])
+        if fit:
+            self.fit(
+                frame,
+                validation=result.validation_start,
+                verbose=verbose,
+                progress=progress,
+            )
+        else:
+            self._reset()
+        self.tuning_, self.study_ = result.summary, result.study
+        return self
+
     # ------------------------------------------------------------ save, load
     def save(self, path, overwrite=False):
         """Saves to a run folder (the files of `base-attentive train`,
@@ -656,6 +829,31 @@ class Forecaster:
         """
         saving.write_run(self, folder, extra)
 
+    def export(self, path, format="onnx", overwrite=False):
+        """Exports the network and its preprocessing for serving.
+
+        Writes an export folder (written atomically): the artifact with a
+        dynamic batch size (`model.onnx`, `saved_model/` or `model.pt2`),
+        `dataset.json` (scalers, vocabularies, calendar), `calibration.json`
+        and the manifest `export.json` (input and output layout, how the
+        artifact was made, a check against this model). An ONNX folder
+        forecasts with ONNX Runtime alone:
+        `base_attentive.serving.OnnxForecaster.load(path).predict(frame)`.
+        See `base_attentive.artifacts` for which format each backend makes.
+
+        Args:
+            path: the folder to create.
+            format: `"onnx"` (default), `"tf_saved_model"` or `"torch"`.
+            overwrite: replace a folder that holds files.
+
+        Returns:
+            the folder's path.
+        """
+        from base_attentive.export import export_forecaster
+
+        self._require_fitted("export")
+        return export_forecaster(self, path, format, overwrite=overwrite)
+
     @classmethod
     def load(cls, path):
         """Loads a saved Forecaster or a run folder of `base-attentive train`.
@@ -670,6 +868,10 @@ class Forecaster:
             a fitted `Forecaster`.
         """
         return saving.load_forecaster(cls, path)
+
+
+def _zone_text(zone):
+    return "without a time zone" if zone is None else f"with a time zone ({zone})"
 
 
 def seed_everything(seed):

@@ -47,6 +47,7 @@ __all__ = [
     "GaussianCRPS",
     "GaussianNLL",
     "LogNormalNLL",
+    "MeanSquaredError",
     "NegativeBinomialNLL",
     "PinballLoss",
     "QuantileCRPS",
@@ -55,6 +56,7 @@ __all__ = [
     "gaussian_nll",
     "get_default_loss",
     "log_normal_nll",
+    "mean_squared_error",
     "negative_binomial_nll",
     "pinball_loss",
     "quantile_crps",
@@ -180,6 +182,22 @@ def quantile_crps(y_true, y_pred, quantiles):
         Tensor `(B,)`.
     """
     return 2.0 * pinball_loss(y_true, y_pred, quantiles)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Squared error of a point forecast, averaged per sample.
+
+    Args:
+        y_true: targets `(B, H, O)`.
+        y_pred: point forecasts `(B, H, O)`.
+
+    Returns:
+        Tensor `(B,)`. NaN targets are missing: zero loss weight.
+    """
+    y_pred = ops.convert_to_tensor(y_pred)
+    y, observed = _targets_for(y_true, y_pred[..., None, :], "point")
+    error = y[..., 0, :] - y_pred
+    return _per_sample_mean(ops.square(error) * observed[..., 0, :])
 
 
 def gaussian_nll(y_true, y_pred):
@@ -344,11 +362,9 @@ class PinballLoss(_ForecastLoss):
 
     Example:
 
-    ```python
-    import numpy as np
-    loss = PinballLoss(quantiles=[0.1, 0.5, 0.9])
-    loss(np.zeros((2, 3, 1)), np.zeros((2, 3, 3, 1)))  # 0.0
-    ```
+    >>> loss = PinballLoss(quantiles=[0.1, 0.5, 0.9])
+    >>> float(loss(np.zeros((2, 3, 1)), np.zeros((2, 3, 3, 1))))
+    0.0
 
     Reference:
         Koenker and Bassett (1978). Regression quantiles. Econometrica 46(1).
@@ -398,12 +414,10 @@ class QuantileCRPS(PinballLoss):
 
     Example:
 
-    ```python
-    import numpy as np
-    y = np.zeros((1, 1, 1))
-    forecast = np.array([-1.0, 0.0, 1.0]).reshape(1, 1, 3, 1)
-    QuantileCRPS([0.1, 0.5, 0.9])(y, forecast)  # 2 * (0.1 + 0 + 0.1) / 3
-    ```
+    >>> y = np.zeros((1, 1, 1))
+    >>> forecast = np.array([-1.0, 0.0, 1.0]).reshape(1, 1, 3, 1)
+    >>> round(float(QuantileCRPS([0.1, 0.5, 0.9])(y, forecast)), 4)  # 2 * 0.2 / 3
+    0.1333
 
     Reference:
         Gneiting and Raftery (2007). Strictly proper scoring rules,
@@ -444,11 +458,9 @@ class GaussianNLL(_ForecastLoss):
 
     Example:
 
-    ```python
-    import numpy as np
-    params = np.stack([np.zeros((2, 3, 1)), np.ones((2, 3, 1))], axis=2)
-    GaussianNLL()(np.zeros((2, 3, 1)), params)  # 0.5 * log(2 pi) = 0.9189
-    ```
+    >>> params = np.stack([np.zeros((2, 3, 1)), np.ones((2, 3, 1))], axis=2)
+    >>> round(float(GaussianNLL()(np.zeros((2, 3, 1)), params)), 4)  # log(2 pi) / 2
+    0.9189
     """
 
     def __init__(
@@ -458,6 +470,43 @@ class GaussianNLL(_ForecastLoss):
 
     def call(self, y_true, y_pred):
         return gaussian_nll(y_true, y_pred)
+
+
+@keras.saving.register_keras_serializable(package="base_attentive")
+class MeanSquaredError(_ForecastLoss):
+    """Mean squared error of a point head, one value per window.
+
+    Keras' own `MeanSquaredError` averages over the last axis only, leaving
+    `(B, H)`; this one averages over every axis but the batch, like the
+    package's other losses, so per-window weights (the zero-weight padding of
+    data-parallel evaluation, a mask of missing windows) apply as they do to
+    them. The reduced value is the same.
+
+    Args:
+        name: loss name. Defaults to `"mean_squared_error"`.
+        reduction: Keras reduction. Defaults to `"sum_over_batch_size"`.
+        dtype: computation dtype. Defaults to `None` (`keras.config.floatx()`).
+
+    Call arguments:
+        y_true: targets `(B, H, O)`.
+        y_pred: point forecasts `(B, H, O)`.
+        sample_weight: optional `(B,)` weights per window.
+
+    Example:
+
+    ```python
+    import numpy as np
+    MeanSquaredError()(np.zeros((2, 3, 1)), np.ones((2, 3, 1)))  # 1.0
+    ```
+    """
+
+    def __init__(
+        self, name="mean_squared_error", reduction="sum_over_batch_size", dtype=None
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return mean_squared_error(y_true, y_pred)
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
@@ -485,12 +534,10 @@ class StudentTNLL(_ForecastLoss):
 
     Example:
 
-    ```python
-    import numpy as np
-    ones = np.ones((2, 3, 1))
-    params = np.stack([0 * ones, ones, 5 * ones], axis=2)  # loc, scale, df
-    StudentTNLL()(np.zeros((2, 3, 1)), params)  # -log t_5(0) = 0.9686
-    ```
+    >>> ones = np.ones((2, 3, 1))
+    >>> params = np.stack([0 * ones, ones, 5 * ones], axis=2)  # loc, scale, df
+    >>> round(float(StudentTNLL()(np.zeros((2, 3, 1)), params)), 4)  # -log t_5(0)
+    0.9686
     """
 
     def __init__(
@@ -525,11 +572,9 @@ class GaussianCRPS(_ForecastLoss):
 
     Example:
 
-    ```python
-    import numpy as np
-    params = np.stack([np.zeros((2, 3, 1)), np.ones((2, 3, 1))], axis=2)
-    GaussianCRPS()(np.zeros((2, 3, 1)), params)  # (2 - sqrt(2)) / sqrt(2 pi) = 0.2337
-    ```
+    >>> params = np.stack([np.zeros((2, 3, 1)), np.ones((2, 3, 1))], axis=2)
+    >>> round(float(GaussianCRPS()(np.zeros((2, 3, 1)), params)), 4)  # (2 - sqrt 2) / sqrt(2 pi)
+    0.2337
 
     Reference:
         Gneiting, Raftery, Westveld, Goldman (2005). Calibrated probabilistic
@@ -633,7 +678,7 @@ def get_default_loss(quantiles=None, distribution=None):
         `PinballLoss(quantiles)` for a quantile head, the distribution's
         NLL (`GaussianNLL`, `StudentTNLL`, `NegativeBinomialNLL`,
         `LogNormalNLL`) for a distribution head, and
-        `keras.losses.MeanSquaredError()` for a point head.
+        `MeanSquaredError()` (per window) for a point head.
     """
     if quantiles is not None and distribution is not None:
         raise ValueError(
@@ -645,4 +690,4 @@ def get_default_loss(quantiles=None, distribution=None):
         return PinballLoss(quantiles)
     if distribution is not None:
         return _NLL_BY_DISTRIBUTION[validate_distribution(distribution)]()
-    return keras.losses.MeanSquaredError()
+    return MeanSquaredError()

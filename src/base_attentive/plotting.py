@@ -228,13 +228,15 @@ def plot_variable_importance(explanation, feature_names=None, *, title=None, pat
 
     Example:
 
-    >>> from base_attentive import BaseAttentive
-    >>> model = BaseAttentive(static_input_dim=2, dynamic_input_dim=3,
-    ...                       future_input_dim=1, forecast_horizon=4)
-    >>> x = [np.random.rand(8, 2), np.random.rand(8, 12, 3), np.random.rand(8, 4, 1)]
+    >>> def weights(*shape):  # selection weights sum to 1 over the variables
+    ...     w = np.random.rand(*shape)
+    ...     return w / w.sum(axis=-1, keepdims=True)
+    >>> explanation = {"variable_selection": {  # as model.explain(x) returns
+    ...     "static": weights(8, 2), "dynamic": weights(8, 12, 3),
+    ...     "future": weights(8, 4, 1)}}
     >>> names = {"static": ["capacity", "line"], "future": ["holiday"],
     ...          "dynamic": ["rides", "rain", "temperature"]}
-    >>> fig = plot_variable_importance(model.explain(x), names, path="vsn.png")
+    >>> fig = plot_variable_importance(explanation, names, path="vsn.png")
     """
     groups = _selection_weights(explanation)
     feature_names = feature_names or {}
@@ -295,11 +297,9 @@ def plot_attention(
 
     Example:
 
-    >>> from base_attentive import BaseAttentive
-    >>> model = BaseAttentive(static_input_dim=2, dynamic_input_dim=3,
-    ...                       future_input_dim=1, forecast_horizon=4)
-    >>> x = [np.random.rand(8, 2), np.random.rand(8, 12, 3), np.random.rand(8, 4, 1)]
-    >>> fig = plot_attention(model.explain(x), "cross", path="attention.png")
+    >>> weights = np.random.rand(8, 4, 12)  # (B, H, L), as model.explain(x) gives
+    >>> explanation = {"attention": {"cross": weights / weights.sum(-1, keepdims=True)}}
+    >>> fig = plot_attention(explanation, "cross", path="attention.png")
     """
     weights, level = _attention_weights(explanation, level)
     array = _as_float_array(weights, "attention weights", (2, 3))

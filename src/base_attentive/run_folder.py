@@ -9,6 +9,8 @@ Layout:
     DIR/calibration.json  conformal interval corrections (when calibrated)
     DIR/run.json          the Forecaster's arguments, training summary,
                           backend, versions (the CLI adds its settings)
+    DIR/tuning.json       the search that chose the configuration (after
+                          `Forecaster.tune`)
 
 `base-attentive train` adds its reports: `metrics.json`, `report.md`,
 `forecasts.csv` and `plots/*.png`.
@@ -28,6 +30,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import uuid
 from pathlib import Path
 
@@ -41,6 +44,7 @@ FILES = {
     "metrics": "metrics.json",
     "report": "report.md",
     "forecasts": "forecasts.csv",
+    "tuning": "tuning.json",
 }
 REQUIRED = ("model", "dataset", "baseline", "run")
 PLOTS = "plots"
@@ -116,20 +120,43 @@ def json_ready(value):
     return value
 
 
-def write_text_atomic(path, text):
+def write_text_atomic(path, text, overwrite=True):
     """Writes `text` to `path` through a temporary file renamed into place.
+
+    Args:
+        path: the file.
+        text: str.
+        overwrite: replace an existing file; False puts the file in place
+            only if the name is free (a hard link, created exclusively).
 
     Returns:
         the path.
+
+    Raises:
+        FileExistsError: if `path` exists and `overwrite` is False.
     """
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
     try:
         temporary.write_text(text, "utf-8")
-        os.replace(temporary, path)
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _link_exclusively(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def _link_exclusively(source, path):
+    try:
+        os.link(source, path)  # fails if `path` exists
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(source, path)
 
 
 def new_run_path(parent=RUNS_DIR):
@@ -162,6 +189,9 @@ def check_destination(path, overwrite, argument="path"):
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ValueError(f"{argument} {path}: exists and is not a folder")
+    ancestor = next(parent for parent in path.absolute().parents if parent.exists())
+    if not ancestor.is_dir():
+        raise ValueError(f"{argument} {path}: {ancestor} is a file, not a folder")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
         raise ValueError(
             f"{argument} {path}: the folder is not empty. Choose another folder "
@@ -175,13 +205,18 @@ def atomic_folder(path, overwrite=False, argument="path"):
 
     Yields a `RunFolder` on a hidden temporary sibling of `path`; when the
     block ends without an exception, the temporary folder replaces `path`
-    (an old folder is removed only after the new one is in place). On an
-    exception (including KeyboardInterrupt) the temporary folder is
+    (an old folder is moved aside, the new one renamed into place, then the
+    old one removed; a signal arriving meanwhile waits until both renames
+    are done, and a failed second rename puts the old folder back). On an
+    exception (including `KeyboardInterrupt` and
+    `base_attentive.interrupts.Terminated`) the temporary folder is
     removed, `path` is left as it was, and the exception propagates.
 
-    `path` is claimed when the block starts: a missing folder is created
-    empty at once (so two runs cannot write the same folder), and the
-    parent's writability is checked by creating the temporary folder.
+    `path` is claimed when the block starts: a lock file next to it
+    (`.NAME.lock`, created exclusively, holding the process id) keeps a
+    second run from writing the same folder, and a missing folder is created
+    empty at once. The parent's writability is checked by creating the
+    temporary folder, so an unwritable destination fails before any work.
 
     Args:
         path: the run folder to write; None for a new `runs/<time>` folder
@@ -192,42 +227,121 @@ def atomic_folder(path, overwrite=False, argument="path"):
     claimed = path is None
     path = new_run_path() if path is None else Path(path)
     check_destination(path, overwrite, argument)
-    if not path.exists():
-        try:
-            path.mkdir(parents=True)
-            claimed = True
-        except FileExistsError:
-            check_destination(path, overwrite, argument)
-        except OSError as error:
-            raise ValueError(f"{argument} {path}: cannot create it: {error}") from None
-    token = uuid.uuid4().hex[:8]
-    staging = path.with_name(f".{path.name}.tmp-{token}")
-    try:
-        staging.mkdir()
-    except OSError as error:
-        if claimed:
-            path.rmdir()
-        raise ValueError(
-            f"{argument} {path}: cannot write next to it: {error}"
-        ) from None
-    try:
-        yield RunFolder(staging, destination=path)
-        if path.is_dir() and any(path.iterdir()):
-            if not overwrite:
+    with _lock(path, argument):
+        check_destination(path, overwrite, argument)
+        if not path.exists():
+            try:
+                path.mkdir(parents=True)
+                claimed = True
+            except OSError as error:
                 raise ValueError(
-                    f"{argument} {path}: files appeared in the folder while this "
-                    "run was writing; nothing was written. Choose another folder."
-                )
-            old = path.with_name(f".{path.name}.old-{token}")
-            os.rename(path, old)
-            os.rename(staging, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            if path.is_dir():
+                    f"{argument} {path}: cannot create it: {error}"
+                ) from None
+        token = uuid.uuid4().hex[:8]
+        staging = path.with_name(f".{path.name}.tmp-{token}")
+        try:
+            staging.mkdir()
+        except OSError as error:
+            if claimed:
                 path.rmdir()
-            os.rename(staging, path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if claimed and path.is_dir() and not any(path.iterdir()):
+            raise ValueError(
+                f"{argument} {path}: cannot write next to it: {error}"
+            ) from None
+        try:
+            yield RunFolder(staging, destination=path)
+            _commit(staging, path, overwrite, token, argument)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            if claimed and path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+            raise
+
+
+def _commit(staging, path, overwrite, token, argument):
+    """Renames `staging` into place at `path` (see `atomic_folder`)."""
+    from base_attentive.interrupts import deferred
+
+    if path.is_dir() and any(path.iterdir()):
+        if not overwrite:
+            raise ValueError(
+                f"{argument} {path}: files appeared in the folder while this "
+                "run was writing; nothing was written. Choose another folder."
+            )
+        old = path.with_name(f".{path.name}.old-{token}")
+        with deferred():
+            os.rename(path, old)
+            try:
+                os.rename(staging, path)
+            except BaseException:
+                os.rename(old, path)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        return
+    with deferred():
+        if path.is_dir():
             path.rmdir()
-        raise
+        os.rename(staging, path)
+
+
+@contextlib.contextmanager
+def _lock(path, argument):
+    """Holds `.NAME.lock` next to `path` while a run writes it.
+
+    A lock left by a process that no longer runs on this machine (killed
+    with SIGKILL, say) is taken over.
+    """
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = _create_lock(lock)
+        if descriptor is None and _stale(lock):
+            lock.unlink(missing_ok=True)
+            descriptor = _create_lock(lock)
+    except OSError as error:  # e.g. the parent is a file, or read-only
+        raise ValueError(f"{argument} {path}: cannot write there: {error}") from None
+    if descriptor is None:
+        raise ValueError(
+            f"{argument} {path}: another run is writing this folder (lock file "
+            f"{lock}: process {_read_owner(lock).replace(' ', ' on ')}). Wait "
+            "for it to finish, or "
+            "choose another folder; delete the lock file if no run is writing "
+            "there."
+        )
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(f"{os.getpid()} {socket.gethostname()}\n")
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _create_lock(lock):
+    """A descriptor of the new file `lock`, or None if it exists."""
+    try:
+        return os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return None
+
+
+def _read_owner(lock):
+    try:
+        return lock.read_text("utf-8").strip()
+    except OSError:
+        return "unknown"
+
+
+def _stale(lock):
+    """Whether `lock` was left by a process that no longer runs here."""
+    parts = _read_owner(lock).split()
+    if len(parts) != 2 or not parts[0].isdigit():
+        return False
+    pid, host = int(parts[0]), parts[1]
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it runs, as another user
+        return False
+    return False

@@ -7,8 +7,8 @@
 - `build_model`: the compiled, built model for a fitted `ForecastDataset`.
 - `train_model`: epochs of a fixed number of batches from the shuffled
   training windows, early stopping on the validation loss with the best
-  weights restored, the learning rate halved on plateaus, a time limit,
-  and a stop on a NaN loss.
+  weights restored, the learning rate halved on plateaus (or on a cosine
+  over the budget), a time limit, and a stop on a NaN loss.
 
 Importing this module does not import Keras; its functions do.
 """
@@ -36,6 +36,8 @@ DEFAULT_MODEL = {
 # Reduce-on-plateau schedule: halve the learning rate after 2 epochs without
 # a better validation loss, down to this floor.
 LR_FACTOR, LR_PATIENCE, LR_FLOOR = 0.5, 2, 1e-4
+# Learning-rate schedules of `TrainingSettings.schedule`.
+SCHEDULES = ("plateau", "cosine")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +57,16 @@ class TrainingSettings:
             end past it; None for no limit. Default 6.
         calibrate: recalibrate the quantile intervals on the validation
             windows (split-conformal, per horizon step). Default True.
+        ensemble: number of models trained one after the other (seeds
+            `seed`, `seed + 1`, ...; each with its share of the time left),
+            whose quantile forecasts are averaged (`models.MeanEnsemble`).
+            Default 1.
+        schedule: the learning-rate schedule: `"plateau"` (halved after
+            `LR_PATIENCE` epochs without a better validation loss, down to
+            `LR_FLOOR`) or `"cosine"` (a half cosine from `learning_rate`
+            to `LR_FLOOR` over `epochs`, compressed onto the epochs that fit
+            in `time_limit`; see `callbacks.CosineSchedule`). Default
+            "plateau".
     """
 
     epochs: int = 30
@@ -64,9 +76,11 @@ class TrainingSettings:
     patience: int = 5
     time_limit: float | None = 6.0
     calibrate: bool = True
+    schedule: str = "plateau"
+    ensemble: int = 1
 
     def __post_init__(self):
-        for name in ("epochs", "steps_per_epoch", "batch_size", "patience"):
+        for name in ("epochs", "steps_per_epoch", "batch_size", "patience", "ensemble"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(
@@ -90,6 +104,11 @@ class TrainingSettings:
             raise ValueError(
                 "`time_limit` must be a positive number of minutes or None. "
                 f"Received: time_limit={limit!r}"
+            )
+        if self.schedule not in SCHEDULES:
+            raise ValueError(
+                f"`schedule` must be one of {list(SCHEDULES)}. Received: "
+                f"schedule={self.schedule!r}"
             )
         if not isinstance(self.calibrate, bool):
             raise TypeError(
@@ -148,7 +167,9 @@ def build_model(dataset, quantiles, arguments, learning_rate, example):
     return model
 
 
-def train_model(model, train, validation, settings, *, verbose=0, plan=None):
+def train_model(
+    model, train, validation, settings, *, verbose=0, plan=None, callbacks=()
+):
     """Trains `model` with the recipe (see the module docstring).
 
     Args:
@@ -159,6 +180,8 @@ def train_model(model, train, validation, settings, *, verbose=0, plan=None):
         verbose: `verbose` of `keras.Model.fit`.
         plan: a data-parallel `DataParallelPlan` (call inside its scope), or
             None.
+        callbacks: more Keras callbacks, run after the recipe's (e.g.
+            `callbacks.TrialPruning` in a tuning trial).
 
     Returns:
         `(history, summary)`: `{metric: [value per epoch]}` and a JSON-ready
@@ -167,7 +190,7 @@ def train_model(model, train, validation, settings, *, verbose=0, plan=None):
     """
     import keras
 
-    from base_attentive.callbacks import TimeLimit
+    from base_attentive.callbacks import CosineSchedule, TimeLimit
     from base_attentive.data.epoch_sampler import EpochSampler
 
     if plan is not None:
@@ -180,7 +203,19 @@ def train_model(model, train, validation, settings, *, verbose=0, plan=None):
     timed = settings.time_limit is not None and (
         plan is None or plan.num_processes == 1
     )
-    time_limit = TimeLimit(60.0 * settings.time_limit if timed else math.inf)
+    seconds = 60.0 * settings.time_limit if timed else math.inf
+    time_limit = TimeLimit(seconds)
+    if settings.schedule == "cosine":
+        schedule = CosineSchedule(
+            settings.learning_rate, settings.epochs, seconds, floor=LR_FLOOR
+        )
+    else:
+        schedule = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss",
+            factor=LR_FACTOR,
+            patience=LR_PATIENCE,
+            min_lr=LR_FLOOR,
+        )
     started = time.perf_counter()
     history = model.fit(
         EpochSampler(train, steps),
@@ -192,14 +227,10 @@ def train_model(model, train, validation, settings, *, verbose=0, plan=None):
                 patience=settings.patience,
                 restore_best_weights=True,
             ),
-            keras.callbacks.ReduceLROnPlateau(
-                monitor="val_loss",
-                factor=LR_FACTOR,
-                patience=LR_PATIENCE,
-                min_lr=LR_FLOOR,
-            ),
+            schedule,
             keras.callbacks.TerminateOnNaN(),
             time_limit,
+            *callbacks,
         ],
         verbose=verbose,
     )
@@ -224,3 +255,72 @@ def train_model(model, train, validation, settings, *, verbose=0, plan=None):
         "seconds": time.perf_counter() - started,
     }
     return curves, summary
+
+
+def train_members(
+    build, train, validation, settings, seed, *, first=None, verbose=0, plan=None
+):
+    """Trains `settings.ensemble` models with the recipe, one after another.
+
+    Member `i` is built after seeding everything with `seed + i` and gets
+    the time left divided by the members left. With one member this is
+    `train_model` on one model.
+
+    Args:
+        build: callable returning a new compiled, built model (called in the
+            `plan`'s scope, if any).
+        train, validation: the training and validation `WindowDataset`s.
+        settings: `TrainingSettings`.
+        seed: the seed of the first member.
+        first: the first member, already built by `build` after seeding
+            with `seed` (in the `plan`'s scope), or None.
+        verbose: `verbose` of `keras.Model.fit`.
+        plan: a data-parallel `DataParallelPlan`, or None.
+
+    Returns:
+        `(model, history, summary)`: the model (a `MeanEnsemble` of the
+        members when there are several), the first member's curves, and the
+        summary of `train_model` (with several members: the first member's
+        entries, `epochs_run` and `seconds` summed, and `members`, one
+        summary per member).
+    """
+    import contextlib
+
+    from base_attentive.forecaster import seed_everything
+
+    count = settings.ensemble
+    started = time.perf_counter()
+    models, histories, summaries = [], [], []
+    for member in range(count):
+        member_settings = settings
+        if settings.time_limit is not None:
+            left = settings.time_limit - (time.perf_counter() - started) / 60.0
+            member_settings = dataclasses.replace(
+                settings, time_limit=max(left, 1e-3) / (count - member)
+            )
+        scope = plan.scope() if plan is not None else contextlib.nullcontext()
+        with scope:
+            if member == 0 and first is not None:
+                model = first
+            else:
+                seed_everything(seed + member)
+                model = build()
+            if plan is not None:
+                plan.prepare(model)  # e.g. torch: DistributedDataParallel
+            history, summary = train_model(
+                model, train, validation, member_settings, verbose=verbose, plan=plan
+            )
+        models.append(model)
+        histories.append(history)
+        summaries.append(summary)
+    if count == 1:
+        return models[0], histories[0], summaries[0]
+    from base_attentive.models.ensemble import MeanEnsemble
+
+    summary = {
+        **summaries[0],
+        "epochs_run": sum(s["epochs_run"] for s in summaries),
+        "seconds": time.perf_counter() - started,
+        "members": summaries,
+    }
+    return MeanEnsemble(models), histories[0], summary

@@ -64,6 +64,8 @@ def test_json_config_and_comma_separated_lists(tmp_path):
             "--seasonal-lags must be comma-separated positive integers, or 'none'",
         ),
         ({"seasonal_lags": "7,7"}, "--seasonal-lags must not repeat a number"),
+        ({"schedule": "step"}, "--schedule must be one of ['plateau', 'cosine']"),
+        ({"holiday_lag": "0"}, "--holiday-lag must be an integer >= 1"),
     ],
 )
 def test_bad_values_name_the_option_and_the_value(given, message):

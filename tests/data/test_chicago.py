@@ -98,7 +98,7 @@ def test_default_spec_forecasts_the_two_weeks_after_the_data(chicago):
     future = load_chicago_ridership(include_future_covariates=True)
     windows = data.prediction_windows(future)
     ((static, dynamic, future_inputs),) = windows[0]
-    assert static.shape == (20, 22) and dynamic.shape == (20, 28, 19)
+    assert static.shape == (20, 3) and dynamic.shape == (20, 28, 19)
     assert future_inputs.shape == (20, 14, 19)
     assert np.isfinite(dynamic).all() and np.isfinite(future_inputs).all()
     assert (

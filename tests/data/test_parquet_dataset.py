@@ -56,9 +56,19 @@ def frame():
     return pd.concat(parts, ignore_index=True)
 
 
+# Per-series scaling (the default), and per-window scaling with seasonal
+# lags, which read rows before the lookback.
+SPECS = [{}, {"scaling": "window", "seasonal_lags": (7,)}]
+
+
+@pytest.fixture(params=SPECS, ids=["series", "window-lags"])
+def changes(request):
+    return request.param
+
+
 @pytest.fixture
-def in_memory(frame):
-    return ForecastDataset(make_spec()).fit(frame, split=SPLIT)
+def in_memory(frame, changes):
+    return ForecastDataset(make_spec(**changes)).fit(frame, split=SPLIT)
 
 
 def _streamed(directory, buffer_mb=0.1, **changes):
@@ -69,10 +79,10 @@ def _streamed(directory, buffer_mb=0.1, **changes):
 
 @pytest.mark.parametrize("shuffle_files", [False, True])
 def test_streaming_fit_equals_the_in_memory_fit(
-    frame, in_memory, tmp_path, shuffle_files
+    frame, in_memory, tmp_path, shuffle_files, changes
 ):
     streamed = _streamed(
-        write_parts(frame, tmp_path / "parts", shuffle_files=shuffle_files)
+        write_parts(frame, tmp_path / "parts", shuffle_files=shuffle_files), **changes
     )
     assert len(streamed.groups) > 1  # the buffer forces several groups
     fitted = streamed.dataset
@@ -89,8 +99,8 @@ def test_streaming_fit_equals_the_in_memory_fit(
         assert streamed.window_counts[part].sum() == in_memory.windows(part).num_windows
 
 
-def test_every_window_is_served_once_per_epoch(frame, in_memory, tmp_path):
-    streamed = _streamed(write_parts(frame, tmp_path / "parts"))
+def test_every_window_is_served_once_per_epoch(frame, in_memory, tmp_path, changes):
+    streamed = _streamed(write_parts(frame, tmp_path / "parts"), **changes)
     expected = in_memory.windows("train").materialize()
     windows = streamed.windows("train", batch_size=16, shuffle=True, seed=3)
     for _ in range(2):  # a new order in the second epoch, the same windows
@@ -132,8 +142,10 @@ class _LastValueModel:
         return np.repeat(last, 4, axis=1)
 
 
-def test_forecasts_every_series_as_the_in_memory_path(frame, in_memory, tmp_path):
-    streamed = _streamed(write_parts(frame, tmp_path / "parts"))
+def test_forecasts_every_series_as_the_in_memory_path(
+    frame, in_memory, tmp_path, changes
+):
+    streamed = _streamed(write_parts(frame, tmp_path / "parts"), **changes)
     cutoff = pd.Timestamp(frame["time"].max()) - pd.Timedelta(days=3)
     ours = streamed.forecast_frame(_LastValueModel(), cutoff=cutoff)
     known = frame.copy()
@@ -148,8 +160,10 @@ def test_forecasts_every_series_as_the_in_memory_path(frame, in_memory, tmp_path
     assert (ours["forecast_origin"] == cutoff - pd.Timedelta(days=1)).all()
 
 
-def test_saved_transforms_load_as_a_forecast_dataset(frame, in_memory, tmp_path):
-    streamed = _streamed(write_parts(frame, tmp_path / "parts"))
+def test_saved_transforms_load_as_a_forecast_dataset(
+    frame, in_memory, tmp_path, changes
+):
+    streamed = _streamed(write_parts(frame, tmp_path / "parts"), **changes)
     streamed.save(tmp_path / "dataset.json")
     loaded = ForecastDataset.load(tmp_path / "dataset.json")
     np.testing.assert_allclose(
@@ -168,6 +182,11 @@ def test_a_buffer_too_small_to_read_is_an_error(frame, tmp_path):
     [
         ({"covariate_scaler": "robust"}, ValueError, "covariate_scaler='robust'"),
         ({"id_column": None}, ValueError, "needs an `id_column`"),
+        (
+            {"seasonal_lags": (7, 364), "holiday_lag": 364},
+            ValueError,
+            "`holiday_lag` is not supported",
+        ),
         ({"past_columns": ("humidity",)}, ValueError, r"\['humidity'\] of the spec"),
     ],
 )

@@ -65,9 +65,17 @@ with scope:
     history = model.fit(
         train, validation_data=validation, epochs=2, shuffle=False, verbose=0
     )
+trains_alone = None
+if plan is not None and plan.backend == "torch" and plan.process_index == 0:
+    # torch: after the scope the model is an ordinary one again, process 0
+    # trains on alone (a leftover DDP gradient hook would wait for process 1
+    # forever). On JAX the variables stay laid out over both processes.
+    model.fit(train, epochs=1, steps_per_epoch=1, shuffle=False, verbose=0)
+    trains_alone = True
 json.dump(
     {
         "plan": None if plan is None else plan.describe(),
+        "trains_alone": trains_alone,
         "refused_before_prepare": refused_before_prepare,
         # Outside the scope the model runs its own forward pass again.
         "released": "forward" not in vars(model),

@@ -64,9 +64,11 @@ parallel, parallel_model = train(
     plan.shard(validation_windows, training=False),
     plan.scope(),
 )
-difference = np.abs(
-    single_model.predict(test, verbose=0) - parallel_model.predict(test, verbose=0)
-).max()
+single_forecast = single_model.predict(test, verbose=0)
+# Relative to the forecasts' size: the all-reduce sums gradients in another
+# order than one device does, so float32 round-off grows over the steps.
+difference = np.abs(single_forecast - parallel_model.predict(test, verbose=0)).max()
+difference /= max(float(np.abs(single_forecast).max()), 1.0)
 json.dump(
     {
         "plan": plan.describe(),

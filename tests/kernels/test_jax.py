@@ -59,8 +59,8 @@ def test_eager_calls_trace_the_forward_once_per_shape(rng, monkeypatch):
     model(make_inputs(rng, batch=5))
     assert traces == [1]  # a new shape: traced once
     with jax.disable_jit():
-        again = _numpy(model(x))  # operation by operation, same numbers
-    np.testing.assert_allclose(again, _numpy(model(x)), rtol=1e-5, atol=1e-6)
+        again = _numpy(model(x))  # op by op: equal up to float32 round-off
+    np.testing.assert_allclose(again, _numpy(model(x)), rtol=1e-5, atol=1e-5)
 
 
 @needs_jax_backend

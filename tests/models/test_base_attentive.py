@@ -8,7 +8,7 @@ import pytest
 from keras import ops
 
 from base_attentive import BaseAttentive
-from base_attentive.losses import PinballLoss
+from base_attentive.losses import MeanSquaredError, PinballLoss
 from tests.helpers import run_model_test
 
 S, D, F, O, H, T = 4, 8, 6, 2, 24, 48
@@ -208,7 +208,7 @@ def test_compile_auto_picks_loss_from_head():
     assert isinstance(quantile.loss, PinballLoss)
     point = small(quantiles=None)
     point.compile(loss="auto")
-    assert isinstance(point.loss, keras.losses.MeanSquaredError)
+    assert isinstance(point.loss, MeanSquaredError)
 
 
 LOAD_WITH_KERAS_SCRIPT = """
@@ -319,12 +319,12 @@ def test_one_training_step_changes_every_trainable_weight(objective, use_vsn, rn
     assert unchanged == []
 
 
-@pytest.mark.parametrize("objective", ["hybrid", "transformer"])
-def test_int8_quantized_model_forecasts_close_to_float(objective, rng):
+def test_int8_quantized_model_forecasts_close_to_float(rng):
     """`model.quantize("int8")` (Keras' post-training quantization) works:
-    every sublayer of a built model is built, and forecasts stay close."""
-    model = small(objective=objective)
-    x = make_inputs(rng)
+    every sublayer of a built model is built, and forecasts stay close
+    (the default, hybrid encoder)."""
+    model = small(objective="hybrid")
+    x = make_inputs(rng, batch=8)
     before = ops.convert_to_numpy(model(x))
     with warnings.catch_warnings():
         # Keras notes that the LSTM cell has no int8 kernel (it stays float).
@@ -332,7 +332,9 @@ def test_int8_quantized_model_forecasts_close_to_float(objective, rng):
         model.quantize("int8")
     quantized = [layer for layer in model._flatten_layers() if layer.quantization_mode]
     assert len(quantized) > 10
-    after = ops.convert_to_numpy(model.predict(x, verbose=0))
+    # An eager call: tracing the quantized graph for `predict` costs minutes
+    # on TensorFlow.
+    after = ops.convert_to_numpy(model(x))
     assert np.abs(after - before).max() < 0.05 * np.abs(before).max()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ENVIRONMENT_VARIABLES", "resolve_multi_host"]
+__all__ = ["ENVIRONMENT_VARIABLES", "launched_world_size", "resolve_multi_host"]
 
 ENVIRONMENT_VARIABLES = {
     "coordinator_address": "KERAS_DISTRIBUTION_JOB_ADDRESSES",
@@ -92,3 +92,18 @@ def _check_ranges(values):
             "`coordinator_address` must be 'host:port'. "
             f"Received: {values['coordinator_address']!r}"
         )
+
+
+def launched_world_size():
+    """`WORLD_SIZE` when this process was started by `torchrun` (or the CLI),
+    else None. Reads the environment only."""
+    value = os.environ.get("WORLD_SIZE")
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(
+            f"WORLD_SIZE must be an integer (the number of processes). "
+            f"Received: {value!r}"
+        ) from None

@@ -1,4 +1,5 @@
-"""The forecasting commands of the CLI: ``train``, ``predict``, ``evaluate``.
+"""The forecasting commands of the CLI: ``train``, ``tune``, ``predict``,
+``evaluate``, ``export``.
 
 A thin shell over `base_attentive.Forecaster`: each command module has
 ``configure_parser(parser)`` and ``run(args)`` (registered in
@@ -10,7 +11,8 @@ and writes reports. Shared pieces, one concern per module:
   model's and the recipe's come from `base_attentive.training`).
 - ``tables``: reading the user's file or the bundled data, filtered by the
   settings, and the settings as `Forecaster` arguments.
-- ``runs``: opening a saved run for ``predict`` and ``evaluate``.
+- ``runs``: opening a saved run (or its ONNX export) for ``predict``,
+  ``evaluate`` and ``export``.
 - ``scoring``: the printed, Markdown and JSON forms of a metrics table.
 - ``console``: progress lines, tables, ``--quiet`` / ``--json``.
 - ``report``: ``report.md`` and the PNG plots of a run.

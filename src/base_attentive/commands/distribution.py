@@ -37,6 +37,15 @@ def processes(settings):
     return 1 if count is None else count
 
 
+def _one_device(kind, devices, count):
+    """Whether the settings plainly ask for one device in one process: no
+    `--devices` or `--num-processes` above 1 and no torchrun launch."""
+    from base_attentive.backend.multi_host import launched_world_size
+
+    several = (devices or 1) > 1 or count > 1 or (launched_world_size() or 1) > 1
+    return kind in ("auto", "none") and not several
+
+
 def _command():
     """The arguments that re-run this program after the interpreter.
 
@@ -71,6 +80,9 @@ def start(settings):
         DistributionNotSupportedError: on a backend that cannot do it.
     """
     devices, count = settings["devices"], processes(settings)
+    if _one_device(settings["distribution"], devices, count):
+        # Keras-free: a bad table is reported before a framework starts.
+        return None, None
     from base_attentive.distributed import (
         data_parallel,
         initialize_multi_host,

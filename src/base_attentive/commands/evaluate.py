@@ -11,18 +11,21 @@ start of its test period, which reproduces the test metrics of `train`.
 
 from __future__ import annotations
 
-import pandas as pd
-
+from base_attentive.commands import outputs
 from base_attentive.commands.console import Console, add_output_arguments
-from base_attentive.commands.predict import add_run_arguments
+from base_attentive.commands.predict import add_overwrite_argument, add_run_arguments
 from base_attentive.commands.runs import open_run
 from base_attentive.commands.runtime import prepare_process
 from base_attentive.commands.scoring import BASELINE, MODEL, format_table, overall
 from base_attentive.commands.settings import parse_value
-from base_attentive.commands.tables import load_frame
+from base_attentive.commands.tables import (
+    column_time,
+    load_frame,
+    local_time,
+    output_times,
+)
 from base_attentive.data.time_grid import to_offset
 from base_attentive.data.validation import format_time
-from base_attentive.run_folder import write_text_atomic
 
 
 def configure_parser(parser):
@@ -41,8 +44,10 @@ def configure_parser(parser):
     parser.add_argument(
         "--forecasts",
         metavar="FILE",
-        help="also write the backtest forecasts to this CSV file",
+        help="also write the backtest forecasts to this CSV file (not an input "
+        "nor inside a run folder)",
     )
+    add_overwrite_argument(parser, "--forecasts")
     add_output_arguments(parser)
 
 
@@ -51,6 +56,13 @@ def run(args):
     console = Console(args.quiet, args.json, steps=2 if args.forecasts else 1)
     start = None if args.start is None else parse_value("start", args.start, "--start")
     end = None if args.end is None else parse_value("end", args.end, "--end")
+    if args.forecasts is not None:
+        outputs.check_output(
+            args.forecasts,
+            "--forecasts",
+            inputs=outputs.run_inputs(args.model, args.data),
+            overwrite=args.overwrite,
+        )
     prepare_process()
     forecaster, settings, info = open_run(args.model)
     if args.data is None and settings.get("data") is None:
@@ -62,20 +74,21 @@ def run(args):
     if args.data is None and start is None and "test_period" in info:
         start = info["test_period"]["start"]
     time_col = forecaster.time_col
+    column = frame[time_col]
     if end is not None:
-        frame = frame[frame[time_col] <= pd.Timestamp(end)]
+        frame = frame[column <= column_time(end, column)]
     # The first forecast origin is the step before the first target scored.
     step = to_offset(forecaster.dataset_.freq)
     origin = (
         frame[time_col].min() + (forecaster.lookback - 1) * step
         if start is None
-        else pd.Timestamp(start) - step
+        else column_time(start, column) - step
     )
     backtest = forecaster.backtest(frame, start=origin)
     windows = len(backtest) // (forecaster.horizon * len(forecaster.target))
     console.step(f"backtest on {description}: {windows:,} windows")
     table = forecaster.evaluate(backtest)
-    first_target = backtest[time_col].min()
+    first_target = local_time(backtest[time_col].min(), column)
     period = (format_time(first_target), format_time(frame[time_col].max()))
     season = forecaster.baseline_.season
     if args.forecasts:
@@ -83,8 +96,12 @@ def run(args):
             columns=[c for c in backtest.columns if c.startswith("naive_")]
             + ["fold", "mase_scale"]
         )
-        write_text_atomic(
-            args.forecasts, forecasts.to_csv(index=False, float_format="%.6g")
+        forecasts = output_times(forecasts, column, time_col)
+        outputs.write_output(
+            args.forecasts,
+            forecasts.to_csv(index=False, float_format="%.6g"),
+            "--forecasts",
+            args.overwrite,
         )
         console.step(f"wrote the backtest forecasts to {args.forecasts}")
     console.finish(

@@ -83,6 +83,30 @@ def _fan_charts(folder, forecaster, frame, backtest, count):
     return paths
 
 
+def _tuning_section(folder):
+    """The "Tuning" section when the run holds `tuning.json`."""
+    if not folder.path("tuning").is_file():
+        return []
+    tuning = folder.read_json("tuning")
+    best, counts = tuning["best"], tuning["counts"]
+    validation = tuning["validation"]
+    return [
+        "## Tuning",
+        "",
+        f"- study `{tuning['study_name']}` ({tuning['storage']}), "
+        f"{tuning['sampler']} sampler, {tuning['pruner']}; trials: "
+        + ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
+        + f"; {tuning['trials_run_here']} run by this command in "
+        f"{tuning['search_seconds']:.0f} s",
+        f"- objective: {tuning['objective']} ({validation['windows']:,} windows "
+        f"from {validation['start']}; never the test period)",
+        f"- best: trial {best['trial']}, validation loss {best['value']:.6g}: "
+        + ", ".join(f"{key}={value}" for key, value in best["params"].items())
+        + " (the configuration above; `tuning.json` has every trial)",
+        "",
+    ]
+
+
 def write_report(folder, table, plot_paths):
     """Writes `report.md`: data, model, training, metrics, plots, files.
 
@@ -136,6 +160,7 @@ def write_report(folder, table, plot_paths):
             else "not recalibrated (`--calibrate no`)"
         ),
         "",
+        *_tuning_section(folder),
         f"## Test metrics ({test['start']} .. {test['end']}, original units)",
         "",
         metrics_markdown(table, season),

@@ -1,5 +1,6 @@
-"""Opening a saved run for `predict` and `evaluate`: the `Forecaster` and
-the settings to read its data with."""
+"""Opening a saved run for `predict`, `evaluate` and `export`: the
+`Forecaster` (or, for `predict`, the `OnnxForecaster` of its ONNX export)
+and the settings to read its data with."""
 
 from __future__ import annotations
 
@@ -24,12 +25,31 @@ def open_run(path):
     RunFolder.open(path, argument="--model")
     forecaster = Forecaster.load(path)
     info = RunFolder(path).read_json("run")
-    settings = info.get("settings")
-    if settings is None:
-        config = forecaster.get_config()
-        settings = {
-            **DEFAULTS,
-            **{key: config[key] for key in ("time_col", "id_col", "target")},
-            **{key: config[key] for key in ("static", "past", "future")},
-        }
-    return forecaster, settings, info
+    return forecaster, run_settings(info.get("settings"), forecaster.get_config()), info
+
+
+def open_export(path):
+    """Opens the ONNX export of a run (or an export folder) for `predict`.
+
+    Returns:
+        `(forecaster, settings, manifest)`: an `OnnxForecaster` (no Keras
+        imported), the run's settings (from the manifest) and the manifest.
+    """
+    from base_attentive.serving import OnnxForecaster
+
+    forecaster = OnnxForecaster(path)
+    manifest = forecaster.manifest
+    settings = run_settings(manifest.get("settings"), manifest["forecaster"])
+    return forecaster, settings, manifest
+
+
+def run_settings(settings, config):
+    """The settings of a run; for a Forecaster saved from Python (no CLI
+    settings), its columns, with no default data file."""
+    if settings is not None:
+        return settings
+    return {
+        **DEFAULTS,
+        **{key: config[key] for key in ("time_col", "id_col", "target")},
+        **{key: config[key] for key in ("static", "past", "future")},
+    }

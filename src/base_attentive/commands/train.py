@@ -25,7 +25,12 @@ from base_attentive.commands.scoring import (
     metrics_document,
     overall,
 )
-from base_attentive.commands.tables import forecaster_arguments, load_frame
+from base_attentive.commands.tables import (
+    forecaster_arguments,
+    load_frame,
+    local_time,
+    output_times,
+)
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.validation import format_time, to_datetime_ns
 from base_attentive.run_folder import atomic_folder, check_destination
@@ -35,6 +40,13 @@ FORECAST_COLUMNS_DROPPED = ("fold", "mase_scale")
 
 def configure_parser(parser):
     """Adds the options of `train`."""
+    add_run_options(parser, distribution=True)
+
+
+def add_run_options(parser, *, distribution):
+    """The options of a training run (shared by `train` and `tune`): the
+    config file, data, model and training settings, optionally the
+    distribution settings, and the output options."""
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -42,12 +54,19 @@ def configure_parser(parser):
         "underscores: time_col, past, lookback, ...); options given on the "
         "command line win",
     )
-    for title, group in (
+    groups = [
         ("data", run_settings.DATA_SETTINGS),
         ("model", run_settings.MODEL_SETTINGS),
         ("training", run_settings.TRAINING_SETTINGS),
-        ("distribution (see docs/distributed.md)", run_settings.DISTRIBUTION_SETTINGS),
-    ):
+    ]
+    if distribution:
+        groups.append(
+            (
+                "distribution (see docs/distributed.md)",
+                run_settings.DISTRIBUTION_SETTINGS,
+            )
+        )
+    for title, group in groups:
         run_settings.add_setting_arguments(parser.add_argument_group(title), group)
     output = parser.add_argument_group("output")
     output.add_argument(
@@ -68,6 +87,14 @@ def configure_parser(parser):
         help="series with a fan chart (default 4)",
     )
     add_output_arguments(output)
+
+
+def check_output(args):
+    """Checks the output options before anything runs."""
+    if args.plot_series < 0:
+        raise ValueError(f"--plot-series must be >= 0. Received: {args.plot_series}")
+    if args.out is not None:
+        check_destination(args.out, args.overwrite, "--out")
 
 
 def split_test(frame, settings):
@@ -94,10 +121,7 @@ def split_test(frame, settings):
 def run(args):
     """Runs `train`; returns the exit code."""
     settings = run_settings.resolve(args)
-    if args.plot_series < 0:
-        raise ValueError(f"--plot-series must be >= 0. Received: {args.plot_series}")
-    if args.out is not None:
-        check_destination(args.out, args.overwrite, "--out")
+    check_output(args)
     console = Console(args.quiet, args.json, steps=5)
     prepare_process()
     plan, distribution_note = start_distribution(settings)
@@ -129,40 +153,86 @@ def run(args):
                 "done; process 0 writes the run folder."
             )
             return 0
-        last = frame[settings["time_col"]].max()
-        period = {"start": format_time(test_start), "end": format_time(last)}
-        console.step("forecasting the test period")
-        backtest = forecaster.backtest(frame, start=test_origin)
-        table = forecaster.evaluate(backtest)
-        windows = len(backtest) // (forecaster.horizon * len(forecaster.target))
-        season = forecaster.baseline_.season
-        console.say()
-        console.say(
-            f"Test period {period['start']} .. {period['end']} (original units):"
-        )
-        console.say(format_table(table, season))
-        console.say()
-        console.step(f"writing {folder.destination}")
         run_info = {
             "command": "base-attentive " + " ".join(sys.argv[1:]),
             "settings": settings,
             "source": description,
-            "test_period": {**period, "windows": windows},
             "distribution": plan.describe() if plan else {"distribution": "none"},
-            "seconds": time.perf_counter() - started,
         }
-        forecaster.write(folder, extra=run_info)
-        forecasts = backtest.drop(
-            columns=[c for c in backtest.columns if c.startswith("naive_")]
-            + list(FORECAST_COLUMNS_DROPPED)
-        )
-        forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
-        folder.write_json(
-            "metrics",
-            metrics_document(table, season, forecaster.quantiles, period, windows),
-        )
-        plots = write_plots(folder, forecaster, frame, backtest, args.plot_series)
-        report = write_report(folder, table, plots)
+        table, plots, report = score_and_write(
+            folder, console, forecaster, frame, (test_origin, test_start),
+            run_info, started, args.plot_series,
+        )  # fmt: skip
+    finish(console, folder, table, plots, report, started)
+    return 0
+
+
+def score_and_write(
+    folder, console, forecaster, frame, test, run_info, started, plot_series, plots=()
+):
+    """Scores a fitted Forecaster on the test period and writes the run
+    folder: the saved Forecaster, `forecasts.csv`, `metrics.json`, the plots
+    and `report.md` (two numbered steps).
+
+    Args:
+        folder: the `RunFolder` being written.
+        console: the `Console`.
+        forecaster: the fitted `Forecaster`.
+        frame: the whole table (history and test period).
+        test: `(test_origin, test_start)` of `split_test`.
+        run_info: dict of entries for `run.json` (command, settings, source,
+            ...); the test period and the seconds are added.
+        started: `time.perf_counter()` at the start of the command.
+        plot_series: number of series with a fan chart.
+        plots: plots already written into `folder` (listed first).
+
+    Returns:
+        `(table, plots, report)`: the metrics table, the written plot paths
+        and the report's path.
+    """
+    test_origin, test_start = test
+    column = frame[forecaster.time_col]
+    period = {
+        "start": format_time(local_time(test_start, column)),
+        "end": format_time(column.max()),
+    }
+    console.step("forecasting the test period")
+    backtest = forecaster.backtest(frame, start=test_origin)
+    table = forecaster.evaluate(backtest)
+    windows = len(backtest) // (forecaster.horizon * len(forecaster.target))
+    season = forecaster.baseline_.season
+    console.say()
+    console.say(f"Test period {period['start']} .. {period['end']} (original units):")
+    console.say(format_table(table, season))
+    console.say()
+    console.step(f"writing {folder.destination}")
+    run_info = {
+        **run_info,
+        "test_period": {**period, "windows": windows},
+        "seconds": time.perf_counter() - started,
+    }
+    forecaster.write(folder, extra=run_info)
+    forecasts = backtest.drop(
+        columns=[c for c in backtest.columns if c.startswith("naive_")]
+        + list(FORECAST_COLUMNS_DROPPED)
+    )
+    forecasts = output_times(forecasts, column, forecaster.time_col)
+    forecasts.to_csv(folder.path("forecasts"), index=False, float_format="%.6g")
+    folder.write_json(
+        "metrics",
+        metrics_document(table, season, forecaster.quantiles, period, windows),
+    )
+    plots = list(plots) + write_plots(folder, forecaster, frame, backtest, plot_series)
+    report = write_report(folder, table, plots)
+    return table, plots, report
+
+
+def finish(console, folder, table, plots, report, started, extra=None):
+    """Prints the end of a run: the JSON summary or the output paths.
+
+    Args:
+        extra: dict of more entries for the JSON summary.
+    """
     root = folder.destination
     seconds = time.perf_counter() - started
     console.finish(
@@ -181,6 +251,7 @@ def run(args):
                 "metrics": str(root / folder.path("metrics").name),
                 "plots": [str(root / "plots" / path.name) for path in plots],
             },
+            **(extra or {}),
         },
         [
             f"Done in {seconds:.0f} s. Run folder: {root}",
@@ -191,7 +262,6 @@ def run(args):
             f"Next: base-attentive predict --model {root}",
         ],
     )
-    return 0
 
 
 def _backend():

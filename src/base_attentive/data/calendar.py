@@ -79,24 +79,33 @@ def _phase(times, feature):
     )
 
 
-def _holiday_days(years, country):
-    """Sorted `datetime64[D]` public holidays of `country` in `years`."""
+def holiday_calendar(years, country):
+    """The `holidays` calendar of `country` for `years` (date -> name).
+
+    Raises:
+        ImportError: if the `holidays` package is not installed.
+        ValueError: if `holidays` does not know `country`.
+    """
     if not holidays_available():
         raise ImportError(
-            "The 'holiday' and 'holiday_proximity' calendar features need the "
+            "The holiday calendar features and `holiday_lag` need the "
             "`holidays` package. Install it with `pip install holidays` (or "
-            "`pip install base-attentive[all]`), or remove them from "
-            "`calendar_features`."
+            "`pip install base-attentive[all]`), or remove them."
         )
     import holidays
 
     try:
-        calendar = holidays.country_holidays(country, years=years)
+        return holidays.country_holidays(country, years=years)
     except NotImplementedError:
         raise ValueError(
             "`holiday_country` must be a country code known to the `holidays` "
             f"package (e.g. 'US', 'FR'). Received: holiday_country={country!r}"
         ) from None
+
+
+def _holiday_days(years, country):
+    """Sorted `datetime64[D]` public holidays of `country` in `years`."""
+    calendar = holiday_calendar(years, country)
     return np.array(sorted(calendar.keys()), dtype="datetime64[D]")
 
 
@@ -158,7 +167,7 @@ def holiday_flags(times, country="US"):
     return np.isin(days, holiday_days).astype(np.float32)
 
 
-def calendar_features(times, features, holiday_country="US"):
+def calendar_features(times, features, holiday_country="US", timezone=None):
     """Computes calendar features for a sequence of timestamps.
 
     Features are computed once per distinct timestamp and broadcast, so a
@@ -175,6 +184,9 @@ def calendar_features(times, features, holiday_country="US"):
             days: tells one holiday from another, e.g. Veterans Day, a
             working day for most, from Labor Day).
         holiday_country: country code for `"holiday"`. Default `"US"`.
+        timezone: None, or the zone (e.g. `"Europe/Paris"`) of the local
+            time the features describe, `times` being UTC: the hour, the
+            day and the holidays of a place follow its clock.
 
     Returns:
         float32 array of shape `(N, len(calendar_feature_names(features)))`,
@@ -193,6 +205,8 @@ def calendar_features(times, features, holiday_country="US"):
         return np.zeros((len(times), 0), dtype=np.float32)
     unique_times, inverse = np.unique(times, return_inverse=True)
     index = pd.DatetimeIndex(unique_times)
+    if timezone is not None:
+        index = index.tz_localize("UTC").tz_convert(timezone).tz_localize(None)
     columns = []
     for feature in features:
         if feature == "holiday":

@@ -8,6 +8,7 @@ from base_attentive.data import forecast_frame as forecast_frame_module
 from base_attentive.data import persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
 from base_attentive.data.filling import fill_missing
+from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.spec import DatasetSpec
@@ -16,7 +17,7 @@ from base_attentive.data.split import (
     SplitBoundaries,
     to_datetime64_ns,
 )
-from base_attentive.data.validation import check_known_series, format_time
+from base_attentive.data.validation import DataError, check_known_series, format_time
 from base_attentive.data.vocabulary import Vocabulary
 from base_attentive.data.window_arrays import WindowArrays
 
@@ -200,12 +201,12 @@ class ForecastDataset:
             return prepared
         if not self.spec.skip_short_series:
             late_ids = [repr(prepared.series_ids[i]) for i in np.flatnonzero(late)]
-            raise ValueError(
+            raise DataError(
                 f"Series {', '.join(late_ids[:5])} start on or after the end of "
                 "the training period "
                 f"({boundaries.train_end.astype('datetime64[s]')}), so no scaler "
-                "can be fitted for them. Move the split later, or pass "
-                "`skip_short_series=True` in the DatasetSpec to drop them."
+                "can be fitted for them.",
+                "late",
             )
         return prepared.select_series(~late)
 
@@ -284,7 +285,10 @@ class ForecastDataset:
             dynamic[:, column : column + block.shape[1]] = block
             column += block.shape[1]
         calendar = calendar_features(
-            prepared.times, spec.calendar_features, spec.holiday_country
+            prepared.times,
+            spec.calendar_features,
+            spec.holiday_country,
+            spec.timezone,
         )
         future_codes = self._codes(
             prepared.future_categorical, spec.future_categorical_columns
@@ -316,6 +320,11 @@ class ForecastDataset:
             ],
             axis=1,
         ).astype(np.float32)
+        holiday_source = None
+        if spec.holiday_lag is not None:
+            holiday_source = holiday_source_rows(
+                prepared.times, prepared.offsets, spec.holiday_country
+            )
         return WindowArrays(
             dynamic=dynamic,
             future=future,
@@ -334,6 +343,8 @@ class ForecastDataset:
             target_input=target_input if spec.masked else None,
             observed_target=observed_target,
             window_static=self._window_static(),
+            holiday_lag=spec.holiday_lag,
+            holiday_source=holiday_source,
         )
 
     def transform(self, frame):
@@ -577,21 +588,35 @@ class ForecastDataset:
         Returns:
             `WindowDataset` yielding `(x,)` batches, for `model.predict`.
         """
+        from base_attentive.data.windows import WindowDataset
+
+        return WindowDataset(
+            *self._prediction_index(frame), batch_size=batch_size, with_targets=False
+        )
+
+    def prediction_batches(self, frame=None, *, batch_size=256):
+        """The windows of `prediction_windows` as NumPy batches, no Keras.
+
+        For serving runtimes (ONNX Runtime): same windows, same order, same
+        arrays; see `base_attentive.data.window_batches.WindowBatches`.
+
+        Returns:
+            `WindowBatches` yielding `(static, dynamic, future)` batches.
+        """
+        from base_attentive.data.window_batches import WindowBatches
+
+        return WindowBatches(*self._prediction_index(frame), batch_size=batch_size)
+
+    def _prediction_index(self, frame):
+        """`(arrays, starts, window_series)` of the prediction windows."""
         self._require_fitted()
         frame = self._frame if frame is None else frame
         if frame is None:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         prepared = prepare_frame(frame, self.spec, freq=self.freq, for_prediction=True)
         arrays = self._to_arrays(prepared)
-        from base_attentive.data.windows import WindowDataset
-
-        return WindowDataset(
-            arrays,
-            arrays.offsets[:-1] + arrays.history,
-            np.arange(len(arrays.series_ids)),
-            batch_size=batch_size,
-            with_targets=False,
-        )
+        starts = arrays.offsets[:-1] + arrays.history
+        return arrays, starts, np.arange(len(arrays.series_ids))
 
     def inverse_transform(self, values, series_ids):
         """Maps scaled target values back to original units (per-series

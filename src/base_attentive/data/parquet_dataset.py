@@ -118,11 +118,26 @@ class ParquetForecastDataset:
 
     Example:
 
-    >>> data = ParquetForecastDataset(spec, "sales/", buffer_mb=512).fit(
+    >>> from pathlib import Path
+    >>> from base_attentive import BaseAttentive
+    >>> from base_attentive.data import (ChronologicalSplit,
+    ...     chicago_ridership_spec, load_chicago_ridership)
+    >>> frame = load_chicago_ridership(stations=["Austin", "Clark_Lake"],
+    ...                                start="2016-01-01")
+    >>> Path("rides").mkdir()
+    >>> for station, rows in frame.groupby("station"):
+    ...     rows.to_parquet(f"rides/{station}.parquet", index=False)
+    >>> spec = chicago_ridership_spec()
+    >>> data = ParquetForecastDataset(spec, "rides/", buffer_mb=512).fit(
     ...     ChronologicalSplit(validation=28))
-    >>> model = BaseAttentive(**data.model_dims(), forecast_horizon=14)
-    >>> model.fit(data.windows("train", batch_size=256, shuffle=True, seed=0),
-    ...           validation_data=data.windows("validation", batch_size=1024))
+    >>> data.groups
+    [['Austin', 'Clark_Lake']]
+    >>> model = BaseAttentive(**data.model_dims(),
+    ...                       forecast_horizon=spec.forecast_horizon,
+    ...                       quantiles=[0.1, 0.5, 0.9])
+    >>> (static, dynamic, future), y = data.windows("train", batch_size=256)[0]
+    >>> tuple(model([static, dynamic, future]).shape)[1:]
+    (14, 3, 1)
     """
 
     def __init__(self, spec, path, *, buffer_mb=256):
@@ -152,6 +167,13 @@ class ParquetForecastDataset:
                 "over groups cannot compute exactly. Use 'standard' or "
                 "'none' with a Parquet dataset. Received: covariate_scaler="
                 "'robust'"
+            )
+        if spec.holiday_lag is not None:
+            raise ValueError(
+                "`holiday_lag` is not supported by the Parquet dataset yet: its "
+                "windows read the holiday calendar of the in-memory dataset. "
+                "Use `ForecastDataset`, or leave `holiday_lag=None`. Received: "
+                f"holiday_lag={spec.holiday_lag}"
             )
         if isinstance(buffer_mb, bool) or not isinstance(buffer_mb, int | float):
             raise TypeError(f"`buffer_mb` must be a number. Received: {buffer_mb!r}")
@@ -398,6 +420,9 @@ class ParquetForecastDataset:
                 lookback=spec.lookback,
                 forecast_horizon=spec.forecast_horizon,
                 mode=spec.mode,
+                scaling=spec.scaling,
+                scaling_method=spec.target_scaler,
+                seasonal_lags=spec.seasonal_lags,
             )
             starts, _ = geometry.window_starts()
             first, last = geometry.target_times(starts)
@@ -450,6 +475,7 @@ class ParquetForecastDataset:
         static_numeric = dataset._static_numeric(
             types.SimpleNamespace(static_numeric=static.reshape(len(series_ids), -1)),
             np.arange(len(series_ids)),
+            series_stats=True,
         )
         dataset.static_scaler.fit(
             static_numeric, np.zeros(len(series_ids), dtype=np.int64), 1

@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from base_attentive.data import validation
+from base_attentive.data import table_checks, validation
 from base_attentive.data.filling import fill_missing
 from base_attentive.data.time_grid import (
     infer_frequency,
@@ -177,6 +177,7 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         past_categorical=categories(spec.past_categorical_columns),
         future_categorical=categories(spec.future_categorical_columns),
     )
+    table_checks.check_values(prepared, spec)
     prepared = make_regular(prepared, spec)
     if spec.masked:
         prepared = _record_observed(prepared)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
+
 from base_attentive.data.calendar import CALENDAR_FEATURES
 from base_attentive.data.window_arrays import SCALINGS, history_rows
 
@@ -106,6 +108,11 @@ class DatasetSpec:
             calendar features. A lag longer than the lookback makes each
             window read `L - lookback` earlier rows, so the first rows of a
             series start no window. Default `()`.
+        holiday_lag: one of `seasonal_lags` (the yearly one, e.g. 364 on
+            daily data) that reads, on public holidays of `holiday_country`,
+            the value on the same holiday a year before instead of the same
+            weekday 52 weeks before (see `base_attentive.data.holiday_lag`;
+            needs the `holidays` package). Default None.
         static_target_stats: append each series' target location and log
             scale (from the fitted target scaler) to the static input, giving
             back the level that per-series scaling removes. Default `True`.
@@ -130,6 +137,12 @@ class DatasetSpec:
             missing) among the inputs; missing targets are never trained on
             nor scored (NaN in `y`, zero loss weight), and windows whose
             whole horizon is missing are dropped.
+        timezone: None (default), or the zone whose local time the
+            calendar features describe (`"Europe/Paris"`, `"UTC+01:00"`).
+            Times with a zone are read as UTC instants (see
+            `validation.to_datetime_ns`), so an hourly series stays regular
+            across daylight-saving changes; the calendar features then
+            follow the local clock. `Forecaster` sets it from its data.
 
     Example:
 
@@ -158,11 +171,13 @@ class DatasetSpec:
     covariate_scaler: str = "standard"
     scaling: str = "series"
     seasonal_lags: tuple[int, ...] = ()
+    holiday_lag: int | None = None
     static_target_stats: bool = True
     fill_missing: str = "raise"
     fill_gaps: bool = False
     skip_short_series: bool = False
     missing: str = "raise"
+    timezone: str | None = None
 
     def __post_init__(self):
         for name in (
@@ -224,6 +239,18 @@ class DatasetSpec:
                 "`missing='mask'`). Received: fill_missing='raise'"
             )
         self._check_roles_disjoint()
+        self._check_timezone()
+
+    def _check_timezone(self):
+        if self.timezone is None:
+            return
+        try:
+            pd.Timestamp(0, tz="UTC").tz_convert(self.timezone)
+        except (TypeError, ValueError, KeyError) as error:
+            raise ValueError(
+                "`timezone` must be a time zone name such as 'Europe/Paris' or "
+                f"'UTC'. Received: timezone={self.timezone!r} ({error})"
+            ) from None
 
     def _check_seasonal_lags(self):
         lags = self.seasonal_lags
@@ -247,6 +274,12 @@ class DatasetSpec:
                 f"`seasonal_lags` lists a lag twice. Received: seasonal_lags={list(lags)}"
             )
         object.__setattr__(self, "seasonal_lags", lags)
+        if self.holiday_lag is not None and self.holiday_lag not in lags:
+            raise ValueError(
+                "`holiday_lag` must be one of `seasonal_lags` (the yearly lag). "
+                f"Received: holiday_lag={self.holiday_lag!r}, "
+                f"seasonal_lags={list(lags)}"
+            )
 
     @property
     def history_rows(self):

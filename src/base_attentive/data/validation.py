@@ -8,6 +8,39 @@ import pandas as pd
 
 _MAX_LISTED = 5
 
+# How to fix a data problem, in the words of the Python API (`DatasetSpec`).
+# The command line says the same with its options
+# (`base_attentive.commands.tables.CLI_REMEDIES`, same keys).
+REMEDIES = {
+    "gaps": "Pass `fill_gaps=True` (with a `fill_missing` policy) in the "
+    "DatasetSpec to reindex to the frequency and fill the new rows, or set "
+    "`freq` if it was inferred wrongly.",
+    "missing": "Clean them, or choose a fill policy with `fill_missing` in the "
+    "DatasetSpec ('ffill', 'zero' or 'interpolate').",
+    "short": "Pass `skip_short_series=True` in the DatasetSpec to drop them.",
+    "late": "Move the split later, or pass `skip_short_series=True` in the "
+    "DatasetSpec to drop them.",
+    "unknown_series": "Fit a new ForecastDataset that includes these series.",
+}
+
+
+class DataError(ValueError):
+    """A problem in the data, with a remedy named by a key of `REMEDIES`.
+
+    `str(error)` is the problem followed by the remedy in the Python API's
+    words; the command line prints `problem` with the remedy in its own
+    options' words, so nobody is told to pass an argument they cannot give.
+
+    Args:
+        problem: what is wrong (column, series, place, count).
+        remedy: a key of `REMEDIES`.
+    """
+
+    def __init__(self, problem, remedy):
+        self.problem = problem
+        self.remedy = remedy
+        super().__init__(f"{problem} {REMEDIES[remedy]}")
+
 
 def _listing(items, limit=_MAX_LISTED):
     """`a, b, c (+N more)` for error messages."""
@@ -69,15 +102,72 @@ def check_columns(frame, spec, roles=None):
         )
 
 
+def to_datetime(column):
+    """`pandas.to_datetime`, reading times whose UTC offsets differ between
+    rows (daylight saving time) as UTC instead of refusing them."""
+    try:
+        return pd.to_datetime(column)
+    except ValueError as error:
+        if "Mixed timezones" not in str(error):
+            raise
+        return pd.to_datetime(column, utc=True)
+
+
+def _is_dates(local):
+    """Whether every (zone-free, local) time is at midnight."""
+    return bool((local == local.dt.normalize()).all())
+
+
+def local_zone(column):
+    """The zone of a time column holding instants, else None.
+
+    Times with a zone (`datetime64[ns, Europe/Paris]`, or offsets) are
+    instants, except when every local time is midnight: those are dates, and
+    a date has no zone.
+
+    Returns:
+        the zone's name (str), or None for times without a zone or dates.
+    """
+    if not isinstance(column.dtype, pd.DatetimeTZDtype):
+        return None
+    return None if _is_dates(column.dt.tz_localize(None)) else str(column.dt.tz)
+
+
+def time_zone_of(column):
+    """`local_zone` of a time column given in any form (text is parsed)."""
+    if not pd.api.types.is_datetime64_any_dtype(column.dtype):
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            return None
+        try:
+            column = to_datetime(column)
+        except (ValueError, TypeError):
+            return None  # `to_datetime_ns` reports it
+    return local_zone(column)
+
+
+def naive_time(value, instants):
+    """A time given by a user (`start` of a backtest, ...) on the zone-free
+    timeline of `to_datetime_ns`: UTC when the data's times are instants
+    (`instants=True`), the local time otherwise."""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        return stamp
+    return stamp.tz_convert(None) if instants else stamp.tz_localize(None)
+
+
 def to_datetime_ns(column, name):
     """Parses a time column to `datetime64[ns]` (time-zone-naive).
+
+    Times with a zone become UTC (an hourly series stays regular across
+    daylight-saving changes; `DatasetSpec.timezone` keeps the local clock
+    for the calendar features), except dates (every local time at
+    midnight), which keep their local date. Offsets that differ between
+    rows are read as UTC.
 
     Raises:
         TypeError: naming the column and a value that is not a timestamp.
     """
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        column = column.dt.tz_localize(None)
-    elif not pd.api.types.is_datetime64_any_dtype(column.dtype):
+    if not pd.api.types.is_datetime64_any_dtype(column.dtype):
         if pd.api.types.is_numeric_dtype(column.dtype):
             raise TypeError(
                 f"Time column {name!r} must hold timestamps (datetime or date "
@@ -85,14 +175,15 @@ def to_datetime_ns(column, name):
                 "`pandas.to_datetime` first."
             )
         try:
-            column = pd.to_datetime(column)
+            column = to_datetime(column)
         except (ValueError, TypeError) as error:
             raise TypeError(
                 f"Time column {name!r} must hold timestamps; some values do not "
                 f"parse as dates ({error})."
             ) from None
-        if isinstance(column.dtype, pd.DatetimeTZDtype):
-            column = column.dt.tz_localize(None)
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        local = column.dt.tz_localize(None)
+        column = local if _is_dates(local) else column.dt.tz_convert(None)
     values = column.to_numpy(dtype="datetime64[ns]")
     if np.isnat(values).any():
         rows = np.flatnonzero(np.isnat(values))
@@ -131,8 +222,8 @@ def to_float_matrix(frame, columns, role):
         raise TypeError(
             f"Columns in `{role}` must be numeric. Non-numeric values in: "
             + "; ".join(problems)
-            + ". Convert or drop them, or name category columns in "
-            "`categorical_columns`."
+            + ". Convert or drop them, or declare categorical static columns "
+            "in `categorical_columns`."
         )
     return matrix
 
@@ -153,7 +244,7 @@ def check_duplicates(codes, times, series_ids):
 
 
 def raise_for_gaps(messages, freq):
-    raise ValueError(
+    raise DataError(
         f"Series are not regular at frequency {freq!r}: "
         + "; ".join(messages[:_MAX_LISTED])
         + (
@@ -161,10 +252,8 @@ def raise_for_gaps(messages, freq):
             if len(messages) > _MAX_LISTED
             else ""
         )
-        + ". Pass `missing='mask'` (gaps become missing rows), or "
-        "`fill_gaps=True` (with a `fill_missing` policy) in the "
-        "DatasetSpec to reindex to the frequency and fill the new rows, or "
-        "set `freq` if it was inferred wrongly."
+        + ".",
+        "gaps",
     )
 
 
@@ -191,13 +280,9 @@ def check_missing(values, columns, codes, times, series_ids, role):
             f"{columns[index]!r}: {len(rows)} NaN in series {_listing(map(repr, affected), 3)}, "
             f"first at {series_ids[codes[first]]!r} {format_time(times[first])}"
         )
-    raise ValueError(
-        f"Missing values (NaN) in `{role}`: "
-        + "; ".join(problems)
-        + ". Clean them, mask them with `missing='mask'` (observed "
-        "indicators; missing targets are not trained on), or choose a fill "
-        "policy with `fill_missing` in the DatasetSpec ('ffill', 'zero' or "
-        "'interpolate')."
+    raise DataError(
+        f"Missing values (NaN) in `{role}`: " + "; ".join(problems) + ".",
+        "missing",
     )
 
 
@@ -206,10 +291,10 @@ def raise_for_short_series(lengths, minimum, series_ids, what):
         f"{series_ids[i]!r} ({lengths[i]} rows)"
         for i in np.flatnonzero(lengths < minimum)
     ]
-    raise ValueError(
+    raise DataError(
         f"{len(short)} series are shorter than {what} = {minimum} rows: "
-        f"{_listing(short)}. Pass `skip_short_series=True` in the DatasetSpec "
-        "to drop them."
+        f"{_listing(short)}.",
+        "short",
     )
 
 
@@ -218,9 +303,9 @@ def check_known_series(series_ids, known_ids):
     known = set(known_ids)
     unknown = [series for series in series_ids if series not in known]
     if unknown:
-        raise ValueError(
+        raise DataError(
             f"Unknown series id(s) {_listing(map(repr, unknown))}: the dataset "
             f"was fitted on {len(known)} series ({_listing(map(repr, known_ids))}) "
-            "and has no scaler for them. Fit a new ForecastDataset that "
-            "includes these series."
+            "and has no scaler for them.",
+            "unknown_series",
         )

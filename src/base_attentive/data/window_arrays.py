@@ -126,6 +126,13 @@ class WindowArrays:
             static input: `(column, loc, scale)`, where the window's lookback
             mean and log standard deviation go (columns `column ..
             column + 2 O`) and how they are standardised; or None.
+        holiday_lag: one of `seasonal_lags` (the yearly one) that reads, on
+            holidays, the row in `holiday_source` instead (the same holiday
+            a year before; see `base_attentive.data.holiday_lag`), or None.
+        holiday_source: `(N,)` int64, per row the row of the same holiday a
+            year before, -1 where none (needed with `holiday_lag`). A source
+            row before the rows a window may read (its `history` and
+            lookback) is not used: that window keeps the ordinary lag.
     """
 
     dynamic: np.ndarray
@@ -145,6 +152,8 @@ class WindowArrays:
     target_input: np.ndarray | None = None
     observed_target: np.ndarray | None = None
     window_static: tuple | None = None
+    holiday_lag: int | None = None
+    holiday_source: np.ndarray | None = None
 
     def __post_init__(self):
         if self.scaling not in SCALINGS:
@@ -165,6 +174,18 @@ class WindowArrays:
             self._future_steps - lag_offsets(lag, positions)
             for lag in self.seasonal_lags
         ]
+        self._holiday_index = None
+        if self.holiday_lag is not None:
+            if (
+                self.holiday_lag not in self.seasonal_lags
+                or self.holiday_source is None
+            ):
+                raise ValueError(
+                    "`holiday_lag` must be one of `seasonal_lags`, with "
+                    f"`holiday_source` rows. Received: holiday_lag="
+                    f"{self.holiday_lag!r}, seasonal_lags={list(self.seasonal_lags)}"
+                )
+            self._holiday_index = list(self.seasonal_lags).index(self.holiday_lag)
 
     @property
     def output_dim(self):
@@ -184,7 +205,7 @@ class WindowArrays:
                 self.offsets,
                 self.scaler_index,
             )
-        )
+        ) + (0 if self.holiday_source is None else self.holiday_source.nbytes)
 
     def window_starts(self):
         """Every window that fits inside its series.
@@ -294,7 +315,10 @@ class WindowArrays:
             dynamic[..., :output_dim] = scaled_target(lookback_rows)
         future = self.future[starts + self._future_steps]
         if self._lag_steps:
-            lags = [scaled_target(starts + steps) for steps in self._lag_steps]
+            lags = [
+                scaled_target(self._lag_rows(starts, i))
+                for i in range(len(self._lag_steps))
+            ]
             future = np.concatenate([future, *lags], axis=-1).astype(np.float32)
         inputs = (static, dynamic, future.astype(np.float32, copy=False))
         if not with_targets:
@@ -307,6 +331,16 @@ class WindowArrays:
             if self.observed_target is not None:
                 y = np.where(self.observed_target[target_rows], y, np.nan)
         return inputs, y.astype(np.float32)
+
+    def _lag_rows(self, starts, index):
+        """Rows read by seasonal lag `index` for windows `starts` `(B, 1)`:
+        `(B, P)`, the same holiday a year before for the holiday lag."""
+        rows = starts + self._lag_steps[index]
+        if index != self._holiday_index:
+            return rows
+        source = self.holiday_source[starts + self._future_steps]
+        usable = source >= starts - self.history
+        return np.where(usable, source, rows)
 
     def forecast_origins(self, starts, window_series):
         """Series id and forecast origin (last lookback time) of each window."""

@@ -13,6 +13,8 @@ import keras
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.window_batches import check_batch_size
+
 
 class WindowDataset(keras.utils.PyDataset):
     """Batches of sliding windows, sliced on the fly from per-row arrays.
@@ -81,10 +83,7 @@ class WindowDataset(keras.utils.PyDataset):
             use_multiprocessing=use_multiprocessing,
             max_queue_size=max_queue_size,
         )
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-            raise TypeError(f"`batch_size` must be an int. Received: {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"`batch_size` must be >= 1. Received: {batch_size}")
+        check_batch_size(batch_size)
         self.arrays = arrays
         self.starts = np.asarray(starts, dtype=np.int64)
         self.window_series = np.asarray(window_series, dtype=np.int64)

@@ -29,6 +29,7 @@ import tempfile
 
 import keras
 
+from base_attentive import interrupts
 from base_attentive.distributed.cpu_devices import split_cpu_devices
 from base_attentive.distributed.torch_engine import launched_world_size
 
@@ -162,7 +163,19 @@ class LocalWorkers:
         os.environ.update(shared, RANK="0", LOCAL_RANK="0")
         workers = cls(processes, logs)
         atexit.register(workers.finish)
+        interrupts.at_stop(workers.stop)  # a stopped command runs no atexit
         return workers
+
+    def stop(self):
+        """Stops the workers at once (the command was interrupted)."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process, log in zip(self.processes, self.logs, strict=True):
+            process.wait()
+            log.close()
+        self.processes, self.logs = [], []
+        atexit.unregister(self.finish)
 
     def finish(self, timeout=WORKER_EXIT_WAIT_S):
         """Waits for the workers; stops late ones; prints failed ones' errors.
@@ -192,4 +205,5 @@ class LocalWorkers:
             log.close()
         self.processes, self.logs = [], []
         atexit.unregister(self.finish)
+        interrupts.cancel_at_stop(self.stop)
         return codes

@@ -33,7 +33,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import os
+
+from base_attentive.backend.multi_host import launched_world_size
 
 __all__ = [
     "TORCHRUN_VARIABLES",
@@ -53,21 +56,6 @@ TORCHRUN_VARIABLES = (
 )
 
 ENGINE = "torch.nn.parallel.DistributedDataParallel"
-
-
-def launched_world_size():
-    """`WORLD_SIZE` when this process was started by `torchrun` (or the CLI),
-    else None. Reads the environment only."""
-    value = os.environ.get("WORLD_SIZE")
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(
-            f"WORLD_SIZE must be an integer (the number of processes). "
-            f"Received: {value!r}"
-        ) from None
 
 
 def _communication_backend():
@@ -254,11 +242,18 @@ class TorchEngine:
         return model
 
     def release(self):
-        """Gives every prepared model back its own forward pass and metrics."""
+        """Gives every prepared model back its own forward pass and metrics.
+
+        The DDP wrappers are dropped with them, and collected at once: their
+        gradient hooks must not fire when the model trains on alone.
+        """
+        if not self._prepared:
+            return
         for model in self._prepared.values():
             for name in ("forward", "get_metrics_result"):
                 model.__dict__.pop(name, None)
         self._prepared.clear()
+        gc.collect()
 
 
 def _average_over_processes(results):

@@ -29,6 +29,7 @@ __all__ = [
     "compiled_forward",
     "configure_process",
     "dropout",
+    "export_model",
     "lstm",
     "predict_function",
     "seed_global_generator",
@@ -194,6 +195,29 @@ def predict_function(model, jit_compile="auto"):
         return _fast_path("predict_function")(model, jit_compile)
     except NotImplementedError:
         return model.predict_on_batch
+
+
+def export_model(model, path, format, signature):
+    """Writes ``model`` as an artifact of ``format`` with a dynamic batch axis.
+
+    The generic route is Keras' own ``model.export``; a backend whose Keras
+    route fails or lacks a dynamic batch has its own (``kernels/torch.py``).
+
+    Args:
+        model: a built `keras.Model`.
+        path: where to write the artifact.
+        format: ``"onnx"``, ``"tf_saved_model"`` or ``"torch"``.
+        signature: list of `keras.InputSpec`, one per input, batch axis
+            None.
+
+    Returns:
+        str: the backend that made the artifact.
+    """
+    try:
+        return _fast_path("export_model")(model, path, format, signature)
+    except NotImplementedError:
+        model.export(path, format=format, verbose=False, input_signature=[signature])
+        return get_backend()
 
 
 def as_input_arrays(inputs, dtype):

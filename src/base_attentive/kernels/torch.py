@@ -1,4 +1,4 @@
-"""PyTorch fast paths: thread settings, seeding, the fused LSTM, prediction.
+"""PyTorch fast paths: thread settings, seeding, the fused LSTM, torch.compile.
 
 Keras and PyTorch are imported inside the functions, so that the thread
 setting below can be read and applied before PyTorch starts.
@@ -85,29 +85,19 @@ def lstm(layer, sequences, initial_state, mask, training):
 
 
 def predict_function(model, jit_compile):
-    """The eager model under ``torch.no_grad()``, or `torch.compile` of it.
+    """`torch.compile` of the forward pass, when asked for (``jit_compile=True``).
 
-    By default (``"auto"`` or False) the model runs eagerly without autograd
-    bookkeeping. With ``jit_compile=True``, ``torch.compile`` (TorchDynamo +
-    Inductor, fixed shapes) over ``model.stateless_call``, reading the
-    current weights at every call; its first call compiles for minutes and
-    needs a C++ compiler, hence opt-in.
+    ``torch.compile`` (TorchDynamo + Inductor, fixed shapes) over
+    ``model.stateless_call``, reading the current weights at every call. Its
+    first call compiles for minutes and needs a C++ compiler, hence opt-in.
+
+    Raises:
+        NotImplementedError: for ``jit_compile`` ``"auto"`` or False: Keras'
+            own prediction step (eager, under ``torch.no_grad()``) is as fast
+            as an eager call here would be (docs/benchmarks.md, "Kernels").
     """
-    import torch
-    from keras import ops
-
-    if jit_compile is True:
-        return _compiled_predict_function(model)
-
-    def predict(inputs):
-        inputs = as_input_arrays(inputs, model.compute_dtype)
-        with torch.no_grad():
-            return ops.convert_to_numpy(model(inputs, training=False))
-
-    return predict
-
-
-def _compiled_predict_function(model):
+    if jit_compile is not True:
+        raise NotImplementedError
     import keras
     import torch
     from keras import ops
@@ -131,3 +121,69 @@ def _compiled_predict_function(model):
             return ops.convert_to_numpy(run(trainable, non_trainable, inputs))
 
     return predict
+
+
+def export_model(model, path, format, signature):
+    """PyTorch's export routes, each with a dynamic batch axis.
+
+    - ``onnx``: PyTorch's dynamo exporter (Keras' TorchScript route fails
+      on a dynamic batch);
+    - ``torch``: Keras' ``torch.export`` route, the batch a `Dim`;
+    - ``tf_saved_model``: Keras on TensorFlow, in a TensorFlow process, from
+      the model's ``.keras`` (Keras' own route needs torch_xla).
+
+    Returns:
+        str: the backend that made the artifact.
+    """
+    import torch
+
+    if format == "tf_saved_model":
+        from base_attentive.artifacts import saved_model_on_tensorflow
+
+        shapes = {spec.name: tuple(spec.shape[1:]) for spec in signature}
+        saved_model_on_tensorflow(model, path, shapes)
+        return "tensorflow"
+    batch = torch.export.Dim("batch", min=1)
+    if format == "torch":
+        model.export(
+            path,
+            format=format,
+            verbose=False,
+            input_signature=[signature],
+            dynamic_shapes=[([{0: batch}] * len(signature),)],
+        )
+        return "torch"
+    if format != "onnx":
+        raise NotImplementedError(f"no {format!r} export route of its own on torch")
+    _onnx_export(model, path, signature, batch)
+    return "torch"
+
+
+def _onnx_export(model, path, signature, batch):
+    """ONNX through the dynamo exporter, the batch axis dynamic."""
+    import keras
+    import torch
+
+    class _Inputs(torch.nn.Module):
+        """The model over its three inputs, positional (ONNX has no lists)."""
+
+        def __init__(self, wrapped):
+            super().__init__()
+            self.wrapped = wrapped
+
+        def forward(self, static, dynamic, future):
+            return self.wrapped([static, dynamic, future], training=False)
+
+    # A sample batch of 2: torch.export fixes dimensions traced at size 1.
+    sample = tuple(keras.ops.zeros((2, *spec.shape[1:])) for spec in signature)
+    program = torch.onnx.export(
+        _Inputs(model).eval(),
+        sample,
+        input_names=[spec.name for spec in signature],
+        output_names=["forecast"],
+        dynamic_shapes=tuple({0: batch} for _ in signature),
+        dynamo=True,
+        verbose=False,
+    )
+    program.optimize()
+    program.save(path)

@@ -30,7 +30,7 @@ class HierarchicalAttention(AttentionLevel):
         history = ops.shape(encoded)[1]
         horizon = ops.shape(decoder)[1]
         # Key positions relative to the forecast origin: history < 0 <= horizon.
-        key_positions = ops.arange(history + horizon) - history
-        query_positions = ops.arange(horizon)
+        key_positions = ops.arange(0, history + horizon) - history
+        query_positions = ops.arange(0, horizon)
         mask = ops.expand_dims(key_positions, 0) <= ops.expand_dims(query_positions, 1)
         return keys, mask

@@ -37,7 +37,7 @@ class PositionalEncoding(keras.layers.Layer):
         length = ops.shape(inputs)[1]
         # Angles in float32 whatever the compute dtype: bfloat16 cannot
         # represent positions beyond 256 exactly.
-        positions = ops.cast(ops.arange(length), "float32") + ops.cast(
+        positions = ops.cast(ops.arange(0, length), "float32") + ops.cast(
             offset, "float32"
         )
         exponents = ops.arange(0, width, 2, dtype="float32") / float(width)

@@ -3,6 +3,8 @@
 import functools
 import inspect
 
+import keras
+
 
 def call_sublayer(layer, *args, training=None, **kwargs):
     """Runs ``layer``, a sublayer of the block whose ``call`` is running.
@@ -18,8 +20,10 @@ def call_sublayer(layer, *args, training=None, **kwargs):
     directly, through ``layer.rematerialized_call`` as ``__call__`` does
     (it returns ``layer.call`` itself unless the layer was created under a
     `keras.RematScope`). It goes through ``layer(...)`` before the layer is
-    built (the symbolic build pass, which builds it), under a
-    mixed-precision policy (where ``__call__`` opens the scope that casts
+    built (the symbolic build pass, which builds it), for symbolic inputs
+    (a symbolic pass after the sublayers were built: `compute_output_spec`
+    before the model's own build; on PyTorch a sublayer's ``call`` cannot
+    take a `KerasTensor`), under a mixed-precision policy (where ``__call__`` opens the scope that casts
     the variables) and for a quantized layer (``model.quantize``:
     ``__call__`` runs its ``quantized_call``).
 
@@ -47,11 +51,15 @@ def call_sublayer(layer, *args, training=None, **kwargs):
     >>> tuple(call_sublayer(dense, np.ones((2, 4), "float32")).shape)
     (2, 3)
     """
-    if not layer.built or _needs_keras_call(layer):
+    if not layer.built or _needs_keras_call(layer) or _symbolic(args):
         return layer(*args, training=training, **kwargs)
     if _accepts_training(type(layer)):
         kwargs["training"] = training
     return layer.rematerialized_call(layer.call, *args, **kwargs)(*args, **kwargs)
+
+
+def _symbolic(args):
+    return any(isinstance(arg, keras.KerasTensor) for arg in args)
 
 
 @functools.cache

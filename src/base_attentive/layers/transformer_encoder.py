@@ -21,9 +21,9 @@ class TransformerEncoder(GatedBlock):
     calling (the model uses `PositionalEncoding`).
 
     Cost: self-attention scores every pair of positions, so time and memory
-    grow with the square of the sequence length ``T`` (measured on torch:
-    16x the lookback, about 60x the training time per window; see
-    docs/benchmarks.md, Scaling). The hybrid LSTM encoder is linear in ``T``.
+    grow with the square of the sequence length ``T`` (figures in
+    docs/benchmarks.md, "Scaling"). The hybrid LSTM encoder is linear in
+    ``T``.
 
     Args:
         num_layers: int >= 1, number of blocks.

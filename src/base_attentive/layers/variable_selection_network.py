@@ -26,10 +26,10 @@ class VariableSelectionNetwork(GatedBlock):
     the weighted sum, which costs ``N`` GRNs per time step. Here the GRN is
     applied once, after the selection, and the weighted sum of the linear
     embeddings is computed as two matrix products, ``(v * x) W + v B``, with
-    no `(..., N, units)` tensor. On the reference workload this makes
-    training about 1.6x faster than the per-variable form, with the same
-    weights layout, the same selection weights and the same interpretation
-    (``v`` is what ``explain`` reports). The selection GRN reads the raw
+    no `(..., N, units)` tensor. Training is faster than with the
+    per-variable form (docs/benchmarks.md, "Kernels"), with the same weights
+    layout, the same selection weights and the same interpretation (``v`` is
+    what ``explain`` reports). The selection GRN reads the raw
     inputs; since the embeddings are linear in the inputs, this spans the
     same function class as reading the flattened embeddings.
 

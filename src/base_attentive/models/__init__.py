@@ -10,9 +10,10 @@ from base_attentive.backend.resolution import configure_keras_backend_env
 configure_keras_backend_env()
 
 from base_attentive.models.base_attentive import BaseAttentive  # noqa: E402
+from base_attentive.models.ensemble import MeanEnsemble  # noqa: E402
 from base_attentive.models.fast_predict import make_fast_predict_fn  # noqa: E402
 
-__all__ = ["BaseAttentive", "load_model", "make_fast_predict_fn"]
+__all__ = ["BaseAttentive", "MeanEnsemble", "load_model", "make_fast_predict_fn"]
 
 
 def load_model(filepath, **kwargs):

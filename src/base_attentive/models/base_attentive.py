@@ -7,6 +7,7 @@ import base_attentive.losses  # noqa: F401  (registers the losses compile may sa
 from base_attentive import kernels
 from base_attentive import layers as blocks
 from base_attentive.layers.sublayer_call import call_sublayer
+from base_attentive.models import array_checks
 from base_attentive.models.architecture import ARGUMENTS, validate_arguments
 from base_attentive.models.inputs import split_input_shapes, split_inputs
 
@@ -486,6 +487,10 @@ class BaseAttentive(keras.Model):
         return outputs, {"variable_selection": weights, "attention": attention}
 
     def call(self, inputs, training=None):
+        inputs = array_checks.cast_inputs(inputs, self.compute_dtype)
+        empty = array_checks.empty_prediction(self, inputs)
+        if empty is not None:  # no sample (some backends' kernels refuse it)
+            return ops.convert_to_tensor(empty)
         forward = self._compiled_forward
         if forward is not None and forward.applies_to(inputs):
             # An eager call, run as one compiled forward pass.
@@ -495,6 +500,44 @@ class BaseAttentive(keras.Model):
         return outputs
 
     # ------------------------------------------------------------ user API
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`, with array inputs and targets checked first.
+
+        NaN or inf in an input or a target, targets whose shape is not
+        `(batch, forecast_horizon, output_dim)` and zero samples raise a
+        `ValueError`; integer inputs are cast (see
+        `base_attentive.models.array_checks`). Datasets pass unchanged.
+        """
+        x, y = self._checked(x, y, "fit")
+        validation = kwargs.get("validation_data")
+        if isinstance(validation, tuple | list) and len(validation) >= 2:
+            x_val, y_val = self._checked(validation[0], validation[1], "fit")
+            kwargs["validation_data"] = (x_val, y_val, *validation[2:])
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.evaluate`, with array inputs and targets checked as in
+        `fit`."""
+        x, y = self._checked(x, y, "evaluate")
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        """`keras.Model.predict`, with array inputs checked first.
+
+        NaN or inf in an input raise a `ValueError`; integer inputs are
+        cast; zero samples give an empty array of the output's shape.
+        """
+        x = array_checks.check_inputs(self, x, "predict")
+        empty = array_checks.empty_prediction(self, x)
+        if empty is not None:
+            return empty
+        return super().predict(x, *args, **kwargs)
+
+    def _checked(self, x, y, method):
+        x = array_checks.check_inputs(self, x, method)
+        array_checks.check_samples(x, method)
+        return x, array_checks.check_targets(self, x, y, method)
+
     def explain(self, inputs):
         """Returns what drove the forecast, as NumPy arrays.
 

@@ -16,10 +16,10 @@ def make_fast_predict_fn(model, jit_compile="auto"):
       compile once per input shape between them.
     - TensorFlow: ``tf.function`` (XLA unless ``jit_compile=False``),
       ``reduce_retracing=True``.
-    - PyTorch: the eager model under ``torch.no_grad()`` (no autograd
-      bookkeeping); with ``jit_compile=True``, ``torch.compile`` over
-      ``model.stateless_call``, whose first call compiles for minutes and
-      needs a C++ compiler.
+    - PyTorch: Keras' prediction step (the eager model under
+      ``torch.no_grad()``); with ``jit_compile=True``, ``torch.compile``
+      over ``model.stateless_call``, whose first call compiles for minutes
+      and needs a C++ compiler.
 
     Inputs of a new shape (e.g. another batch size or lookback) trigger one
     new compilation on JAX, on TensorFlow and with ``torch.compile``; keep
