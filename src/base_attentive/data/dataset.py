@@ -7,7 +7,6 @@ import numpy as np
 from base_attentive.data import forecast_frame as forecast_frame_module
 from base_attentive.data import persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
-from base_attentive.data.filling import fill_missing
 from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler
@@ -50,14 +49,11 @@ class ForecastDataset:
       the window's lookback with `scaling="window"`; standardised across
       series), then the codes of the static categorical columns;
     - dynamic `(B, T, D)`: the O scaled targets, then the numeric and the
-      categorical (codes) past-observed columns, then, with
-      `missing="mask"`, one observed indicator per target and past column;
+      categorical (codes) past-observed columns;
     - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
       numeric and the categorical known-future columns, the calendar
-      features, the observed indicators of the future columns (with
-      `missing="mask"`), then the seasonal lags;
-    - y `(B, H, O)`: the scaled targets over the horizon (NaN where a
-      masked target is missing).
+      features, then the seasonal lags;
+    - y `(B, H, O)`: the scaled targets over the horizon.
     An absent role gives a zero-width array (`(B, 0)`, `(B, H, 0)`).
     Categorical values are integer codes of `vocabulary` (0: unknown), held
     as floats; `model_dims()` gives the model their cardinalities.
@@ -136,16 +132,11 @@ class ForecastDataset:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
         single = np.zeros(len(groups), dtype=np.int64)
-        masked = spec.masked
         target = prepared.target[train_rows]
-        self.target_scaler.fit(target, groups, prepared.num_series, masked)
-        if spec.scaling == "series":
-            self._check_observed_targets(prepared)
-        self.past_scaler.fit(prepared.past[train_rows], single, 1, masked)
-        self.future_scaler.fit(prepared.future[train_rows], single, 1, masked)
-        stats = SeriesScaler("standard").fit(
-            target, groups, prepared.num_series, masked
-        )
+        self.target_scaler.fit(target, groups, prepared.num_series)
+        self.past_scaler.fit(prepared.past[train_rows], single, 1)
+        self.future_scaler.fit(prepared.future[train_rows], single, 1)
+        stats = SeriesScaler("standard").fit(target, groups, prepared.num_series)
         self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
         self._fit_vocabulary(prepared, train_rows)
         self.series_ids = list(prepared.series_ids)
@@ -153,7 +144,7 @@ class ForecastDataset:
             prepared, np.arange(prepared.num_series), series_stats=True
         )
         self.static_scaler.fit(
-            static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1, masked
+            static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1
         )
         self.freq = prepared.freq
         self.boundaries = boundaries
@@ -161,18 +152,6 @@ class ForecastDataset:
         self.arrays = self._to_arrays(prepared)
         self._frame = frame
         return self
-
-    def _check_observed_targets(self, prepared):
-        """Per-series scaling needs an observed training target per series."""
-        missing = self.target_scaler.missing_groups
-        if missing:
-            ids = [repr(prepared.series_ids[i]) for i in missing]
-            raise ValueError(
-                f"Series {', '.join(ids[:5])} have no observed target in the "
-                "training period, so no per-series scaler can be fitted. Use "
-                "scaling='window' (no per-series statistics), or move the "
-                "split later."
-            )
 
     def _fit_vocabulary(self, prepared, train_rows):
         """Fits each categorical column's vocabulary on the training period."""
@@ -252,38 +231,23 @@ class ForecastDataset:
         scaler_index = self._scaler_index(prepared.series_ids)
         rows = len(prepared.times)
         output_dim = prepared.target.shape[1]
-        target_input, observed_target = prepared.target, None
-        if spec.masked:
-            observed_target = ~np.isnan(prepared.target)
-            target_input = fill_missing(prepared.target, prepared.row_series, "ffill")
         past_codes = self._codes(
             prepared.past_categorical, spec.past_categorical_columns
         )
-        past_blocks = [prepared.past.shape[1], past_codes.shape[1]]
-        indicators = []
-        if spec.masked:
-            indicators = [observed_target, prepared.past_observed]
-        dynamic = np.empty(
-            (rows, output_dim + sum(past_blocks) + sum(i.shape[1] for i in indicators)),
-            np.float32,
-        )
+        numeric_end = output_dim + prepared.past.shape[1]
+        dynamic = np.empty((rows, numeric_end + past_codes.shape[1]), np.float32)
         if spec.scaling == "series":
             row_groups = scaler_index[prepared.row_series]
             _scale_into(
-                dynamic[:, :output_dim], self.target_scaler, target_input, row_groups
+                dynamic[:, :output_dim], self.target_scaler, prepared.target, row_groups
             )
         else:  # each window scales its own lookback at gather time
             dynamic[:, :output_dim] = 0.0
         single = np.zeros(rows, dtype=np.int64)
-        column = output_dim + past_blocks[0]
         _scale_into(
-            dynamic[:, output_dim:column], self.past_scaler, prepared.past, single
+            dynamic[:, output_dim:numeric_end], self.past_scaler, prepared.past, single
         )
-        dynamic[:, column : column + past_blocks[1]] = past_codes
-        column += past_blocks[1]
-        for block in indicators:
-            dynamic[:, column : column + block.shape[1]] = block
-            column += block.shape[1]
+        dynamic[:, numeric_end:] = past_codes
         calendar = calendar_features(
             prepared.times,
             spec.calendar_features,
@@ -293,20 +257,15 @@ class ForecastDataset:
         future_codes = self._codes(
             prepared.future_categorical, spec.future_categorical_columns
         )
-        blocks = [future_codes, calendar]
-        if spec.masked:
-            blocks.append(prepared.future_observed)
         future_dim = prepared.future.shape[1]
         future = np.empty(
-            (rows, future_dim + sum(block.shape[1] for block in blocks)), np.float32
+            (rows, future_dim + future_codes.shape[1] + calendar.shape[1]), np.float32
         )
         _scale_into(future[:, :future_dim], self.future_scaler, prepared.future, single)
-        future[:, future_dim:] = np.concatenate(blocks, axis=1)
+        future[:, future_dim:] = np.concatenate([future_codes, calendar], axis=1)
         # Prediction frames leave targets / past covariates unknown on the
-        # horizon rows (never read as inputs); a masked covariate missing
-        # over a whole series becomes 0, its training mean.
+        # horizon rows; these rows are never read as inputs.
         np.nan_to_num(dynamic, copy=False, nan=0.0)
-        np.nan_to_num(future, copy=False, nan=0.0)
         static_numeric = self.static_scaler.transform(
             self._static_numeric(prepared, scaler_index),
             np.zeros(prepared.num_series, dtype=np.int64),
@@ -340,8 +299,6 @@ class ForecastDataset:
             scaling=spec.scaling,
             scaling_method=spec.target_scaler,
             seasonal_lags=spec.seasonal_lags,
-            target_input=target_input if spec.masked else None,
-            observed_target=observed_target,
             window_static=self._window_static(),
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,
@@ -376,19 +333,13 @@ class ForecastDataset:
             ]
         past = list(spec.past_numeric_columns + spec.past_categorical_columns)
         future = list(spec.future_numeric_columns + spec.future_categorical_columns)
-        observed = []
-        future_observed = []
-        if spec.masked:
-            observed = [f"{c}_observed" for c in list(spec.target_columns) + past]
-            future_observed = [f"{c}_observed" for c in future]
         return {
             "static": list(spec.static_numeric_columns)
             + stats
             + list(spec.static_categorical_columns),
-            "dynamic": list(spec.target_columns) + past + observed,
+            "dynamic": list(spec.target_columns) + past,
             "future": future
             + calendar_feature_names(spec.calendar_features)
-            + future_observed
             + [
                 f"{t}_lag{lag}"
                 for lag in spec.seasonal_lags
@@ -481,9 +432,6 @@ class ForecastDataset:
 
         Raises:
             ValueError: if the period holds no complete window.
-
-        With `missing="mask"`, windows whose whole horizon is missing are
-        left out; `unobserved_windows` of the result counts them.
         """
         self._require_fitted()
         if frame is None and self.arrays is None:
@@ -491,8 +439,6 @@ class ForecastDataset:
         arrays = self.arrays if frame is None else self.transform(frame)
         starts, window_series = arrays.window_starts()
         mask = self.boundaries.window_mask(part, *arrays.target_times(starts))
-        unobserved = mask & ~arrays.horizon_observed(starts)
-        mask &= ~unobserved
         if not mask.any():
             raise ValueError(
                 f"The {part!r} period holds no complete window of lookback="
@@ -503,7 +449,7 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        windows = WindowDataset(
+        return WindowDataset(
             arrays,
             starts[mask],
             window_series[mask],
@@ -512,8 +458,6 @@ class ForecastDataset:
             seed=seed,
             **pydataset_kwargs,
         )
-        windows.unobserved_windows = int(unobserved.sum())
-        return windows
 
     def backtest_windows(self, frame, start, *, stride=1, end=None, batch_size=256):
         """Rolling-origin windows of `frame` for a backtest.
@@ -522,9 +466,7 @@ class ForecastDataset:
         kept have their origin at `start` (the first time step at or after
         it) or every `stride` time steps after it, and a full horizon of
         rows inside their series (observed targets, since the frame is
-        prepared with the spec's missing-value policy; with
-        `missing="mask"`, at least one observed target: `unobserved_windows`
-        of the result counts the windows left out).
+        prepared with the spec's missing-value policy).
 
         Args:
             frame: a long DataFrame of series seen at fit time.
@@ -552,8 +494,6 @@ class ForecastDataset:
         mask = (steps >= 0) & (steps % stride == 0)
         if end is not None:
             mask &= origins <= to_datetime64_ns(end)
-        unobserved = mask & ~arrays.horizon_observed(starts)
-        mask &= ~unobserved
         if not mask.any():
             raise ValueError(
                 f"No window of the frame has its forecast origin at or after "
@@ -563,11 +503,9 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        windows = WindowDataset(
+        return WindowDataset(
             arrays, starts[mask], window_series[mask], batch_size=batch_size
         )
-        windows.unobserved_windows = int(unobserved.sum())
-        return windows
 
     def prediction_windows(self, frame=None, *, batch_size=256):
         """One window per series, forecasting past its last observed target.

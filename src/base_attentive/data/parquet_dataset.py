@@ -43,6 +43,7 @@ from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler, safe_scale
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
+from base_attentive.data.vocabulary import category_text
 from base_attentive.data.window_arrays import WindowArrays
 
 __all__ = ["ParquetForecastDataset"]
@@ -149,16 +150,6 @@ class ParquetForecastDataset:
             raise ValueError(
                 "A Parquet dataset is read per group of series, so the spec "
                 "needs an `id_column`. Received: id_column=None"
-            )
-        unsupported = spec.past_categorical_columns + spec.future_categorical_columns
-        if unsupported or spec.masked:
-            raise ValueError(
-                "A Parquet dataset supports static categorical columns and "
-                "missing='raise' only (its streaming fit keeps no vocabulary "
-                "of past or future categories, nor masks). Received: "
-                f"categorical past/future columns {list(unsupported)}, "
-                f"missing={spec.missing!r}. Load the table into memory and use "
-                "ForecastDataset."
             )
         if spec.covariate_scaler == "robust":
             raise ValueError(
@@ -380,6 +371,12 @@ class ParquetForecastDataset:
             _Moments(len(spec.future_columns)),
         )
         per_series = {}  # id -> (target loc, target scale, stats loc, stats scale, static, categorical)
+        # Distinct training values of each past / future categorical column.
+        categories = {
+            column: set()
+            for column in spec.past_categorical_columns
+            + spec.future_categorical_columns
+        }
         counts = {part: [] for part in ("train", "validation", "test")}
         kept_groups, skipped, freq = [], [], spec.freq
         for group in groups:
@@ -399,6 +396,15 @@ class ParquetForecastDataset:
             stats = SeriesScaler("standard").fit(target, local, prepared.num_series)
             past.add(prepared.past[train_rows])
             future.add(prepared.future[train_rows])
+            for values, columns in (
+                (prepared.past_categorical, spec.past_categorical_columns),
+                (prepared.future_categorical, spec.future_categorical_columns),
+            ):
+                for index, column in enumerate(columns):
+                    categories[column].update(
+                        category_text(value)
+                        for value in pd.unique(values[train_rows, index])
+                    )
             for index, series in enumerate(prepared.series_ids):
                 per_series[series] = (
                     scaler.loc[index],
@@ -441,6 +447,8 @@ class ParquetForecastDataset:
         self.dataset = self._fitted_dataset(
             template, series_ids, per_series, past, future, freq, outputs
         )
+        for column, values in categories.items():
+            self.dataset.vocabulary.fit(column, [v for v in values if v is not None])
         self.dataset.skipped_series = skipped
         self.groups = kept_groups
         self.window_counts = {part: np.asarray(c) for part, c in counts.items()}

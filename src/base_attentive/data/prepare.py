@@ -42,13 +42,10 @@ class PreparedFrame:
     static_categorical: np.ndarray
     freq: str
     skipped_series: list = dataclasses.field(default_factory=list)
-    # Categorical past / future columns, (N, k) object arrays (None: missing).
+    # Categorical past / future columns: (N, k) object arrays of the raw
+    # values (None or NaN: missing, encoded as the unknown code).
     past_categorical: np.ndarray | None = None
     future_categorical: np.ndarray | None = None
-    # With missing="mask": whether each past / future value (numeric columns,
-    # then categorical ones) was observed before filling, (N, C) bool.
-    past_observed: np.ndarray | None = None
-    future_observed: np.ndarray | None = None
 
     _ROW_FIELDS = (
         "target",
@@ -56,8 +53,6 @@ class PreparedFrame:
         "future",
         "past_categorical",
         "future_categorical",
-        "past_observed",
-        "future_observed",
     )
 
     @property
@@ -75,7 +70,7 @@ class PreparedFrame:
 
     def regroup(self, row_index, lengths, times):
         """Rebuilds the rows from `row_index` (-1 = new row: values missing,
-        not observed)."""
+        NaN for numbers, None for categories)."""
         new = row_index < 0
         safe = np.where(new, 0, row_index)
 
@@ -83,12 +78,7 @@ class PreparedFrame:
             if values is None:
                 return None
             out = values[safe]
-            if out.dtype == bool:
-                out[new] = False
-            elif out.dtype == object:
-                out[new] = None
-            else:
-                out[new] = np.nan
+            out[new] = None if out.dtype == object else np.nan
             return out
 
         return dataclasses.replace(
@@ -133,8 +123,7 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         for_prediction: if `True`, each series keeps its last `lookback`
             rows with an observed target followed by `forecast_horizon`
             horizon rows (targets may be missing there; known-future columns
-            must be present, or are generated when the spec has none or
-            masks missing values).
+            must be present, or are generated when the spec has none).
 
     Returns:
         `PreparedFrame`.
@@ -179,8 +168,6 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
     )
     table_checks.check_values(prepared, spec)
     prepared = make_regular(prepared, spec)
-    if spec.masked:
-        prepared = _record_observed(prepared)
     if for_prediction:
         return _prediction_rows(prepared, spec)
     prepared = _drop_short(
@@ -192,26 +179,6 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         + (" + seasonal-lag history" if spec.history_rows else ""),
     )
     return _fill_and_check(prepared, spec, slice(None))
-
-
-def _missing_categories(values):
-    """`(N, k)` bool: where an object array of categories is missing."""
-    return pd.isna(pd.DataFrame(values)).to_numpy(dtype=bool).reshape(values.shape)
-
-
-def _record_observed(prepared):
-    """Stores which past and future values were observed (missing="mask")."""
-
-    def observed(numeric, categorical):
-        return np.concatenate(
-            [~np.isnan(numeric), ~_missing_categories(categorical)], axis=1
-        )
-
-    return dataclasses.replace(
-        prepared,
-        past_observed=observed(prepared.past, prepared.past_categorical),
-        future_observed=observed(prepared.future, prepared.future_categorical),
-    )
 
 
 def _series_codes(frame, spec):
@@ -241,23 +208,24 @@ def _series_codes(frame, spec):
 
 
 def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids):
-    """Static columns must be present and constant within each series."""
+    """Static columns must be constant within each series; numeric ones must
+    also be present (a missing static category is the unknown code)."""
     first = offsets[:-1][codes]
     problems = []
-    for values, columns in (
-        (static_rows, spec.static_numeric_columns),
-        (categorical_rows, spec.static_categorical_columns),
+    for values, columns, categorical in (
+        (static_rows, spec.static_numeric_columns, False),
+        (categorical_rows, spec.static_categorical_columns, True),
     ):
         for index, column in enumerate(columns):
             column_values = pd.Series(values[:, index])
-            if column_values.isna().any():
+            missing = column_values.isna().to_numpy()
+            if missing.any() and not categorical:
                 raise ValueError(
-                    f"Static column {column!r} has missing values; static "
-                    "columns must be known for every series."
+                    f"Static column {column!r} has missing values; numeric "
+                    "static columns must be known for every series."
                 )
-            changed = np.flatnonzero(
-                column_values.to_numpy() != column_values.to_numpy()[first]
-            )
+            raw = column_values.to_numpy()
+            changed = np.flatnonzero((raw != raw[first]) & ~(missing & missing[first]))
             if len(changed):
                 problems.append(
                     f"{column!r} in series {series_ids[codes[changed[0]]]!r}"
@@ -286,47 +254,23 @@ def _drop_short(prepared, lengths, minimum, spec, what):
 
 def _fill_and_check(prepared, spec, rows):
     """Applies the fill policy to the `rows` (a mask, or `slice(None)` for all)
-    of each role, then checks for NaN.
-
-    With `missing="mask"`, targets stay missing (NaN) and covariates are
-    filled with `spec.covariate_fill`; a covariate missing over a whole
-    series stays NaN (the scaled input becomes 0, the training mean).
-    Missing categories become the unknown code at encoding: they raise here
-    only with `fill_missing="raise"` and no mask.
-    """
+    of each numeric role, then checks for NaN. Categorical columns are not
+    filled: a missing category is encoded as the unknown code."""
     codes = prepared.row_series[rows]
     times = prepared.times[rows]
-    roles = [
+    for attribute, columns, role in (
+        ("target", spec.target_columns, "target_columns"),
         ("past", spec.past_numeric_columns, "past_columns"),
         ("future", spec.future_numeric_columns, "future_columns"),
-    ]
-    if not spec.masked:
-        roles.insert(0, ("target", spec.target_columns, "target_columns"))
-    policy = spec.covariate_fill
-    for attribute, columns, role in roles:
+    ):
         values = getattr(prepared, attribute)
         subset = values[rows]
-        if policy != "raise":
-            subset = fill_missing(subset, codes, policy)
+        if spec.fill_missing != "raise":
+            subset = fill_missing(subset, codes, spec.fill_missing)
             values[rows] = subset
-        if not spec.masked:
-            validation.check_missing(
-                subset, list(columns), codes, times, prepared.series_ids, role
-            )
-    if policy == "raise":
-        for attribute, columns, role in (
-            ("past_categorical", spec.past_categorical_columns, "past_columns"),
-            ("future_categorical", spec.future_categorical_columns, "future_columns"),
-        ):
-            missing = _missing_categories(getattr(prepared, attribute)[rows])
-            validation.check_missing(
-                np.where(missing, np.nan, 0.0),
-                list(columns),
-                codes,
-                times,
-                prepared.series_ids,
-                role,
-            )
+        validation.check_missing(
+            subset, list(columns), codes, times, prepared.series_ids, role
+        )
     return prepared
 
 
@@ -350,10 +294,7 @@ def _prediction_rows(prepared, spec):
     )
     history = history[~short]
     positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]
-    if not spec.masked:  # masked covariates are filled once the rows are cut
-        prepared = _fill_and_check(
-            prepared, spec, positions < history[prepared.row_series]
-        )
+    prepared = _fill_and_check(prepared, spec, positions < history[prepared.row_series])
     offset = to_offset(prepared.freq)
     row_index, new_times, missing_rows = [], [], []
     for series in range(prepared.num_series):
@@ -364,7 +305,7 @@ def _prediction_rows(prepared, spec):
         )
         times = prepared.times[index]
         if available < horizon:
-            if spec.future_columns and not spec.masked:
+            if spec.future_columns:
                 missing_rows.append(
                     f"{prepared.series_ids[series]!r} ({available} of {horizon} rows "
                     f"after {validation.format_time(prepared.times[start + history[series] - 1])})"
@@ -392,21 +333,13 @@ def _prediction_rows(prepared, spec):
     horizon_rows = np.tile(
         np.arange(lookback + horizon) >= lookback, prepared.num_series
     )
-    if spec.masked:  # missing horizon values: filled, and marked unobserved
-        return _fill_and_check(prepared, spec, slice(None))
-    missing = np.concatenate(
-        [
-            np.isnan(prepared.future[horizon_rows]),
-            _missing_categories(prepared.future_categorical[horizon_rows]),
-        ],
-        axis=1,
-    )
-    validation.check_missing(
-        np.where(missing, np.nan, 0.0),
-        list(spec.future_numeric_columns + spec.future_categorical_columns),
-        prepared.row_series[horizon_rows],
-        prepared.times[horizon_rows],
-        prepared.series_ids,
-        "future_columns (over the forecast horizon)",
-    )
+    if np.isnan(prepared.future[horizon_rows]).any():
+        validation.check_missing(
+            prepared.future[horizon_rows],
+            list(spec.future_numeric_columns),
+            prepared.row_series[horizon_rows],
+            prepared.times[horizon_rows],
+            prepared.series_ids,
+            "future_columns (over the forecast horizon)",
+        )
     return prepared

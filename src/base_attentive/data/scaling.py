@@ -47,34 +47,23 @@ class SeriesScaler:
         return self.loc is not None
 
     @property
-    def missing_groups(self):
-        """Groups with a column that had no observed value at fit (NaN loc)."""
-        if self.loc is None:
-            return []
-        return np.flatnonzero(np.isnan(self.loc).any(axis=1)).tolist()
-
-    @property
     def num_groups(self):
         return 0 if self.loc is None else self.loc.shape[0]
 
-    def fit(self, values, group_index, num_groups, skip_missing=False):
+    def fit(self, values, group_index, num_groups):
         """Fits one (location, scale) pair per group and column.
 
         Args:
-            values: array `(N, C)`, without NaN unless `skip_missing`.
+            values: array `(N, C)` without NaN.
             group_index: int array `(N,)`, group of each row in
                 `[0, num_groups)`.
             num_groups: number of groups; every group needs at least one row.
-            skip_missing: fit on the observed (non-NaN) values of each group
-                and column; a group and column without any gets location
-                NaN and scale 1 (`missing_groups` lists those groups).
 
         Returns:
             `self`.
 
         Raises:
-            ValueError: if a group has no row, or `values` holds NaN without
-                `skip_missing`.
+            ValueError: if a group has no row, or `values` holds NaN.
         """
         values = np.asarray(values, dtype=np.float64)
         group_index = np.asarray(group_index, dtype=np.int64)
@@ -83,7 +72,7 @@ class SeriesScaler:
                 "`values` must be 2-D (N, C) with one group per row. Received: "
                 f"values.shape={values.shape}, group_index.shape={group_index.shape}"
             )
-        if np.isnan(values).any() and not skip_missing:
+        if np.isnan(values).any():
             raise ValueError("`values` must not hold NaN when fitting a scaler.")
         counts = np.bincount(group_index, minlength=num_groups)
         if (counts == 0).any():
@@ -92,10 +81,6 @@ class SeriesScaler:
                 f"without rows: {np.flatnonzero(counts == 0).tolist()}"
             )
         num_columns = values.shape[1]
-        if skip_missing and np.isnan(values).any():
-            loc, scale = _fit_observed(self.method, values, group_index, num_groups)
-            self.loc, self.scale = loc, safe_scale(scale)
-            return self
         if self.method == "none" or num_columns == 0:
             loc = np.zeros((num_groups, num_columns))
             scale = np.ones((num_groups, num_columns))
@@ -213,42 +198,3 @@ def _grouped_median_iqr(values, group_index, num_groups):
         q25, q50, q75 = np.percentile(rows, [25, 50, 75], axis=0)
         median[group], iqr[group] = q50, q75 - q25
     return median, iqr
-
-
-def _fit_observed(method, values, group_index, num_groups):
-    """Per-group, per-column location and scale of the non-NaN values."""
-    num_columns = values.shape[1]
-    loc = np.full((num_groups, num_columns), np.nan)
-    scale = np.ones((num_groups, num_columns))
-    for column in range(num_columns):
-        observed = ~np.isnan(values[:, column])
-        groups = group_index[observed]
-        counts = np.bincount(groups, minlength=num_groups)
-        present = counts > 0
-        column_values = values[observed, column : column + 1]
-        if method == "none":
-            loc[present, column], scale[present, column] = 0.0, 1.0
-            continue
-        mean, std = _grouped_mean_std(
-            column_values, groups, num_groups, np.maximum(counts, 1)
-        )
-        if method == "robust":
-            median, iqr = _grouped_median_iqr_present(column_values, groups, present)
-            mean[present, 0] = median
-            std[present, 0] = np.where(iqr > 0, iqr, std[present, 0])
-        loc[present, column] = mean[present, 0]
-        scale[present, column] = std[present, 0]
-    return loc, scale
-
-
-def _grouped_median_iqr_present(values, groups, present):
-    """Median and IQR of the groups in `present` (each has rows)."""
-    order = np.argsort(groups, kind="stable")
-    bounds = np.searchsorted(groups[order], np.arange(len(present) + 1))
-    medians, iqrs = [], []
-    for group in np.flatnonzero(present):
-        rows = values[order[bounds[group] : bounds[group + 1]], 0]
-        q25, q50, q75 = np.percentile(rows, [25, 50, 75])
-        medians.append(q50)
-        iqrs.append(q75 - q25)
-    return np.asarray(medians), np.asarray(iqrs)

@@ -11,7 +11,6 @@ from base_attentive.data.window_arrays import SCALINGS, history_rows
 
 SCALERS = ("standard", "robust", "none")
 FILL_POLICIES = ("raise", "ffill", "zero", "interpolate")
-MISSING_POLICIES = ("raise", "mask")
 MODES = (None, "tft")
 
 
@@ -127,16 +126,6 @@ class DatasetSpec:
         skip_short_series: if `True`, series shorter than
             `lookback + forecast_horizon` are dropped (their ids are kept in
             `ForecastDataset.skipped_series`); default `False` raises.
-        missing: `"raise"` (default): NaN and gaps raise unless
-            `fill_missing` / `fill_gaps` repair them, and filled targets are
-            trained on as observed. `"mask"`: missing values are part of the
-            data. Gaps in the time grid become rows with every value
-            missing; missing covariates are filled (`fill_missing`, or
-            carried forward when it is `"raise"`) and each target, past and
-            future column gets an observed indicator (1 observed, 0
-            missing) among the inputs; missing targets are never trained on
-            nor scored (NaN in `y`, zero loss weight), and windows whose
-            whole horizon is missing are dropped.
         timezone: None (default), or the zone whose local time the
             calendar features describe (`"Europe/Paris"`, `"UTC+01:00"`).
             Times with a zone are read as UTC instants (see
@@ -176,7 +165,6 @@ class DatasetSpec:
     fill_missing: str = "raise"
     fill_gaps: bool = False
     skip_short_series: bool = False
-    missing: str = "raise"
     timezone: str | None = None
 
     def __post_init__(self):
@@ -212,7 +200,6 @@ class DatasetSpec:
         self._check_choice("target_scaler", SCALERS)
         self._check_choice("covariate_scaler", SCALERS)
         self._check_choice("fill_missing", FILL_POLICIES)
-        self._check_choice("missing", MISSING_POLICIES)
         self._check_choice("scaling", SCALINGS)
         if self.scaling == "window" and self.target_scaler == "none":
             raise ValueError(
@@ -232,11 +219,11 @@ class DatasetSpec:
                 "`holiday_country` must be a country code such as 'US'. "
                 f"Received: holiday_country={self.holiday_country!r}"
             )
-        if self.fill_gaps and self.fill_missing == "raise" and not self.masked:
+        if self.fill_gaps and self.fill_missing == "raise":
             raise ValueError(
                 "`fill_gaps=True` adds rows that need values: choose "
-                "`fill_missing` among 'ffill', 'zero', 'interpolate' (or "
-                "`missing='mask'`). Received: fill_missing='raise'"
+                "`fill_missing` among 'ffill', 'zero', 'interpolate'. Received: "
+                "fill_missing='raise'"
             )
         self._check_roles_disjoint()
         self._check_timezone()
@@ -360,24 +347,6 @@ class DatasetSpec:
     @property
     def future_categorical_columns(self):
         return self._categorical_in(self.future_columns)
-
-    @property
-    def masked(self):
-        """True with `missing="mask"`."""
-        return self.missing == "mask"
-
-    @property
-    def reindexes_gaps(self):
-        """Whether gaps in the time grid become rows (`fill_gaps` or mask)."""
-        return self.fill_gaps or self.masked
-
-    @property
-    def covariate_fill(self):
-        """The fill policy of covariates: `fill_missing`, or `"ffill"` when
-        masking without one."""
-        if self.masked and self.fill_missing == "raise":
-            return "ffill"
-        return self.fill_missing
 
     @property
     def columns(self):

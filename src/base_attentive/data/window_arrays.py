@@ -13,28 +13,11 @@ lookback statistics).
 from __future__ import annotations
 
 import dataclasses
-import types
-import warnings
 
 import numpy as np
 import pandas as pd
 
 SCALINGS = ("series", "window")
-# NumPy's NaN-ignoring statistics, under the names `_location_scale` uses.
-_NAN_AWARE = types.SimpleNamespace(
-    percentile=np.nanpercentile, mean=np.nanmean, std=np.nanstd
-)
-
-
-def _location_scale(values, method, stats):
-    """Location and scale over axis 1 of `(B, T, O)` values (`stats`: NumPy or
-    its NaN-aware twins); a scale that is 0 or not finite becomes 1."""
-    if method == "robust":
-        q25, loc, q75 = stats.percentile(values, [25, 50, 75], axis=1)
-        scale = np.where(q75 - q25 > 0, q75 - q25, stats.std(values, axis=1))
-    else:
-        loc, scale = stats.mean(values, axis=1), stats.std(values, axis=1)
-    return loc, np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
 def lag_offsets(lag, positions):
@@ -117,11 +100,6 @@ class WindowArrays:
         seasonal_lags: lags `L` whose target values `y[t + h - L k]` are
             appended to the future input (see `lag_offsets`), scaled like
             the target.
-        target_input: `(N, O)` float64 targets as the inputs see them, or
-            None for `target`. With `missing="mask"`: missing targets
-            carried forward (`target` keeps them NaN, for `y` and actuals).
-        observed_target: `(N, O)` bool, False where a target is missing
-            (`missing="mask"`), or None (all observed).
         window_static: with window scaling and target statistics in the
             static input: `(column, loc, scale)`, where the window's lookback
             mean and log standard deviation go (columns `column ..
@@ -149,8 +127,6 @@ class WindowArrays:
     scaling: str = "series"
     scaling_method: str = "standard"
     seasonal_lags: tuple = ()
-    target_input: np.ndarray | None = None
-    observed_target: np.ndarray | None = None
     window_static: tuple | None = None
     holiday_lag: int | None = None
     holiday_source: np.ndarray | None = None
@@ -237,25 +213,14 @@ class WindowArrays:
             `(loc, scale)`, float64 arrays `(B, O)`. A scale that is 0 or
             not finite (a constant lookback) becomes 1, as in `SeriesScaler`.
         """
-        rows = np.asarray(starts)[:, None] + self._lookback_steps
-        values = self.target[rows]
-        if self.observed_target is None:
-            return _location_scale(values, self.scaling_method, np)
-        # Masked targets: the statistics of the observed lookback values; a
-        # lookback without any takes those of its carried-forward values.
-        empty = ~self.observed_target[rows].any(axis=1, keepdims=True)
-        values = np.where(empty, self.target_input[rows], values)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN series
-            loc, scale = _location_scale(values, self.scaling_method, _NAN_AWARE)
-        return np.nan_to_num(loc), scale
-
-    def horizon_observed(self, starts):
-        """Whether each window has at least one observed target in its
-        horizon, `(N,)` bool (all True without masked targets)."""
-        if self.observed_target is None:
-            return np.ones(len(starts), dtype=bool)
-        return self.observed_target[self.target_rows(starts)].any(axis=(1, 2))
+        values = self.target[np.asarray(starts)[:, None] + self._lookback_steps]
+        if self.scaling_method == "robust":
+            q25, loc, q75 = np.percentile(values, [25, 50, 75], axis=1)
+            scale = np.where(q75 - q25 > 0, q75 - q25, values.std(axis=1))
+        else:
+            loc, scale = values.mean(axis=1), values.std(axis=1)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        return loc, scale
 
     def origin_rows(self, starts):
         """Row of each window's forecast origin (its last lookback step)."""
@@ -291,7 +256,6 @@ class WindowArrays:
         """
         output_dim = self.output_dim
         window = self.scaling == "window"
-        source = self.target if self.target_input is None else self.target_input
         static = self.static[window_series]
         if window:
             loc, scale = self.window_stats(starts)
@@ -303,9 +267,8 @@ class WindowArrays:
             loc, scale = loc[:, None], scale[:, None]  # (B, 1, O)
 
         def scaled_target(rows):
-            """The scaled input targets (lookback, seasonal lags)."""
             if window:
-                return np.nan_to_num((source[rows] - loc) / scale, nan=0.0)
+                return ((self.target[rows] - loc) / scale).astype(np.float32)
             return self.dynamic[rows, :output_dim]
 
         starts = starts[:, None]
@@ -319,18 +282,11 @@ class WindowArrays:
                 scaled_target(self._lag_rows(starts, i))
                 for i in range(len(self._lag_steps))
             ]
-            future = np.concatenate([future, *lags], axis=-1).astype(np.float32)
-        inputs = (static, dynamic, future.astype(np.float32, copy=False))
+            future = np.concatenate([future, *lags], axis=-1)
+        inputs = (static, dynamic, future)
         if not with_targets:
             return inputs
-        target_rows = starts + self._target_steps
-        if window:  # NaN where a masked target is missing
-            y = (self.target[target_rows] - loc) / scale
-        else:
-            y = self.dynamic[target_rows, :output_dim]
-            if self.observed_target is not None:
-                y = np.where(self.observed_target[target_rows], y, np.nan)
-        return inputs, y.astype(np.float32)
+        return inputs, scaled_target(starts + self._target_steps)
 
     def _lag_rows(self, starts, index):
         """Rows read by seasonal lag `index` for windows `starts` `(B, 1)`:
