@@ -71,7 +71,13 @@ class Vocabulary:
         """
         self._check(column)
         _, texts = _texts(values)
-        self.values[column] = sorted({text for text in texts if text is not None})
+        known = sorted({text for text in texts if text is not None})
+        if not known:
+            raise ValueError(
+                f"Categorical column {column!r} has no value in the training "
+                "period (all missing): a category needs values seen in training."
+            )
+        self.values[column] = known
         return self
 
     def encode(self, column, values):
@@ -120,10 +126,77 @@ class Vocabulary:
             )
 
     def to_dict(self):
+        """JSON-ready state: the columns and each one's sorted values."""
         return {"columns": self.columns, "values": self.values}
 
     @classmethod
     def from_dict(cls, state):
-        vocabulary = cls(state["columns"])
-        vocabulary.values = {key: list(value) for key, value in state["values"].items()}
+        """The vocabulary of `to_dict`, checked (a saved file may be edited).
+
+        Raises:
+            ValueError: if a column's values are not a sorted list of
+                distinct texts, or a column has none.
+        """
+        columns = state.get("columns") if isinstance(state, dict) else None
+        values = state.get("values") if isinstance(state, dict) else None
+        if not (
+            isinstance(columns, list)
+            and all(isinstance(c, str) for c in columns)
+            and isinstance(values, dict)
+            and sorted(values) == sorted(columns)
+        ):
+            raise ValueError(
+                "A vocabulary must hold `columns` (a list of names) and "
+                "`values` (one list per column). Received: "
+                f"{str(state)[:200]}"
+            )
+        for column, texts in values.items():
+            valid = (
+                isinstance(texts, list)
+                and texts
+                and all(isinstance(t, str) for t in texts)
+                and texts == sorted(set(texts))
+            )
+            if not valid:
+                raise ValueError(
+                    f"The vocabulary of {column!r} must be a sorted list of "
+                    f"distinct texts. Received: {str(texts)[:200]}"
+                )
+        vocabulary = cls(columns)
+        vocabulary.values = {key: list(value) for key, value in values.items()}
         return vocabulary
+
+
+def holds_categories(values, column, role):
+    """Whether a past or future column holds categories rather than numbers.
+
+    A numeric (or boolean) column holds numbers. A text column holds
+    categories, unless every value is a number written as text (`"3.5"`),
+    which is read as a number. A text column mixing numbers and other text
+    is ambiguous: it raises, asking to name it as categorical or clean it.
+
+    Args:
+        values: the column (pandas Series).
+        column: its name, for the error.
+        role: its role (`"past"`, `"future"`), for the error.
+
+    Returns:
+        bool.
+
+    Raises:
+        TypeError: if the column mixes numbers and other text.
+    """
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    present = values.dropna().astype(object)
+    numbers = pd.to_numeric(present, errors="coerce")
+    if numbers.notna().all():
+        return False
+    if numbers.isna().all():
+        return True
+    examples = present[numbers.isna()].unique()[:3].tolist()
+    raise TypeError(
+        f"`{role}` column {column!r} mixes numbers and text (e.g. {examples}). "
+        f"Name it in `categorical` to use its values as categories, or clean "
+        "the text to use it as numbers."
+    )
