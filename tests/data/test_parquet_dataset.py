@@ -57,8 +57,17 @@ def frame():
 
 
 # Per-series scaling (the default), and per-window scaling with seasonal
-# lags, which read rows before the lookback.
-SPECS = [{}, {"scaling": "window", "seasonal_lags": (7,)}]
+# lags, which read rows before the lookback, and categories among the past
+# (text) and future (numbers named categorical) columns.
+SPECS = [
+    {},
+    {
+        "scaling": "window",
+        "seasonal_lags": (7,),
+        "past_columns": ("temperature", "weather"),
+        "categorical_columns": ("region", "weather", "promo"),
+    },
+]
 
 
 @pytest.fixture(params=SPECS, ids=["series", "window-lags"])
@@ -71,7 +80,7 @@ def in_memory(frame, changes):
     return ForecastDataset(make_spec(**changes)).fit(frame, split=SPLIT)
 
 
-def _streamed(directory, buffer_mb=0.1, **changes):
+def _streamed(directory, buffer_mb=0.15, **changes):
     return ParquetForecastDataset(
         make_spec(**changes), directory, buffer_mb=buffer_mb
     ).fit(SPLIT)

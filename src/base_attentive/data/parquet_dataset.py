@@ -367,8 +367,8 @@ class ParquetForecastDataset:
         template.boundaries = boundaries
         outputs = len(spec.target_columns)
         past, future = (
-            _Moments(len(spec.past_columns)),
-            _Moments(len(spec.future_columns)),
+            _Moments(len(spec.past_numeric_columns)),
+            _Moments(len(spec.future_numeric_columns)),
         )
         per_series = {}  # id -> (target loc, target scale, stats loc, stats scale, static, categorical)
         # Distinct training values of each past / future categorical column.
