@@ -122,3 +122,9 @@ def test_categorical_arguments_are_checked(frames):
     ))  # fmt: skip
     with pytest.raises(TypeError, match="'weather' mixes numbers and text"):
         make_forecaster().fit(mixed, verbose=0)
+
+
+def test_a_backtest_of_a_store_left_out_of_training_says_why_not(fitted, frames):
+    history = frames["future"].dropna(subset=["sales"])
+    with pytest.raises(ValueError, match=r"Series 'd' were not seen in training"):
+        fitted.backtest(history, start=history["date"].iloc[70])
