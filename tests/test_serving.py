@@ -65,7 +65,9 @@ def run_blocked_cli(*arguments, cwd):
     )
 
 
-def test_framework_free_predict_matches_the_keras_model(frames, tmp_path, capsys):
+def test_framework_free_predict_matches_the_keras_model(
+    frames, tmp_path, capsys, monkeypatch
+):
     forecaster = make_forecaster().fit(frames["train"], validation=21, verbose=0)
     run = forecaster.save(tmp_path / "run")
     data = tmp_path / "future.csv"
@@ -124,6 +126,7 @@ def test_framework_free_predict_matches_the_keras_model(frames, tmp_path, capsys
     )
 
     arguments = ["predict", "--model", str(run), "--data", str(data), "--json"]
+    monkeypatch.chdir(tmp_path)  # the default --out is ./predictions/
     assert main([*arguments, "--runtime", "keras"]) == 0
     assert json.loads(capsys.readouterr().out)["runtime"] == "keras"
 
