@@ -158,6 +158,15 @@ class Forecaster:
             daily data) that reads, on public holidays of
             `holiday_country`, the value on the same holiday a year before
             (see `base_attentive.data.holiday_lag`). Default None.
+        target_transform: `"none"` (default) or `"log1p"`: the model learns
+            `log(1 + y)` (then scaled as `scaling` says) and its quantile
+            forecasts are mapped back with `expm1`, which is exact for
+            quantiles (see `base_attentive.data.target_transform`). Needs
+            targets >= 0: `fit` and `predict` refuse negative targets.
+        window_stats: give the model each window's lookback location and
+            log scale (the statistics `scaling="window"` divides out, so it
+            knows how busy the series is now) as static inputs (see
+            `DatasetSpec.static_window_stats`). Default False.
 
     Example:
 
@@ -195,6 +204,8 @@ class Forecaster:
         scaling="series",
         seasonal_lags=(),
         holiday_lag=None,
+        target_transform="none",
+        window_stats=False,
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -225,6 +236,13 @@ class Forecaster:
         self.scaling = scaling
         self.seasonal_lags = list(seasonal_lags or ())
         self.holiday_lag = holiday_lag
+        self.target_transform = target_transform
+        if not isinstance(window_stats, bool):
+            raise TypeError(
+                "`window_stats` must be True or False. Received: "
+                f"window_stats={window_stats!r}"
+            )
+        self.window_stats = window_stats
         undeclared = [c for c in self.categorical if c not in self.static]
         if undeclared:
             raise ValueError(
@@ -289,6 +307,8 @@ class Forecaster:
             "scaling": self.scaling,
             "seasonal_lags": list(self.seasonal_lags),
             "holiday_lag": self.holiday_lag,
+            "target_transform": self.target_transform,
+            "window_stats": self.window_stats,
         }
 
     def __repr__(self):
@@ -341,6 +361,8 @@ class Forecaster:
             scaling=self.scaling,
             seasonal_lags=tuple(self.seasonal_lags),
             holiday_lag=self.holiday_lag,
+            target_transform=self.target_transform,
+            static_window_stats=self.window_stats,
             timezone=timezone,
         )
 

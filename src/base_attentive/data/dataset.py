@@ -10,13 +10,15 @@ from base_attentive.data.calendar import calendar_feature_names, calendar_featur
 from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import prepare_frame
-from base_attentive.data.scaling import SeriesScaler
+from base_attentive.data.scaling import SeriesScaler, safe_scale
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import (
     ChronologicalSplit,
     SplitBoundaries,
     to_datetime64_ns,
 )
+from base_attentive.data.target_transform import forward as transform_target
+from base_attentive.data.target_transform import inverse as inverse_target
 from base_attentive.data.validation import DataError, check_known_series, format_time
 from base_attentive.data.window_arrays import WindowArrays
 
@@ -46,7 +48,8 @@ class ForecastDataset:
     - static `(B, S)`: numeric static columns and, if
       `spec.static_target_stats`, each target's training mean and log
       standard deviation (both standardised across series), then the one-hot
-      categorical columns;
+      categorical columns, then, if `spec.static_window_stats`, the
+      window's own lookback location and log scale;
     - dynamic `(B, T, D)`: the O scaled targets, then the past-observed
       columns;
     - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
@@ -128,7 +131,9 @@ class ForecastDataset:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
         single = np.zeros(len(groups), dtype=np.int64)
-        self.target_scaler.fit(prepared.target[train_rows], groups, prepared.num_series)
+        self.target_scaler.fit(
+            self._model_target(prepared)[train_rows], groups, prepared.num_series
+        )
         self.past_scaler.fit(prepared.past[train_rows], single, 1)
         self.future_scaler.fit(prepared.future[train_rows], single, 1)
         stats = SeriesScaler("standard").fit(
@@ -173,6 +178,13 @@ class ForecastDataset:
             blocks.append(self.target_stats[scaler_index])
         return np.concatenate(blocks, axis=1)
 
+    def _model_target(self, prepared):
+        """The prepared targets in the model's scale (`spec.target_transform`)."""
+        spec = self.spec
+        return transform_target(
+            prepared.target, spec.target_transform, spec.target_columns
+        )
+
     def _scaler_index(self, series_ids):
         check_known_series(series_ids, self.series_ids)
         position = {series: index for index, series in enumerate(self.series_ids)}
@@ -187,8 +199,9 @@ class ForecastDataset:
         single = np.zeros(rows, dtype=np.int64)
         output_dim = prepared.target.shape[1]
         dynamic = np.empty((rows, output_dim + prepared.past.shape[1]), np.float32)
+        model_target = self._model_target(prepared)
         _scale_into(
-            dynamic[:, :output_dim], self.target_scaler, prepared.target, row_groups
+            dynamic[:, :output_dim], self.target_scaler, model_target, row_groups
         )
         _scale_into(dynamic[:, output_dim:], self.past_scaler, prepared.past, single)
         calendar = calendar_features(
@@ -234,7 +247,30 @@ class ForecastDataset:
             seasonal_lags=spec.seasonal_lags,
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,
+            model_target=model_target,
+            window_stats_norm=self._window_stats_norm(),
         )
+
+    def _window_stats_norm(self):
+        """`[centre, spread]` `(2, 2 O)` normalising the window statistics
+        (`spec.static_window_stats`); None when the spec has none.
+
+        The location is standardised by the mean and standard deviation over
+        series of the fitted target scalers' locations (statistics of the
+        same kind). The log scale is only centred on the scalers' mean log
+        scale: it is already unitless (a log ratio), and the spread of the
+        series' log scales can be tiny (series of similar relative
+        variability), which would blow small differences up."""
+        if not self.spec.static_window_stats:
+            return None
+        scaler = self.target_scaler
+        centre = np.concatenate(
+            [scaler.loc.mean(axis=0), np.log(scaler.scale).mean(axis=0)]
+        )
+        spread = np.concatenate(
+            [safe_scale(scaler.loc.std(axis=0)), np.ones(scaler.loc.shape[1])]
+        )
+        return np.stack([centre, spread])
 
     def transform(self, frame):
         """Applies the fitted scalers and vocabularies to another frame.
@@ -262,8 +298,17 @@ class ForecastDataset:
             stats = [f"{t}_mean" for t in spec.target_columns] + [
                 f"{t}_log_std" for t in spec.target_columns
             ]
+        if spec.static_window_stats:
+            window = [f"{t}_window_loc" for t in spec.target_columns] + [
+                f"{t}_window_log_scale" for t in spec.target_columns
+            ]
+        else:
+            window = []
         return {
-            "static": list(spec.static_columns) + stats + self.encoder.feature_names,
+            "static": list(spec.static_columns)
+            + stats
+            + self.encoder.feature_names
+            + window,
             "dynamic": list(spec.target_columns) + list(spec.past_columns),
             "future": list(spec.future_columns)
             + calendar_feature_names(spec.calendar_features)
@@ -469,16 +514,17 @@ class ForecastDataset:
                 "With scaling='window' each window has its own scale: map "
                 "forecasts back with `to_original_units(values, windows)`."
             )
-        return self.target_scaler.inverse_transform(
+        values = self.target_scaler.inverse_transform(
             values, self._scaler_index(list(series_ids))
         )
+        return inverse_target(values, self.spec.target_transform)
 
     def to_original_units(self, values, windows):
         """Maps the model outputs of `windows` back to original units.
 
         Works for both scalings: per series (the fitted target scaler of
         each window's series) and per window (the location and scale of
-        each window's lookback).
+        each window's lookback), then the inverse of `spec.target_transform`.
 
         Args:
             values: array `(N, ..., O)` in scaled units, one item per window
@@ -499,9 +545,11 @@ class ForecastDataset:
         if self.spec.scaling == "window":
             loc, scale = arrays.window_stats(windows.starts)
             shape = (len(loc),) + (1,) * (values.ndim - 2) + (loc.shape[-1],)
-            return values * scale.reshape(shape) + loc.reshape(shape)
-        groups = arrays.scaler_index[windows.window_series]
-        return self.target_scaler.inverse_transform(values, groups)
+            values = values * scale.reshape(shape) + loc.reshape(shape)
+        else:
+            groups = arrays.scaler_index[windows.window_series]
+            values = self.target_scaler.inverse_transform(values, groups)
+        return inverse_target(values, self.spec.target_transform)
 
     def forecast_frame(self, predictions, windows, quantiles=None):
         """Model predictions of `windows` as a long DataFrame, original units.

@@ -384,7 +384,7 @@ class ParquetForecastDataset:
             local = prepared.row_series[train_rows]
             target = prepared.target[train_rows]
             scaler = SeriesScaler(spec.target_scaler).fit(
-                target, local, prepared.num_series
+                template._model_target(prepared)[train_rows], local, prepared.num_series
             )
             stats = SeriesScaler("standard").fit(target, local, prepared.num_series)
             past.add(prepared.past[train_rows])

@@ -7,6 +7,7 @@ import dataclasses
 import pandas as pd
 
 from base_attentive.data.calendar import CALENDAR_FEATURES
+from base_attentive.data.target_transform import check_target_transform
 from base_attentive.data.window_arrays import SCALINGS, history_rows
 
 SCALERS = ("standard", "robust", "none")
@@ -109,9 +110,19 @@ class DatasetSpec:
             the value on the same holiday a year before instead of the same
             weekday 52 weeks before (see `base_attentive.data.holiday_lag`;
             needs the `holidays` package). Default None.
+        target_transform: `"none"` (default) or `"log1p"`: the model
+            learns `log(1 + y)` (scaled as `scaling` says) and its quantile
+            forecasts are mapped back with `expm1`, exactly (see
+            `base_attentive.data.target_transform`). Needs targets >= 0.
         static_target_stats: append each series' target location and log
             scale (from the fitted target scaler) to the static input, giving
             back the level that per-series scaling removes. Default `True`.
+        static_window_stats: append each window's lookback location and
+            log scale (the statistics of `scaling="window"`, in the scale of
+            `target_transform`) to the static input, standardised by the
+            spread of the per-series target scalers: window scaling removes
+            the level of the window, this gives it back (how busy the
+            series is right now). Default `False`.
         fill_missing: what to do with NaN in targets and covariates:
             `"raise"` (default) raises; `"ffill"` carries the last value
             forward within a series (leading NaN take the first value);
@@ -158,7 +169,9 @@ class DatasetSpec:
     scaling: str = "series"
     seasonal_lags: tuple[int, ...] = ()
     holiday_lag: int | None = None
+    target_transform: str = "none"
     static_target_stats: bool = True
+    static_window_stats: bool = False
     fill_missing: str = "raise"
     fill_gaps: bool = False
     skip_short_series: bool = False
@@ -205,6 +218,7 @@ class DatasetSpec:
                 "'robust'. Received: target_scaler='none'"
             )
         self._check_seasonal_lags()
+        check_target_transform(self.target_transform)
         unknown = [f for f in self.calendar_features if f not in CALENDAR_FEATURES]
         if unknown:
             raise ValueError(

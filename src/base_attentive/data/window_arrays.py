@@ -103,6 +103,13 @@ class WindowArrays:
         holiday_lag: one of `seasonal_lags` (the yearly one) that reads, on
             holidays, the row in `holiday_source` instead (the same holiday
             a year before; see `base_attentive.data.holiday_lag`), or None.
+        model_target: `(N, O)` float64, the target in the model's scale
+            (`DatasetSpec.target_transform` applied; window scaling and the
+            seasonal lags read it); None means `target` itself.
+        window_stats_norm: None, or `(2, 2 O)` float64 `[centre, spread]`:
+            each window's lookback location and log scale (`window_stats`,
+            model scale) are standardised with it and appended to the
+            static input (`DatasetSpec.static_window_stats`).
         holiday_source: `(N,)` int64, per row the row of the same holiday a
             year before, -1 where none (needed with `holiday_lag`). A source
             row before the rows a window may read (its `history` and
@@ -125,8 +132,12 @@ class WindowArrays:
     seasonal_lags: tuple = ()
     holiday_lag: int | None = None
     holiday_source: np.ndarray | None = None
+    model_target: np.ndarray | None = None
+    window_stats_norm: np.ndarray | None = None
 
     def __post_init__(self):
+        if self.model_target is None:
+            self.model_target = self.target
         if self.scaling not in SCALINGS:
             raise ValueError(
                 f"`scaling` must be one of {list(SCALINGS)}. Received: "
@@ -176,7 +187,11 @@ class WindowArrays:
                 self.offsets,
                 self.scaler_index,
             )
-        ) + (0 if self.holiday_source is None else self.holiday_source.nbytes)
+        ) + sum(
+            array.nbytes
+            for array in (self.holiday_source, self.model_target)
+            if array is not None and array is not self.target
+        )
 
     def window_starts(self):
         """Every window that fits inside its series.
@@ -199,7 +214,7 @@ class WindowArrays:
 
     def window_stats(self, starts):
         """Location and scale of each window's lookback targets (window
-        scaling), original units.
+        scaling), in the model's scale (`model_target`).
 
         Args:
             starts: int array `(B,)`, first lookback row of each window.
@@ -208,7 +223,7 @@ class WindowArrays:
             `(loc, scale)`, float64 arrays `(B, O)`. A scale that is 0 or
             not finite (a constant lookback) becomes 1, as in `SeriesScaler`.
         """
-        values = self.target[np.asarray(starts)[:, None] + self._lookback_steps]
+        values = self.model_target[np.asarray(starts)[:, None] + self._lookback_steps]
         if self.scaling_method == "robust":
             q25, loc, q75 = np.percentile(values, [25, 50, 75], axis=1)
             scale = np.where(q75 - q25 > 0, q75 - q25, values.std(axis=1))
@@ -257,7 +272,7 @@ class WindowArrays:
 
         def scaled_target(rows):
             if window:
-                return ((self.target[rows] - loc) / scale).astype(np.float32)
+                return ((self.model_target[rows] - loc) / scale).astype(np.float32)
             return self.dynamic[rows, :output_dim]
 
         starts = starts[:, None]
@@ -272,10 +287,22 @@ class WindowArrays:
                 for i in range(len(self._lag_steps))
             ]
             future = np.concatenate([future, *lags], axis=-1)
-        inputs = (self.static[window_series], dynamic, future)
+        static = self.static[window_series]
+        if self.window_stats_norm is not None:
+            static = self._with_window_stats(static, starts[:, 0])
+        inputs = (static, dynamic, future)
         if not with_targets:
             return inputs
         return inputs, scaled_target(starts + self._target_steps)
+
+    def _with_window_stats(self, static, starts):
+        """`static` `(B, S)` followed by each window's standardised lookback
+        location and log scale `(B, 2 O)`: the level the window scaling
+        removes (how busy the series is now)."""
+        loc, scale = self.window_stats(starts)
+        centre, spread = self.window_stats_norm
+        stats = (np.concatenate([loc, np.log(scale)], axis=1) - centre) / spread
+        return np.concatenate([static, stats.astype(np.float32)], axis=1)
 
     def _lag_rows(self, starts, index):
         """Rows read by seasonal lag `index` for windows `starts` `(B, 1)`:
