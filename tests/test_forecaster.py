@@ -196,10 +196,10 @@ def test_bad_arguments_and_order_of_calls_are_clear_errors(frames):
         make_forecaster(static=["line"]).fit(frames["train"], verbose=0)
 
 
-def test_log1p_targets_and_window_stats_forecast_in_original_units(frames, tmp_path):
-    forecaster = make_forecaster(
-        target_transform="log1p", scaling="window", window_stats=True
-    ).fit(frames["train"], validation=21, verbose=0)
+def test_log1p_targets_forecast_in_original_units(frames, tmp_path):
+    forecaster = make_forecaster(target_transform="log1p", scaling="window").fit(
+        frames["train"], validation=21, verbose=0
+    )
     forecasts = forecaster.predict(frames["future"])
     assert (forecasts["q0.1"] <= forecasts["q0.5"]).all()
     assert (forecasts["q0.5"] <= forecasts["q0.9"]).all()
@@ -214,8 +214,6 @@ def test_log1p_targets_and_window_stats_forecast_in_original_units(frames, tmp_p
     negative.loc[negative.index[3], "rides"] = -1.0
     with pytest.raises(ValueError, match="'rides' holds 1 negative"):
         make_forecaster(target_transform="log1p").fit(negative, verbose=0)
-    with pytest.raises(TypeError, match="`window_stats` must be True or False"):
-        make_forecaster(window_stats="yes")
 
 
 def test_the_run_json_records_the_forecaster_and_the_backend(fitted, tmp_path):

@@ -70,7 +70,6 @@ def test_json_config_and_comma_separated_lists(tmp_path):
             {"target_transform": "log"},
             "--target-transform must be one of ['none', 'log1p']",
         ),
-        ({"window_stats": "2"}, "--window-stats must be yes or no"),
     ],
 )
 def test_bad_values_name_the_option_and_the_value(given, message):
@@ -87,13 +86,11 @@ def test_seasonal_lags_from_the_command_line_and_a_config_file(tmp_path):
     assert resolved["seasonal_lags"] == [7] and resolved["scaling"] == "window"
 
 
-def test_target_transform_and_window_stats_reach_the_forecaster(tmp_path):
+def test_target_transform_reaches_the_forecaster():
     from base_attentive.commands.tables import forecaster_arguments
 
-    given = _args(target_transform="log1p", window_stats="yes")
-    arguments = forecaster_arguments(settings.resolve(given))
+    arguments = forecaster_arguments(settings.resolve(_args(target_transform="log1p")))
     assert arguments["target_transform"] == "log1p"
-    assert arguments["window_stats"] is True
 
 
 def test_config_file_problems_are_user_errors(tmp_path):

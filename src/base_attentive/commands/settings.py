@@ -82,8 +82,8 @@ DATA_SETTINGS = (
         "static",
         values.names,
         "NAMES",
-        "static columns (constant per series; "
-        "text columns and the id column are one-hot encoded)",
+        "static columns (constant per series; text columns and the id "
+        "column are categories, embedded by the model)",
         [],
     ),
     Setting(
@@ -99,6 +99,16 @@ DATA_SETTINGS = (
         "NAMES",
         "known-future covariates (known over "
         "the horizon; needed in --data rows of the horizon to predict)",
+        [],
+    ),
+    Setting(
+        "categorical",
+        values.names,
+        "NAMES",
+        "columns among --static, --past, --future (or --id-col) to use as "
+        "categories, even if they hold numbers: an integer vocabulary of the "
+        "training period (unknown values: code 0) and one embedding each; "
+        "text columns are categories anyway",
         [],
     ),
     Setting(
@@ -166,14 +176,6 @@ DATA_SETTINGS = (
         "model forecasts log(1 + y), mapped back exactly with expm1; needs "
         "targets >= 0)",
         "none",
-    ),
-    Setting(
-        "window_stats",
-        values.boolean,
-        "YES/NO",
-        "give the model each window's lookback mean and log standard "
-        "deviation (what --scaling window divides out) as static inputs",
-        False,
     ),
     Setting("horizon", values.integer(1), "STEPS", "steps to forecast", 14),
     Setting(

@@ -7,10 +7,9 @@ import numpy as np
 from base_attentive.data import forecast_frame as forecast_frame_module
 from base_attentive.data import persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
-from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import prepare_frame
-from base_attentive.data.scaling import SeriesScaler, safe_scale
+from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import (
     ChronologicalSplit,
@@ -20,6 +19,7 @@ from base_attentive.data.split import (
 from base_attentive.data.target_transform import forward as transform_target
 from base_attentive.data.target_transform import inverse as inverse_target
 from base_attentive.data.validation import DataError, check_known_series, format_time
+from base_attentive.data.vocabulary import Vocabulary
 from base_attentive.data.window_arrays import WindowArrays
 
 _CHUNK_ROWS = 1 << 18
@@ -46,16 +46,19 @@ class ForecastDataset:
 
     Inputs (all float32; `B` windows, `T` lookback, `H` horizon):
     - static `(B, S)`: numeric static columns and, if
-      `spec.static_target_stats`, each target's training mean and log
-      standard deviation (both standardised across series), then the one-hot
-      categorical columns, then, if `spec.static_window_stats`, the
-      window's own lookback location and log scale;
-    - dynamic `(B, T, D)`: the O scaled targets, then the past-observed
-      columns;
+      `spec.static_target_stats`, each target's mean and log standard
+      deviation (of the series' training period with `scaling="series"`, of
+      the window's lookback with `scaling="window"`; standardised across
+      series), then the codes of the static categorical columns;
+    - dynamic `(B, T, D)`: the O scaled targets, then the numeric and the
+      categorical (codes) past-observed columns;
     - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
-      known-future columns, then the calendar features;
+      numeric and the categorical known-future columns, the calendar
+      features, then the seasonal lags;
     - y `(B, H, O)`: the scaled targets over the horizon.
     An absent role gives a zero-width array (`(B, 0)`, `(B, H, 0)`).
+    Categorical values are integer codes of `vocabulary` (0: unknown), held
+    as floats; `model_dims()` gives the model their cardinalities.
 
     Args:
         spec: the `DatasetSpec`.
@@ -85,7 +88,7 @@ class ForecastDataset:
         self.past_scaler = SeriesScaler(spec.covariate_scaler)
         self.future_scaler = SeriesScaler(spec.covariate_scaler)
         self.static_scaler = SeriesScaler("standard")
-        self.encoder = OneHotEncoder(spec.categorical_columns)
+        self.vocabulary = Vocabulary(spec.categorical_columns)
         self.target_stats = None
         self.arrays = None
         self._frame = None
@@ -131,18 +134,17 @@ class ForecastDataset:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
         single = np.zeros(len(groups), dtype=np.int64)
-        self.target_scaler.fit(
-            self._model_target(prepared)[train_rows], groups, prepared.num_series
-        )
+        target = self._model_target(prepared)[train_rows]
+        self.target_scaler.fit(target, groups, prepared.num_series)
         self.past_scaler.fit(prepared.past[train_rows], single, 1)
         self.future_scaler.fit(prepared.future[train_rows], single, 1)
-        stats = SeriesScaler("standard").fit(
-            prepared.target[train_rows], groups, prepared.num_series
-        )
+        stats = SeriesScaler("standard").fit(target, groups, prepared.num_series)
         self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
-        self.encoder.fit(prepared.static_categorical)
+        self._fit_vocabulary(prepared, train_rows)
         self.series_ids = list(prepared.series_ids)
-        static_numeric = self._static_numeric(prepared, np.arange(prepared.num_series))
+        static_numeric = self._static_numeric(
+            prepared, np.arange(prepared.num_series), series_stats=True
+        )
         self.static_scaler.fit(
             static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1
         )
@@ -152,6 +154,24 @@ class ForecastDataset:
         self.arrays = self._to_arrays(prepared)
         self._frame = frame
         return self
+
+    def _fit_vocabulary(self, prepared, train_rows):
+        """Fits each categorical column's vocabulary on the training period."""
+        spec = self.spec
+        for values, columns in (
+            (prepared.static_categorical, spec.static_categorical_columns),
+            (prepared.past_categorical[train_rows], spec.past_categorical_columns),
+            (prepared.future_categorical[train_rows], spec.future_categorical_columns),
+        ):
+            for index, column in enumerate(columns):
+                self.vocabulary.fit(column, values[:, index])
+
+    def _codes(self, values, columns):
+        """`(N, k)` float32 codes of categorical columns (0: unknown)."""
+        out = np.zeros((values.shape[0], len(columns)), dtype=np.float32)
+        for index, column in enumerate(columns):
+            out[:, index] = self.vocabulary.encode(column, values[:, index])
+        return out
 
     def _drop_series_without_training_rows(self, prepared, boundaries):
         if boundaries.train_end is None:
@@ -171,11 +191,18 @@ class ForecastDataset:
             )
         return prepared.select_series(~late)
 
-    def _static_numeric(self, prepared, scaler_index):
-        """Raw numeric static features: static columns, then target stats."""
+    def _static_numeric(self, prepared, scaler_index, series_stats=False):
+        """Raw numeric static features: static columns, then target stats
+        (per series; with window scaling a placeholder, each window's own
+        statistics are written at gather time, standardised like the series'
+        statistics, which `series_stats=True` gives to fit the scaler)."""
         blocks = [prepared.static_numeric]
         if self.spec.static_target_stats:
-            blocks.append(self.target_stats[scaler_index])
+            if self.spec.scaling == "window" and not series_stats:
+                stats = np.zeros((len(scaler_index), self.target_stats.shape[1]))
+            else:
+                stats = self.target_stats[scaler_index]
+            blocks.append(stats)
         return np.concatenate(blocks, axis=1)
 
     def _model_target(self, prepared):
@@ -186,34 +213,66 @@ class ForecastDataset:
         )
 
     def _scaler_index(self, series_ids):
-        check_known_series(series_ids, self.series_ids)
+        """Row of each series in the fitted per-series state; -1 for a series
+        not seen at fit, which only window scaling can serve."""
+        if self.spec.scaling != "window":
+            check_known_series(series_ids, self.series_ids)
         position = {series: index for index, series in enumerate(self.series_ids)}
-        return np.array([position[series] for series in series_ids], dtype=np.int64)
+        return np.array([position.get(s, -1) for s in series_ids], dtype=np.int64)
+
+    def _window_static(self):
+        """Where and how window scaling writes each window's statistics into
+        the static input: `(column, loc, scale)`, or None."""
+        spec = self.spec
+        if spec.scaling != "window" or not spec.static_target_stats:
+            return None
+        first = len(spec.static_numeric_columns)
+        stop = first + self.target_stats.shape[1]
+        return (
+            first,
+            self.static_scaler.loc[0, first:stop],
+            self.static_scaler.scale[0, first:stop],
+        )
 
     def _to_arrays(self, prepared):
         """Scales and encodes a prepared frame into `WindowArrays`."""
         spec = self.spec
         scaler_index = self._scaler_index(prepared.series_ids)
         rows = len(prepared.times)
-        row_groups = scaler_index[prepared.row_series]
-        single = np.zeros(rows, dtype=np.int64)
         output_dim = prepared.target.shape[1]
-        dynamic = np.empty((rows, output_dim + prepared.past.shape[1]), np.float32)
         model_target = self._model_target(prepared)
-        _scale_into(
-            dynamic[:, :output_dim], self.target_scaler, model_target, row_groups
+        past_codes = self._codes(
+            prepared.past_categorical, spec.past_categorical_columns
         )
-        _scale_into(dynamic[:, output_dim:], self.past_scaler, prepared.past, single)
+        numeric_end = output_dim + prepared.past.shape[1]
+        dynamic = np.empty((rows, numeric_end + past_codes.shape[1]), np.float32)
+        if spec.scaling == "series":
+            row_groups = scaler_index[prepared.row_series]
+            _scale_into(
+                dynamic[:, :output_dim], self.target_scaler, model_target, row_groups
+            )
+        else:  # each window scales its own lookback at gather time
+            dynamic[:, :output_dim] = 0.0
+        single = np.zeros(rows, dtype=np.int64)
+        _scale_into(
+            dynamic[:, output_dim:numeric_end], self.past_scaler, prepared.past, single
+        )
+        dynamic[:, numeric_end:] = past_codes
         calendar = calendar_features(
             prepared.times,
             spec.calendar_features,
             spec.holiday_country,
             spec.timezone,
         )
+        future_codes = self._codes(
+            prepared.future_categorical, spec.future_categorical_columns
+        )
         future_dim = prepared.future.shape[1]
-        future = np.empty((rows, future_dim + calendar.shape[1]), np.float32)
+        future = np.empty(
+            (rows, future_dim + future_codes.shape[1] + calendar.shape[1]), np.float32
+        )
         _scale_into(future[:, :future_dim], self.future_scaler, prepared.future, single)
-        future[:, future_dim:] = calendar
+        future[:, future_dim:] = np.concatenate([future_codes, calendar], axis=1)
         # Prediction frames leave targets / past covariates unknown on the
         # horizon rows; these rows are never read as inputs.
         np.nan_to_num(dynamic, copy=False, nan=0.0)
@@ -222,7 +281,12 @@ class ForecastDataset:
             np.zeros(prepared.num_series, dtype=np.int64),
         )
         static = np.concatenate(
-            [static_numeric, self.encoder.transform(prepared.static_categorical)],
+            [
+                static_numeric,
+                self._codes(
+                    prepared.static_categorical, spec.static_categorical_columns
+                ),
+            ],
             axis=1,
         ).astype(np.float32)
         holiday_source = None
@@ -245,32 +309,11 @@ class ForecastDataset:
             scaling=spec.scaling,
             scaling_method=spec.target_scaler,
             seasonal_lags=spec.seasonal_lags,
+            window_static=self._window_static(),
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,
             model_target=model_target,
-            window_stats_norm=self._window_stats_norm(),
         )
-
-    def _window_stats_norm(self):
-        """`[centre, spread]` `(2, 2 O)` normalising the window statistics
-        (`spec.static_window_stats`); None when the spec has none.
-
-        The location is standardised by the mean and standard deviation over
-        series of the fitted target scalers' locations (statistics of the
-        same kind). The log scale is only centred on the scalers' mean log
-        scale: it is already unitless (a log ratio), and the spread of the
-        series' log scales can be tiny (series of similar relative
-        variability), which would blow small differences up."""
-        if not self.spec.static_window_stats:
-            return None
-        scaler = self.target_scaler
-        centre = np.concatenate(
-            [scaler.loc.mean(axis=0), np.log(scaler.scale).mean(axis=0)]
-        )
-        spread = np.concatenate(
-            [safe_scale(scaler.loc.std(axis=0)), np.ones(scaler.loc.shape[1])]
-        )
-        return np.stack([centre, spread])
 
     def transform(self, frame):
         """Applies the fitted scalers and vocabularies to another frame.
@@ -295,22 +338,18 @@ class ForecastDataset:
         spec = self.spec
         stats = []
         if spec.static_target_stats:
-            stats = [f"{t}_mean" for t in spec.target_columns] + [
-                f"{t}_log_std" for t in spec.target_columns
+            kind = "_window" if spec.scaling == "window" else ""
+            stats = [f"{t}{kind}_mean" for t in spec.target_columns] + [
+                f"{t}{kind}_log_std" for t in spec.target_columns
             ]
-        if spec.static_window_stats:
-            window = [f"{t}_window_loc" for t in spec.target_columns] + [
-                f"{t}_window_log_scale" for t in spec.target_columns
-            ]
-        else:
-            window = []
+        past = list(spec.past_numeric_columns + spec.past_categorical_columns)
+        future = list(spec.future_numeric_columns + spec.future_categorical_columns)
         return {
-            "static": list(spec.static_columns)
+            "static": list(spec.static_numeric_columns)
             + stats
-            + self.encoder.feature_names
-            + window,
-            "dynamic": list(spec.target_columns) + list(spec.past_columns),
-            "future": list(spec.future_columns)
+            + list(spec.static_categorical_columns),
+            "dynamic": list(spec.target_columns) + past,
+            "future": future
             + calendar_feature_names(spec.calendar_features)
             + [
                 f"{t}_lag{lag}"
@@ -320,12 +359,39 @@ class ForecastDataset:
             "target": list(spec.target_columns),
         }
 
+    def cardinalities(self):
+        """Cardinality of each feature of each input: 0 for a real feature,
+        the number of codes (vocabulary + unknown) for a categorical one.
+
+        Returns:
+            dict with keys `"static"`, `"dynamic"`, `"future"`, lists
+            parallel to `feature_names()`.
+        """
+        names = self.feature_names()
+        spec = self.spec
+        groups = {
+            "static": spec.static_categorical_columns,
+            "dynamic": spec.past_categorical_columns,
+            "future": spec.future_categorical_columns,
+        }
+        return {
+            group: [
+                self.vocabulary.cardinality(name) if name in categorical else 0
+                for name in names[group]
+            ]
+            for group, categorical in groups.items()
+        }
+
     def model_dims(self):
-        """Input dimensions for the `BaseAttentive` constructor.
+        """Input dimensions (and categorical cardinalities) for the
+        `BaseAttentive` constructor.
 
         Returns:
             dict with `static_input_dim` (S), `dynamic_input_dim` (D),
-            `future_input_dim` (F) and `output_dim` (O).
+            `future_input_dim` (F), `output_dim` (O) and
+            `static_cardinalities`, `dynamic_cardinalities`,
+            `future_cardinalities` (None for an input without categorical
+            features).
 
         Example:
 
@@ -339,12 +405,15 @@ class ForecastDataset:
         ...                       mode=data.spec.mode, quantiles=[0.1, 0.5, 0.9])
         """
         names = self.feature_names()
-        return {
+        dims = {
             "static_input_dim": len(names["static"]),
             "dynamic_input_dim": len(names["dynamic"]),
             "future_input_dim": len(names["future"]),
             "output_dim": len(names["target"]),
         }
+        for group, values in self.cardinalities().items():
+            dims[f"{group}_cardinalities"] = values if any(values) else None
+        return dims
 
     def windows(
         self,
@@ -460,7 +529,9 @@ class ForecastDataset:
 
         Args:
             frame: a long DataFrame (default: the frame given to `fit`);
-                its series must have been seen at fit time.
+                its series must have been seen at fit time, except with
+                `scaling="window"`, which needs no per-series statistics
+                (a new series' id is the unknown category).
             batch_size: windows per batch.
 
         Returns:

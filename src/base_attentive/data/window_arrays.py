@@ -100,16 +100,16 @@ class WindowArrays:
         seasonal_lags: lags `L` whose target values `y[t + h - L k]` are
             appended to the future input (see `lag_offsets`), scaled like
             the target.
+        window_static: with window scaling and target statistics in the
+            static input: `(column, loc, scale)`, where the window's lookback
+            mean and log standard deviation go (columns `column ..
+            column + 2 O`) and how they are standardised; or None.
         holiday_lag: one of `seasonal_lags` (the yearly one) that reads, on
             holidays, the row in `holiday_source` instead (the same holiday
             a year before; see `base_attentive.data.holiday_lag`), or None.
         model_target: `(N, O)` float64, the target in the model's scale
             (`DatasetSpec.target_transform` applied; window scaling and the
             seasonal lags read it); None means `target` itself.
-        window_stats_norm: None, or `(2, 2 O)` float64 `[centre, spread]`:
-            each window's lookback location and log scale (`window_stats`,
-            model scale) are standardised with it and appended to the
-            static input (`DatasetSpec.static_window_stats`).
         holiday_source: `(N,)` int64, per row the row of the same holiday a
             year before, -1 where none (needed with `holiday_lag`). A source
             row before the rows a window may read (its `history` and
@@ -130,10 +130,10 @@ class WindowArrays:
     scaling: str = "series"
     scaling_method: str = "standard"
     seasonal_lags: tuple = ()
+    window_static: tuple | None = None
     holiday_lag: int | None = None
     holiday_source: np.ndarray | None = None
     model_target: np.ndarray | None = None
-    window_stats_norm: np.ndarray | None = None
 
     def __post_init__(self):
         if self.model_target is None:
@@ -266,8 +266,14 @@ class WindowArrays:
         """
         output_dim = self.output_dim
         window = self.scaling == "window"
+        static = self.static[window_series]
         if window:
             loc, scale = self.window_stats(starts)
+            if self.window_static is not None:
+                column, stats_loc, stats_scale = self.window_static
+                stats = np.concatenate([loc, np.log(scale)], axis=1)
+                width = stats.shape[1]
+                static[:, column : column + width] = (stats - stats_loc) / stats_scale
             loc, scale = loc[:, None], scale[:, None]  # (B, 1, O)
 
         def scaled_target(rows):
@@ -287,22 +293,10 @@ class WindowArrays:
                 for i in range(len(self._lag_steps))
             ]
             future = np.concatenate([future, *lags], axis=-1)
-        static = self.static[window_series]
-        if self.window_stats_norm is not None:
-            static = self._with_window_stats(static, starts[:, 0])
         inputs = (static, dynamic, future)
         if not with_targets:
             return inputs
         return inputs, scaled_target(starts + self._target_steps)
-
-    def _with_window_stats(self, static, starts):
-        """`static` `(B, S)` followed by each window's standardised lookback
-        location and log scale `(B, 2 O)`: the level the window scaling
-        removes (how busy the series is now)."""
-        loc, scale = self.window_stats(starts)
-        centre, spread = self.window_stats_norm
-        stats = (np.concatenate([loc, np.log(scale)], axis=1) - centre) / spread
-        return np.concatenate([static, stats.astype(np.float32)], axis=1)
 
     def _lag_rows(self, starts, index):
         """Rows read by seasonal lag `index` for windows `starts` `(B, 1)`:
