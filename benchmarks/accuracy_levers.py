@@ -180,7 +180,7 @@ def _groups(forecaster, result, cubes):
                 > 0.5
             )
     near &= ~holiday
-    weekend = np.asarray(times.dayofweek >= 5)
+    weekend = np.asarray(times.day_of_week >= 5)
     actual = result["actual"].to_numpy(np.float64)
     middle = forecaster.quantiles.index(0.5)
     masks = {

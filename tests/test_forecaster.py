@@ -196,6 +196,26 @@ def test_bad_arguments_and_order_of_calls_are_clear_errors(frames):
         make_forecaster(static=["line"]).fit(frames["train"], verbose=0)
 
 
+def test_log1p_targets_forecast_in_original_units(frames, tmp_path):
+    forecaster = make_forecaster(target_transform="log1p", scaling="window").fit(
+        frames["train"], validation=21, verbose=0
+    )
+    forecasts = forecaster.predict(frames["future"])
+    assert (forecasts["q0.1"] <= forecasts["q0.5"]).all()
+    assert (forecasts["q0.5"] <= forecasts["q0.9"]).all()
+    # Original units (thousands of rides), each station at its own level:
+    # Clark/Lake carries several times Austin's riders.
+    medians = forecasts.groupby("station")["q0.5"].mean()
+    assert medians["Clark_Lake"] > 3 * medians["Austin"] > 0
+    loaded = Forecaster.load(forecaster.save(tmp_path / "run"))
+    assert loaded.get_config()["target_transform"] == "log1p"
+    pd.testing.assert_frame_equal(loaded.predict(frames["future"]), forecasts)
+    negative = frames["train"].copy()
+    negative.loc[negative.index[3], "rides"] = -1.0
+    with pytest.raises(ValueError, match="'rides' holds 1 negative"):
+        make_forecaster(target_transform="log1p").fit(negative, verbose=0)
+
+
 def test_the_run_json_records_the_forecaster_and_the_backend(fitted, tmp_path):
     path = fitted.save(tmp_path / "run")
     run = json.loads((path / "run.json").read_text())

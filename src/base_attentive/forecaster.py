@@ -169,6 +169,11 @@ class Forecaster:
             daily data) that reads, on public holidays of
             `holiday_country`, the value on the same holiday a year before
             (see `base_attentive.data.holiday_lag`). Default None.
+        target_transform: `"none"` (default) or `"log1p"`: the model learns
+            `log(1 + y)` (then scaled as `scaling` says) and its quantile
+            forecasts are mapped back with `expm1`, which is exact for
+            quantiles (see `base_attentive.data.target_transform`). Needs
+            targets >= 0: `fit` and `predict` refuse negative targets.
 
     Example:
 
@@ -206,6 +211,7 @@ class Forecaster:
         scaling="series",
         seasonal_lags=(),
         holiday_lag=None,
+        target_transform="none",
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -236,6 +242,7 @@ class Forecaster:
         self.scaling = scaling
         self.seasonal_lags = list(seasonal_lags or ())
         self.holiday_lag = holiday_lag
+        self.target_transform = target_transform
         roles = {*self.static, *self.past, *self.future, id_col}
         undeclared = [c for c in self.categorical if c not in roles]
         if undeclared:
@@ -302,6 +309,7 @@ class Forecaster:
             "scaling": self.scaling,
             "seasonal_lags": list(self.seasonal_lags),
             "holiday_lag": self.holiday_lag,
+            "target_transform": self.target_transform,
         }
 
     def __repr__(self):
@@ -354,6 +362,7 @@ class Forecaster:
             scaling=self.scaling,
             seasonal_lags=tuple(self.seasonal_lags),
             holiday_lag=self.holiday_lag,
+            target_transform=self.target_transform,
             timezone=timezone,
         )
 

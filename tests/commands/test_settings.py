@@ -66,6 +66,10 @@ def test_json_config_and_comma_separated_lists(tmp_path):
         ({"seasonal_lags": "7,7"}, "--seasonal-lags must not repeat a number"),
         ({"schedule": "step"}, "--schedule must be one of ['plateau', 'cosine']"),
         ({"holiday_lag": "0"}, "--holiday-lag must be an integer >= 1"),
+        (
+            {"target_transform": "log"},
+            "--target-transform must be one of ['none', 'log1p']",
+        ),
     ],
 )
 def test_bad_values_name_the_option_and_the_value(given, message):
@@ -80,6 +84,13 @@ def test_seasonal_lags_from_the_command_line_and_a_config_file(tmp_path):
     config.write_text('seasonal_lags = [7]\nscaling = "window"\n')
     resolved = settings.resolve(_args(config=config))
     assert resolved["seasonal_lags"] == [7] and resolved["scaling"] == "window"
+
+
+def test_target_transform_reaches_the_forecaster():
+    from base_attentive.commands.tables import forecaster_arguments
+
+    arguments = forecaster_arguments(settings.resolve(_args(target_transform="log1p")))
+    assert arguments["target_transform"] == "log1p"
 
 
 def test_config_file_problems_are_user_errors(tmp_path):

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from base_attentive.commands import values
 from base_attentive.data.calendar import CALENDAR_FEATURES
 from base_attentive.data.spec import FILL_POLICIES
+from base_attentive.data.target_transform import TARGET_TRANSFORMS
 from base_attentive.data.window_arrays import SCALINGS
 from base_attentive.forecaster import DEFAULT_VALIDATION
 from base_attentive.training import DEFAULT_MODEL, SCHEDULES, TrainingSettings
@@ -166,6 +167,15 @@ DATA_SETTINGS = (
         "STEPS",
         "the seasonal lag (the yearly one, e.g. 364) that reads, on public "
         "holidays, the value on the same holiday a year before",
+    ),
+    Setting(
+        "target_transform",
+        values.choice(TARGET_TRANSFORMS),
+        "HOW",
+        "transform of the target before scaling: 'none' or 'log1p' (the "
+        "model forecasts log(1 + y), mapped back exactly with expm1; needs "
+        "targets >= 0)",
+        "none",
     ),
     Setting("horizon", values.integer(1), "STEPS", "steps to forecast", 14),
     Setting(

@@ -280,4 +280,5 @@ def forecaster_arguments(settings):
         "scaling": settings["scaling"],
         "seasonal_lags": settings["seasonal_lags"],
         "holiday_lag": settings["holiday_lag"],
+        "target_transform": settings["target_transform"],
     }

@@ -16,6 +16,8 @@ from base_attentive.data.split import (
     SplitBoundaries,
     to_datetime64_ns,
 )
+from base_attentive.data.target_transform import forward as transform_target
+from base_attentive.data.target_transform import inverse as inverse_target
 from base_attentive.data.validation import DataError, check_known_series, format_time
 from base_attentive.data.vocabulary import Vocabulary
 from base_attentive.data.window_arrays import WindowArrays
@@ -132,7 +134,7 @@ class ForecastDataset:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
         single = np.zeros(len(groups), dtype=np.int64)
-        target = prepared.target[train_rows]
+        target = self._model_target(prepared)[train_rows]
         self.target_scaler.fit(target, groups, prepared.num_series)
         self.past_scaler.fit(prepared.past[train_rows], single, 1)
         self.future_scaler.fit(prepared.future[train_rows], single, 1)
@@ -203,6 +205,13 @@ class ForecastDataset:
             blocks.append(stats)
         return np.concatenate(blocks, axis=1)
 
+    def _model_target(self, prepared):
+        """The prepared targets in the model's scale (`spec.target_transform`)."""
+        spec = self.spec
+        return transform_target(
+            prepared.target, spec.target_transform, spec.target_columns
+        )
+
     def _scaler_index(self, series_ids):
         """Row of each series in the fitted per-series state; -1 for a series
         not seen at fit, which only window scaling can serve."""
@@ -231,6 +240,7 @@ class ForecastDataset:
         scaler_index = self._scaler_index(prepared.series_ids)
         rows = len(prepared.times)
         output_dim = prepared.target.shape[1]
+        model_target = self._model_target(prepared)
         past_codes = self._codes(
             prepared.past_categorical, spec.past_categorical_columns
         )
@@ -239,7 +249,7 @@ class ForecastDataset:
         if spec.scaling == "series":
             row_groups = scaler_index[prepared.row_series]
             _scale_into(
-                dynamic[:, :output_dim], self.target_scaler, prepared.target, row_groups
+                dynamic[:, :output_dim], self.target_scaler, model_target, row_groups
             )
         else:  # each window scales its own lookback at gather time
             dynamic[:, :output_dim] = 0.0
@@ -302,6 +312,7 @@ class ForecastDataset:
             window_static=self._window_static(),
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,
+            model_target=model_target,
         )
 
     def transform(self, frame):
@@ -574,16 +585,17 @@ class ForecastDataset:
                 "With scaling='window' each window has its own scale: map "
                 "forecasts back with `to_original_units(values, windows)`."
             )
-        return self.target_scaler.inverse_transform(
+        values = self.target_scaler.inverse_transform(
             values, self._scaler_index(list(series_ids))
         )
+        return inverse_target(values, self.spec.target_transform)
 
     def to_original_units(self, values, windows):
         """Maps the model outputs of `windows` back to original units.
 
         Works for both scalings: per series (the fitted target scaler of
         each window's series) and per window (the location and scale of
-        each window's lookback).
+        each window's lookback), then the inverse of `spec.target_transform`.
 
         Args:
             values: array `(N, ..., O)` in scaled units, one item per window
@@ -604,9 +616,11 @@ class ForecastDataset:
         if self.spec.scaling == "window":
             loc, scale = arrays.window_stats(windows.starts)
             shape = (len(loc),) + (1,) * (values.ndim - 2) + (loc.shape[-1],)
-            return values * scale.reshape(shape) + loc.reshape(shape)
-        groups = arrays.scaler_index[windows.window_series]
-        return self.target_scaler.inverse_transform(values, groups)
+            values = values * scale.reshape(shape) + loc.reshape(shape)
+        else:
+            groups = arrays.scaler_index[windows.window_series]
+            values = self.target_scaler.inverse_transform(values, groups)
+        return inverse_target(values, self.spec.target_transform)
 
     def forecast_frame(self, predictions, windows, quantiles=None):
         """Model predictions of `windows` as a long DataFrame, original units.

@@ -389,7 +389,7 @@ class ParquetForecastDataset:
             if boundaries.train_end is not None:
                 train_rows = prepared.times < boundaries.train_end
             local = prepared.row_series[train_rows]
-            target = prepared.target[train_rows]
+            target = template._model_target(prepared)[train_rows]
             scaler = SeriesScaler(spec.target_scaler).fit(
                 target, local, prepared.num_series
             )

@@ -7,6 +7,7 @@ import dataclasses
 import pandas as pd
 
 from base_attentive.data.calendar import CALENDAR_FEATURES
+from base_attentive.data.target_transform import check_target_transform
 from base_attentive.data.window_arrays import SCALINGS, history_rows
 
 SCALERS = ("standard", "robust", "none")
@@ -112,6 +113,10 @@ class DatasetSpec:
             the value on the same holiday a year before instead of the same
             weekday 52 weeks before (see `base_attentive.data.holiday_lag`;
             needs the `holidays` package). Default None.
+        target_transform: `"none"` (default) or `"log1p"`: the model
+            learns `log(1 + y)` (scaled as `scaling` says) and its quantile
+            forecasts are mapped back with `expm1`, exactly (see
+            `base_attentive.data.target_transform`). Needs targets >= 0.
         static_target_stats: append each series' target location and log
             scale (from the fitted target scaler) to the static input, giving
             back the level that per-series scaling removes. Default `True`.
@@ -161,6 +166,7 @@ class DatasetSpec:
     scaling: str = "series"
     seasonal_lags: tuple[int, ...] = ()
     holiday_lag: int | None = None
+    target_transform: str = "none"
     static_target_stats: bool = True
     fill_missing: str = "raise"
     fill_gaps: bool = False
@@ -208,6 +214,7 @@ class DatasetSpec:
                 "'robust'. Received: target_scaler='none'"
             )
         self._check_seasonal_lags()
+        check_target_transform(self.target_transform)
         unknown = [f for f in self.calendar_features if f not in CALENDAR_FEATURES]
         if unknown:
             raise ValueError(

@@ -107,6 +107,9 @@ class WindowArrays:
         holiday_lag: one of `seasonal_lags` (the yearly one) that reads, on
             holidays, the row in `holiday_source` instead (the same holiday
             a year before; see `base_attentive.data.holiday_lag`), or None.
+        model_target: `(N, O)` float64, the target in the model's scale
+            (`DatasetSpec.target_transform` applied; window scaling and the
+            seasonal lags read it); None means `target` itself.
         holiday_source: `(N,)` int64, per row the row of the same holiday a
             year before, -1 where none (needed with `holiday_lag`). A source
             row before the rows a window may read (its `history` and
@@ -130,8 +133,11 @@ class WindowArrays:
     window_static: tuple | None = None
     holiday_lag: int | None = None
     holiday_source: np.ndarray | None = None
+    model_target: np.ndarray | None = None
 
     def __post_init__(self):
+        if self.model_target is None:
+            self.model_target = self.target
         if self.scaling not in SCALINGS:
             raise ValueError(
                 f"`scaling` must be one of {list(SCALINGS)}. Received: "
@@ -181,7 +187,11 @@ class WindowArrays:
                 self.offsets,
                 self.scaler_index,
             )
-        ) + (0 if self.holiday_source is None else self.holiday_source.nbytes)
+        ) + sum(
+            array.nbytes
+            for array in (self.holiday_source, self.model_target)
+            if array is not None and array is not self.target
+        )
 
     def window_starts(self):
         """Every window that fits inside its series.
@@ -204,7 +214,7 @@ class WindowArrays:
 
     def window_stats(self, starts):
         """Location and scale of each window's lookback targets (window
-        scaling), original units.
+        scaling), in the model's scale (`model_target`).
 
         Args:
             starts: int array `(B,)`, first lookback row of each window.
@@ -213,7 +223,7 @@ class WindowArrays:
             `(loc, scale)`, float64 arrays `(B, O)`. A scale that is 0 or
             not finite (a constant lookback) becomes 1, as in `SeriesScaler`.
         """
-        values = self.target[np.asarray(starts)[:, None] + self._lookback_steps]
+        values = self.model_target[np.asarray(starts)[:, None] + self._lookback_steps]
         if self.scaling_method == "robust":
             q25, loc, q75 = np.percentile(values, [25, 50, 75], axis=1)
             scale = np.where(q75 - q25 > 0, q75 - q25, values.std(axis=1))
@@ -268,7 +278,7 @@ class WindowArrays:
 
         def scaled_target(rows):
             if window:
-                return ((self.target[rows] - loc) / scale).astype(np.float32)
+                return ((self.model_target[rows] - loc) / scale).astype(np.float32)
             return self.dynamic[rows, :output_dim]
 
         starts = starts[:, None]
