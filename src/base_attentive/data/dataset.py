@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from base_attentive.data import forecast_frame as forecast_frame_module
-from base_attentive.data import persistence
+from base_attentive.data import missing, persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
 from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.holiday_lag import holiday_source_rows
@@ -84,6 +84,8 @@ class ForecastDataset:
         self.static_scaler = SeriesScaler("standard")
         self.encoder = OneHotEncoder(spec.categorical_columns)
         self.target_stats = None
+        # Columns with an observed-indicator input (missing="mask").
+        self.indicators = {attribute: [] for attribute, _ in missing.ROLES}
         self.arrays = None
         self._frame = None
 
@@ -128,12 +130,26 @@ class ForecastDataset:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
         single = np.zeros(len(groups), dtype=np.int64)
-        self.target_scaler.fit(prepared.target[train_rows], groups, prepared.num_series)
-        self.past_scaler.fit(prepared.past[train_rows], single, 1)
-        self.future_scaler.fit(prepared.future[train_rows], single, 1)
-        stats = SeriesScaler("standard").fit(
-            prepared.target[train_rows], groups, prepared.num_series
+        if spec.masked:
+            self.indicators = missing.indicator_columns(prepared, spec)
+        # Without NaN (missing="raise") this is `SeriesScaler.fit`.
+        ids = prepared.series_ids
+        target = prepared.target[train_rows]
+        missing.fit_observed(
+            self.target_scaler, target, groups, prepared.num_series,
+            spec.target_columns, ids,
+        )  # fmt: skip
+        missing.fit_observed(
+            self.past_scaler, prepared.past[train_rows], single, 1, spec.past_columns
         )
+        missing.fit_observed(
+            self.future_scaler, prepared.future[train_rows], single, 1,
+            spec.future_columns,
+        )  # fmt: skip
+        stats = missing.fit_observed(
+            SeriesScaler("standard"), target, groups, prepared.num_series,
+            spec.target_columns, ids,
+        )  # fmt: skip
         self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
         self.encoder.fit(prepared.static_categorical)
         self.series_ids = list(prepared.series_ids)
@@ -186,11 +202,22 @@ class ForecastDataset:
         row_groups = scaler_index[prepared.row_series]
         single = np.zeros(rows, dtype=np.int64)
         output_dim = prepared.target.shape[1]
-        dynamic = np.empty((rows, output_dim + prepared.past.shape[1]), np.float32)
+        values = {"target": prepared.target, "past": prepared.past}
+        values["future"] = prepared.future
+        observed_dynamic = observed_future = np.zeros((rows, 0), np.float32)
+        if spec.masked:  # inputs carried forward, plus observed indicators
+            values, observed_dynamic, observed_future = missing.masked_inputs(
+                prepared, spec, self.indicators
+            )
+        past_end = output_dim + prepared.past.shape[1]
+        dynamic = np.empty((rows, past_end + observed_dynamic.shape[1]), np.float32)
         _scale_into(
-            dynamic[:, :output_dim], self.target_scaler, prepared.target, row_groups
+            dynamic[:, :output_dim], self.target_scaler, values["target"], row_groups
         )
-        _scale_into(dynamic[:, output_dim:], self.past_scaler, prepared.past, single)
+        _scale_into(
+            dynamic[:, output_dim:past_end], self.past_scaler, values["past"], single
+        )
+        dynamic[:, past_end:] = observed_dynamic
         calendar = calendar_features(
             prepared.times,
             spec.calendar_features,
@@ -198,12 +225,18 @@ class ForecastDataset:
             spec.timezone,
         )
         future_dim = prepared.future.shape[1]
-        future = np.empty((rows, future_dim + calendar.shape[1]), np.float32)
-        _scale_into(future[:, :future_dim], self.future_scaler, prepared.future, single)
-        future[:, future_dim:] = calendar
+        calendar_end = future_dim + calendar.shape[1]
+        future = np.empty((rows, calendar_end + observed_future.shape[1]), np.float32)
+        _scale_into(
+            future[:, :future_dim], self.future_scaler, values["future"], single
+        )
+        future[:, future_dim:calendar_end] = calendar
+        future[:, calendar_end:] = observed_future
         # Prediction frames leave targets / past covariates unknown on the
-        # horizon rows; these rows are never read as inputs.
+        # horizon rows; these rows are never read as inputs. Masked inputs
+        # before a series' first observed value become 0, the training mean.
         np.nan_to_num(dynamic, copy=False, nan=0.0)
+        np.nan_to_num(future, copy=False, nan=0.0)
         static_numeric = self.static_scaler.transform(
             self._static_numeric(prepared, scaler_index),
             np.zeros(prepared.num_series, dtype=np.int64),
@@ -234,6 +267,7 @@ class ForecastDataset:
             seasonal_lags=spec.seasonal_lags,
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,
+            target_input=values["target"] if spec.masked else None,
         )
 
     def transform(self, frame):
@@ -247,7 +281,10 @@ class ForecastDataset:
             `WindowArrays` of that frame.
         """
         self._require_fitted()
-        return self._to_arrays(prepare_frame(frame, self.spec, freq=self.freq))
+        prepared = prepare_frame(frame, self.spec, freq=self.freq)
+        if self.spec.masked:
+            missing.check_indicated(prepared, self.spec, self.indicators)
+        return self._to_arrays(prepared)
 
     def feature_names(self):
         """Names of the features along the last axis of each input.
@@ -262,11 +299,15 @@ class ForecastDataset:
             stats = [f"{t}_mean" for t in spec.target_columns] + [
                 f"{t}_log_std" for t in spec.target_columns
             ]
+        observed_dynamic, observed_future = missing.indicator_names(self.indicators)
         return {
             "static": list(spec.static_columns) + stats + self.encoder.feature_names,
-            "dynamic": list(spec.target_columns) + list(spec.past_columns),
+            "dynamic": list(spec.target_columns)
+            + list(spec.past_columns)
+            + observed_dynamic,
             "future": list(spec.future_columns)
             + calendar_feature_names(spec.calendar_features)
+            + observed_future
             + [
                 f"{t}_lag{lag}"
                 for lag in spec.seasonal_lags
@@ -324,6 +365,10 @@ class ForecastDataset:
             **pydataset_kwargs: `workers`, `use_multiprocessing`,
                 `max_queue_size` for `keras.utils.PyDataset`.
 
+        With `missing="mask"`, windows without an observed target in their
+        horizon (or up to their origin) are left out; `unobserved_windows`
+        of the result counts them.
+
         Returns:
             `WindowDataset` yielding `((static, dynamic, future), y)`.
 
@@ -336,6 +381,7 @@ class ForecastDataset:
         arrays = self.arrays if frame is None else self.transform(frame)
         starts, window_series = arrays.window_starts()
         mask = self.boundaries.window_mask(part, *arrays.target_times(starts))
+        mask, unobserved = self._drop_unobserved(arrays, starts, mask)
         if not mask.any():
             raise ValueError(
                 f"The {part!r} period holds no complete window of lookback="
@@ -346,7 +392,7 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        return WindowDataset(
+        windows = WindowDataset(
             arrays,
             starts[mask],
             window_series[mask],
@@ -355,6 +401,16 @@ class ForecastDataset:
             seed=seed,
             **pydataset_kwargs,
         )
+        windows.unobserved_windows = unobserved
+        return windows
+
+    def _drop_unobserved(self, arrays, starts, mask):
+        """`(mask, count)`: with missing="mask", `mask` without the windows
+        that `missing.usable_windows` rejects, and how many those were."""
+        if not self.spec.masked:
+            return mask, 0
+        usable = missing.usable_windows(arrays, starts)
+        return mask & usable, int((mask & ~usable).sum())
 
     def backtest_windows(self, frame, start, *, stride=1, end=None, batch_size=256):
         """Rolling-origin windows of `frame` for a backtest.
@@ -391,6 +447,7 @@ class ForecastDataset:
         mask = (steps >= 0) & (steps % stride == 0)
         if end is not None:
             mask &= origins <= to_datetime64_ns(end)
+        mask, unobserved = self._drop_unobserved(arrays, starts, mask)
         if not mask.any():
             raise ValueError(
                 f"No window of the frame has its forecast origin at or after "
@@ -400,9 +457,11 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        return WindowDataset(
+        windows = WindowDataset(
             arrays, starts[mask], window_series[mask], batch_size=batch_size
         )
+        windows.unobserved_windows = unobserved
+        return windows
 
     def prediction_windows(self, frame=None, *, batch_size=256):
         """One window per series, forecasting past its last observed target.
@@ -447,6 +506,11 @@ class ForecastDataset:
         if frame is None:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         prepared = prepare_frame(frame, self.spec, freq=self.freq, for_prediction=True)
+        if self.spec.masked:
+            positions = np.arange(len(prepared.times))
+            positions -= prepared.offsets[prepared.row_series]
+            lookback = positions < self.spec.history_rows + self.spec.lookback
+            missing.check_indicated(prepared, self.spec, self.indicators, lookback)
         arrays = self._to_arrays(prepared)
         starts = arrays.offsets[:-1] + arrays.history
         return arrays, starts, np.arange(len(arrays.series_ids))
