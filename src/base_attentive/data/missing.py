@@ -109,15 +109,22 @@ def check_indicated(prepared, spec, indicators, lookback_rows=None):
         if not unindicated:
             continue
         part = rows if attribute != "future" else slice(None)
-        validation.check_missing(
-            getattr(prepared, attribute)[part][:, unindicated],
-            [columns[i] for i in unindicated],
-            prepared.row_series[part],
-            prepared.times[part],
-            prepared.series_ids,
-            f"{field} (no missing value when the dataset was fitted, so no "
-            "observed indicator)",
-        )
+        try:
+            validation.check_missing(
+                getattr(prepared, attribute)[part][:, unindicated],
+                [columns[i] for i in unindicated],
+                prepared.row_series[part],
+                prepared.times[part],
+                prepared.series_ids,
+                field,
+            )
+        except validation.DataError as error:
+            raise ValueError(
+                f"{error.problem} These columns had no missing value in the "
+                "data the dataset was fitted on, so the model has no observed "
+                "indicator input for them. Fill them, or fit again on data "
+                "in which they have missing values."
+            ) from None
 
 
 def masked_inputs(prepared, spec, indicators):

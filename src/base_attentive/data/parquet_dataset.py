@@ -158,6 +158,14 @@ class ParquetForecastDataset:
                 "'none' with a Parquet dataset. Received: covariate_scaler="
                 "'robust'"
             )
+        if spec.masked:
+            raise ValueError(
+                "`missing='mask'` is not supported by the Parquet dataset yet: "
+                "which columns get an observed indicator, and the scalers of "
+                "the observed values, are fitted on the whole table. Use "
+                "`ForecastDataset`, or `missing='raise'` with a `fill_missing` "
+                "policy. Received: missing='mask'"
+            )
         if spec.holiday_lag is not None:
             raise ValueError(
                 "`holiday_lag` is not supported by the Parquet dataset yet: its "
