@@ -132,6 +132,9 @@ def run(table, minutes):
     sites = sorted(frame["site"].unique())
     left_out = [s for s in LEFT_OUT if s in sites] if table == "parking" else []
     seen = frame[~frame["site"].isin(left_out)]
+    # A site that starts in the test period has no training history.
+    late = sorted(set(seen["site"]) - set(seen.loc[seen["time"] < test_start, "site"]))
+    seen = seen[~seen["site"].isin(late)]
     result = {
         "table": FILES[table],
         "rows": len(frame),
@@ -139,6 +142,7 @@ def run(table, minutes):
         "first_time": str(frame["time"].min()),
         "last_time": str(frame["time"].max()),
         "missing_targets": int(frame[target].isna().sum()),
+        "sites_only_in_test": late,
     }
     try:  # the data half of `fit`: the default refuses missing values
         Forecaster(**arguments).prepare_data(seen[seen["time"] < test_start])
@@ -153,6 +157,9 @@ def run(table, minutes):
         for key in ("series", "freq", "windows", "unobserved_windows")
     }
     result["data"]["observed_indicators"] = forecaster.data_["observed_indicators"]
+    arrays = forecaster.dataset_.arrays  # the training frame on the time grid
+    result["data"]["grid_rows"] = len(arrays.times)
+    result["data"]["missing_target_rows"] = int(np.isnan(arrays.target).any(1).sum())
     result["training"] = {
         key: forecaster.training_[key]
         for key in ("epochs_run", "stopped_by", "best_val_loss")
@@ -207,10 +214,15 @@ def print_text(result):
     if "default_error" in result:
         print(f"missing='raise' (default): {result['default_error']}")
     data = result["data"]
-    print(f"missing='mask': {data['series']} series (freq {data['freq']}); "
-          f"windows {data['windows']}; dropped (no observed target in the "
-          f"horizon) {data['unobserved_windows']}; observed indicators "
+    print(f"missing='mask': {data['series']} series (freq {data['freq']}), "
+          f"{data['grid_rows']:,} training rows on the time grid, "
+          f"{data['missing_target_rows']:,} with a missing target; windows "
+          f"{data['windows']}; dropped (no observed target in the horizon) "
+          f"{data['unobserved_windows']}; observed indicators "
           f"{data['observed_indicators']}")  # fmt: skip
+    if result.get("sites_only_in_test"):
+        print(f"sites only in the test period (no training history, left "
+              f"aside): {result['sites_only_in_test']}")  # fmt: skip
     training = result["training"]
     print(f"training: {training['epochs_run']} epochs ({training['stopped_by']}), "
           f"best val_loss {training['best_val_loss']:.4g}, "

@@ -188,3 +188,19 @@ def test_save_and_load_keep_the_indicators(masked, tmp_path):
     np.testing.assert_array_equal(
         again.materialize()[0][1], masked.windows("all").materialize()[0][1]
     )
+
+
+def test_a_lookback_without_observed_targets_is_not_blown_up_by_round_off():
+    # Rows 60..119 are missing: a lookback of 48 of them reads 48 copies of
+    # the 0.1 carried from row 59, whose standard deviation is float
+    # round-off (1.4e-17), not 0. Scaling by it would blow the window up.
+    frame = make_frame(num_series=1, length=200)
+    frame["sales"] = 0.1 + np.random.default_rng(0).normal(0, 0.01, 200)
+    frame.loc[59, "sales"] = 0.1
+    frame.loc[60:119, "sales"] = np.nan
+    spec = make_spec(lookback=48, forecast_horizon=4, missing="mask")
+    data = ForecastDataset(spec.replace(scaling="window")).fit(frame)
+    windows = data.windows("all")
+    _, scale = windows.arrays.window_stats(windows.starts)
+    assert (scale == 1.0).any() and scale.min() > 1e-6
+    assert np.nanmax(np.abs(windows.materialize()[1])) < 1e3

@@ -48,10 +48,13 @@ class ForecastDataset:
       standard deviation (both standardised across series), then the one-hot
       categorical columns;
     - dynamic `(B, T, D)`: the O scaled targets, then the past-observed
-      columns;
+      columns, then (with `missing="mask"`) the observed indicators of the
+      target and past columns that have missing values;
     - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
-      known-future columns, then the calendar features;
-    - y `(B, H, O)`: the scaled targets over the horizon.
+      known-future columns, then the calendar features, then (with
+      `missing="mask"`) the future columns' observed indicators;
+    - y `(B, H, O)`: the scaled targets over the horizon (NaN where a
+      masked target is missing: zero loss weight).
     An absent role gives a zero-width array (`(B, 0)`, `(B, H, 0)`).
 
     Args:
