@@ -147,7 +147,11 @@ def run(table, minutes):
     try:  # the data half of `fit`: the default refuses missing values
         Forecaster(**arguments).prepare_data(seen[seen["time"] < test_start])
     except ValueError as error:
-        result["default_error"] = str(error).split(". ")[0] + "."
+        message = str(error).split(". ")[0]  # the problem, without the remedy
+        first, *others = message.split("; ")  # the first series of a list
+        result["default_error"] = first + (
+            f"; ... ({len(others)} more)" if others else "."
+        )
     forecaster = Forecaster(**arguments, missing="mask")
     started = time.perf_counter()
     forecaster.fit(seen[seen["time"] < test_start], verbose=0)
