@@ -149,9 +149,7 @@ def run(table, minutes):
     except ValueError as error:
         message = str(error).split(". ")[0]  # the problem, without the remedy
         first, *others = message.split("; ")  # the first series of a list
-        result["default_error"] = first + (
-            f"; ... ({len(others)} more)" if others else "."
-        )
+        result["default_error"] = first + ("; ..." if others else ".")
     forecaster = Forecaster(**arguments, missing="mask")
     started = time.perf_counter()
     forecaster.fit(seen[seen["time"] < test_start], verbose=0)
