@@ -31,7 +31,8 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY="${PYTHON:-python3}"
+# An absolute path: the benchmarks check that their interpreter exists.
+PY="$(command -v "${PYTHON:-python3}")" || { echo "gpu.sh: no ${PYTHON:-python3}" >&2; exit 2; }
 WHEELS="${WHEELS:-$ROOT/.whl}"
 DRY=0
 FETCH=0

@@ -13,10 +13,11 @@ lacks the kernel, so a variant is made by removing the kernel from its
 module for the duration of its calls (or, for kernels chosen at trace time,
 while its model is traced).
 
-The PyTorch kernels that were dropped (dropout masks from ``torch.rand``
-instead of `torch.nn.functional.dropout`; prediction by an eager call under
-``torch.no_grad()`` instead of ``predict_on_batch``) are measured here as
-candidates, to show the measurement behind dropping them.
+A dropped PyTorch kernel (prediction by an eager call under
+``torch.no_grad()`` instead of ``predict_on_batch``) is measured here as a
+candidate, to show the measurement behind dropping it. The dropout kernels
+(JAX: threefry bits as element-wise operations; PyTorch: masks from
+``torch.rand``) were dropped after the measurement in docs/benchmarks.md.
 
     python benchmarks/kernels.py                  # all three backends
     python benchmarks/kernels.py --backends torch --rounds 9
@@ -169,23 +170,11 @@ def trained(model, x, y):
 
 # ------------------------------------------------------------ per backend
 def measure_jax(args):
-    import base_attentive.kernels.jax as jax_kernels
+    import keras
+
     from base_attentive import make_fast_predict_fn
 
     x, y = ref_batch()
-    for encoder in ("transformer", "hybrid"):
-        # The dropout kernel is chosen while the training step is traced.
-        fast = trained(ref_model(encoder), x, y)
-        with without(jax_kernels, "dropout"):
-            keras_dropout = trained(ref_model(encoder), x, y)
-        compare(
-            f"jax {encoder}: training step, dropout kernel vs keras dropout",
-            fast,
-            keras_dropout,
-            args.rounds,
-            args.calls,
-        )
-    import keras
 
     model = ref_model("hybrid")
     plain = ref_model("hybrid")
@@ -263,18 +252,6 @@ def measure_torch(args):
             args.rounds,
             args.calls,
         )
-        torch_kernels.dropout = _torch_rand_dropout  # the dropped candidate
-        try:
-            compare(
-                f"torch {encoder}: training step, candidate torch.rand dropout "
-                "vs keras dropout (dropped)",
-                step,
-                without_kernel(torch_kernels, "dropout", step),
-                args.rounds,
-                args.calls,
-            )
-        finally:
-            del torch_kernels.dropout
 
     def no_grad_eager():
         with torch.no_grad():
@@ -288,16 +265,6 @@ def measure_torch(args):
         args.rounds,
         args.calls,
     )
-
-
-def _torch_rand_dropout(inputs, rate, noise_shape, seed):
-    """The dropped PyTorch kernel: a uniform draw compared with the rate."""
-    import torch
-
-    if noise_shape is not None:
-        raise NotImplementedError
-    keep = torch.rand(inputs.shape, device=inputs.device) >= rate
-    return inputs * (keep * (1.0 / (1.0 - rate))).to(inputs.dtype)
 
 
 def measure_tensorflow(args):

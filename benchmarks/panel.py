@@ -341,7 +341,8 @@ def main(argv=None):
         markdown.write_text(
             f"`{report['command']}` ({report['started']})\n\n" + "\n".join(lines) + "\n"
         )
-    return 0
+    # A run that failed or was stopped makes the exit status non-zero.
+    return 0 if all(result.get("status") == "ok" for result in results) else 1
 
 
 if __name__ == "__main__":

@@ -368,7 +368,8 @@ def main(argv=None):
     if args.markdown:
         report.write_markdown(args.markdown, result, tables)
         print(f"Markdown: {args.markdown}")
-    return 0
+    # A measurement that failed makes the exit status non-zero.
+    return 1 if any(record.get("error") for record in records) else 0
 
 
 if __name__ == "__main__":

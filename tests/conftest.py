@@ -1,10 +1,39 @@
 """Shared fixtures. The suite runs once per backend (KERAS_BACKEND), each in
 its own process; nothing here switches backends."""
 
+import os
 import random
 
 import numpy as np
 import pytest
+
+# Tests marked `backend_independent` check logic that no backend changes
+# (an Optuna study's resumption, pruning and workers; signal handling around
+# a run folder; the CLI shell over `Forecaster.tune`), yet train small models
+# and cost minutes on the tracing backends. They run in the torch run (the
+# fastest to train here) and, like every test, when no backend is named;
+# the model-level code they drive is tested on every backend elsewhere.
+BACKEND_INDEPENDENT_RUN = "torch"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "backend_independent: logic no backend changes; runs in the "
+        f"{BACKEND_INDEPENDENT_RUN} run only",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    backend = os.environ.get("KERAS_BACKEND")
+    if backend in (None, BACKEND_INDEPENDENT_RUN):
+        return
+    skip = pytest.mark.skip(
+        reason=f"backend-independent: checked in the {BACKEND_INDEPENDENT_RUN} run"
+    )
+    for item in items:
+        if "backend_independent" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -381,19 +381,23 @@ def test_cli_train_then_predict_in_fresh_processes(ridership_slice, tmp_path):
     assert forecast[["q0.1", "q0.5", "q0.9"]].notna().all().all()
 
 
-def test_cli_window_scaling_and_seasonal_lags_forecast_in_original_units(
+def test_cli_window_scaling_categories_and_a_new_station_in_original_units(
     ridership_slice, tmp_path
 ):
     out = tmp_path / "run"
     trained = _run_cli(
         "train", "--config", ridership_slice["config"], *TINY_MODEL,
         "--scaling", "window", "--seasonal-lags", "7,21", "--plot-series", "0",
-        "--out", out, "--json",
+        "--categorical", "Cubs_Home", "--out", out, "--json",
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr
     dataset = json.loads((out / "dataset.json").read_text())
     assert dataset["spec"]["scaling"] == "window"
     assert dataset["spec"]["seasonal_lags"] == [7, 21]
+    assert dataset["vocabulary"]["values"] == {
+        "station": STATIONS,
+        "Cubs_Home": ["0", "1"],  # a 0/1 column named categorical
+    }
     forecasts = pd.read_csv(out / "forecasts.csv")
     # Original units: each station's forecasts follow its own level (Clark
     # Lake has about ten times Austin's rides). Values left in the windows'
@@ -412,6 +416,26 @@ def test_cli_window_scaling_and_seasonal_lags_forecast_in_original_units(
     by_station = forecast.groupby("station")["q0.5"].median()
     predicted_ratio = by_station["Clark_Lake"] / by_station["Austin"]
     assert ratios["actual"] / 3 < predicted_ratio < ratios["actual"] * 3
+
+    # A station the run never saw: its id is the unknown category, and its
+    # own lookback scales its windows.
+    from base_attentive.data import load_chicago_ridership
+
+    new = load_chicago_ridership(
+        stations=["Belmont"], start="2016-06-01", include_future_covariates=True
+    )
+    with_new = tmp_path / "with_new_station.csv"
+    new[SLICE_COLUMNS].to_csv(with_new, index=False)
+    predicted = _run_cli(
+        "predict", "--model", out, "--data", with_new,
+        "--out", tmp_path / "belmont.csv", "--json",
+    )  # fmt: skip
+    assert predicted.returncode == 0, predicted.stderr
+    forecast = pd.read_csv(tmp_path / "belmont.csv")
+    assert len(forecast) == HORIZON and set(forecast["station"]) == {"Belmont"}
+    assert forecast[["q0.1", "q0.5", "q0.9"]].notna().all().all()
+    level = new["rides"].dropna().tail(28).median()
+    assert level / 3 < forecast["q0.5"].median() < level * 3
 
 
 def _with_holes(path, out):

@@ -200,6 +200,7 @@ def _train_until(files, out, marker, delay, signum, *extra):
     return process.returncode, "".join(seen) + rest, errors.read_text()
 
 
+@pytest.mark.backend_independent
 def test_sigterm_while_training_with_overwrite_leaves_the_old_run_whole(
     run, files, tmp_path
 ):
@@ -278,6 +279,7 @@ def test_an_interrupted_run_leaves_the_old_folder_and_nothing_else(tmp_path, sto
     assert _hidden(tmp_path) == []
 
 
+@pytest.mark.backend_independent
 def test_overwrite_leaves_no_stale_file_of_the_old_run(run, tmp_path):
     old = _copy_run(run, tmp_path)
     (old / "stale.txt").write_text("from an older version")

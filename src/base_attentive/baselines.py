@@ -151,8 +151,25 @@ class SeasonalNaive:
         return point[:, :, None, :] + spread
 
     def series_index(self, windows):
-        """Position of each window's series in `series_ids`, `(N,)`."""
-        return windows.arrays.scaler_index[windows.window_series]
+        """Position of each window's series in `series_ids`, `(N,)`.
+
+        Raises:
+            ValueError: for a series not seen in training (served by
+                `scaling="window"`), which has no baseline spread nor MASE
+                scale.
+        """
+        index = windows.arrays.scaler_index[windows.window_series]
+        if (index < 0).any():
+            unseen = windows.window_series[index < 0]
+            names = sorted({repr(windows.arrays.series_ids[s]) for s in unseen})
+            raise ValueError(
+                f"Series {', '.join(names[:5])} were not seen in training: the "
+                "seasonal-naive baseline and the MASE scale are fitted per "
+                "series on the training period, so backtests and evaluations "
+                "cover the series seen in training. Forecast new series with "
+                "`predict`."
+            )
+        return index
 
     def to_dict(self):
         """JSON-ready state (NaN written as None)."""

@@ -23,6 +23,7 @@ from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.time_grid import time_step
 from base_attentive.data.validation import format_time, time_zone_of
+from base_attentive.data.vocabulary import holds_categories
 from base_attentive.quantiles import validate_quantiles
 from base_attentive.run_folder import atomic_folder
 from base_attentive.training import (
@@ -117,13 +118,23 @@ class Forecaster:
         horizon: steps to forecast (int >= 1).
         id_col: the series id column; None for a single series.
         static: columns constant within a series. Text columns, the id
-            column and those named in `categorical` are one-hot encoded; the
+            column and those named in `categorical` are categories; the
             others are scaled numbers.
         past: past-observed covariates (known up to the forecast origin).
+            Text columns are categories (a column of numbers written as
+            text is read as numbers; one mixing both is an error).
         future: known-future covariates (known over the horizon; `predict`
-            needs them in the rows after each series' last target).
-        categorical: static columns to encode as categories even when they
-            hold numbers.
+            needs them in the rows after each series' last target). Text
+            columns are categories, as for `past`.
+        categorical: columns among `static`, `past` and `future` (or the
+            id column) to use as categories even when they hold numbers.
+            Each category column gets an integer vocabulary of the values
+            seen in the training period (code 0: a value not seen there, or
+            missing), saved with the dataset, and its own embedding in the
+            model: one variable, one importance in `explain`. The id column
+            named here (or in `static`) gives the model the series
+            identity; a series unseen in training then has the unknown
+            code (see `scaling`).
         freq: pandas frequency (`"D"`, `"h"`, ...); None infers it.
         quantiles: the forecast's levels, strictly increasing in (0, 1) and
             including 0.5 (the point forecast). Default `(0.1, 0.5, 0.9)`.
@@ -241,18 +252,20 @@ class Forecaster:
         self.scaling = scaling
         self.seasonal_lags = list(seasonal_lags or ())
         self.holiday_lag = holiday_lag
-        undeclared = [c for c in self.categorical if c not in self.static]
+        roles = {*self.static, *self.past, *self.future, id_col}
+        undeclared = [c for c in self.categorical if c not in roles]
         if undeclared:
             raise ValueError(
-                "`categorical` names columns that are not static columns: "
-                f"{undeclared}. Categorical columns are static columns here "
-                "(list them in `static` too)."
+                "`categorical` names columns with no role: "
+                f"{undeclared}. It marks columns of `static`, `past` or "
+                "`future` (or the id column) as categories: list them in "
+                "their role too."
             )
         # Checks the column roles and the window geometry now, not at fit.
         self._spec_for(
             calendar=(),
             static=[c for c in self.static if c != id_col],
-            categorical=[c for c in self.static if c == id_col],
+            categorical=self._categorical_columns(set(self.categorical)),
         )
         self._reset()
 
@@ -379,24 +392,38 @@ class Forecaster:
             times[self.id_col] = frame[self.id_col].to_numpy()
         return time_step(pd.DataFrame(times), self.time_col, self.id_col)
 
+    def _categorical_columns(self, categories):
+        """The category columns among the roles, in role order (static and
+        the id column, past, future), given the set `categories`."""
+        static = [c for c in self.static if c in categories or c == self.id_col]
+        if self.id_col in categories and self.id_col not in static:
+            static.append(self.id_col)
+        return static + [c for c in (*self.past, *self.future) if c in categories]
+
     def _spec(self, frame, step):
         """The `DatasetSpec` for `frame`: calendar 'auto' resolved from the
-        time `step`, static text columns (and the id column) categorical."""
+        time `step`; the id column, the columns named in `categorical` and
+        text columns are categories (see `vocabulary.holds_categories`)."""
         calendar = self.calendar
         if calendar == "auto":
             calendar = default_calendar(step)
         elif calendar == "none":
             calendar = []
-        numeric, categorical = [], []
-        for column in self.static:
-            is_category = (
-                column in self.categorical
-                or column == self.id_col
-                or not pd.api.types.is_numeric_dtype(frame[column])
+        categories = set(self.categorical)
+        categories.update(
+            c for c in self.static if not pd.api.types.is_numeric_dtype(frame[c])
+        )
+        for role, columns in (("past", self.past), ("future", self.future)):
+            categories.update(
+                c
+                for c in columns
+                if c in frame.columns and holds_categories(frame[c], c, role)
             )
-            (categorical if is_category else numeric).append(column)
+        numeric = [c for c in self.static if c not in categories and c != self.id_col]
         zone = time_zone_of(frame[self.time_col])
-        return self._spec_for(calendar, numeric, categorical, timezone=zone)
+        return self._spec_for(
+            calendar, numeric, self._categorical_columns(categories), timezone=zone
+        )
 
     def _check_zone(self, frame):
         """Times must come as at `fit`: with a zone (instants) or without."""
@@ -581,6 +608,7 @@ class Forecaster:
             "rows": len(frame),
             "freq": dataset.freq,
             "calendar": list(dataset.spec.calendar_features),
+            "categorical": list(dataset.spec.categorical_columns),
             "first_time": when(times.min()),
             "last_time": when(times.max()),
             "validation_start": when(dataset.boundaries.validation_start),

@@ -79,6 +79,18 @@ def _in_main_thread():
 
 
 @contextlib.contextmanager
+def _installed(handler):
+    """Within the block, ``handler`` handles SIGINT and SIGTERM; yields the
+    handlers it replaced, which come back after the block."""
+    previous = {signum: signal.signal(signum, handler) for signum in _SIGNALS}
+    try:
+        yield previous
+    finally:
+        for signum, replaced in previous.items():
+            signal.signal(signum, replaced)
+
+
+@contextlib.contextmanager
 def signals_as_exceptions():
     """Within the block, SIGINT raises `KeyboardInterrupt` and SIGTERM
     `Terminated` in the main thread; the previous handlers come back after.
@@ -90,12 +102,8 @@ def signals_as_exceptions():
         yield
         return
     _received.clear()
-    previous = {signum: signal.signal(signum, _raise) for signum in _SIGNALS}
-    try:
+    with _installed(_raise):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
@@ -114,12 +122,11 @@ def deferred():
     def hold(signum, frame):
         pending.append((signum, frame))
 
-    previous = {signum: signal.signal(signum, hold) for signum in _SIGNALS}
+    previous = {}
     try:
-        yield
+        with _installed(hold) as previous:
+            yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         for signum, frame in pending[:1]:
             handler = previous[signum]
             if callable(handler):

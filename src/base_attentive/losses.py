@@ -339,6 +339,23 @@ class _ForecastLoss(keras.losses.Loss):
         return config
 
 
+class _ParameterFreeLoss(_ForecastLoss):
+    """A loss class over one of the loss functions above that takes no
+    argument of its own: the subclass names the function (`loss_function`)
+    and its default name (`default_name`)."""
+
+    loss_function = None
+    default_name = None
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        super().__init__(
+            name=name or self.default_name, reduction=reduction, dtype=dtype
+        )
+
+    def call(self, y_true, y_pred):
+        return type(self).loss_function(y_true, y_pred)
+
+
 @keras.saving.register_keras_serializable(package="base_attentive")
 class PinballLoss(_ForecastLoss):
     """Pinball (quantile) loss, averaged over all entries.
@@ -438,7 +455,7 @@ class QuantileCRPS(PinballLoss):
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class GaussianNLL(_ForecastLoss):
+class GaussianNLL(_ParameterFreeLoss):
     """Negative log-likelihood of a normal distribution head.
 
     `loss = mean(log(sigma) + log(2 pi) / 2 + z^2 / 2)`, `z = (y - mu) / sigma`.
@@ -463,17 +480,12 @@ class GaussianNLL(_ForecastLoss):
     0.9189
     """
 
-    def __init__(
-        self, name="gaussian_nll", reduction="sum_over_batch_size", dtype=None
-    ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-
-    def call(self, y_true, y_pred):
-        return gaussian_nll(y_true, y_pred)
+    loss_function = staticmethod(gaussian_nll)
+    default_name = "gaussian_nll"
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class MeanSquaredError(_ForecastLoss):
+class MeanSquaredError(_ParameterFreeLoss):
     """Mean squared error of a point head, one value per window.
 
     Keras' own `MeanSquaredError` averages over the last axis only, leaving
@@ -500,17 +512,12 @@ class MeanSquaredError(_ForecastLoss):
     ```
     """
 
-    def __init__(
-        self, name="mean_squared_error", reduction="sum_over_batch_size", dtype=None
-    ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-
-    def call(self, y_true, y_pred):
-        return mean_squared_error(y_true, y_pred)
+    loss_function = staticmethod(mean_squared_error)
+    default_name = "mean_squared_error"
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class StudentTNLL(_ForecastLoss):
+class StudentTNLL(_ParameterFreeLoss):
     """Negative log-likelihood of a Student-t distribution head.
 
     `loss = mean(-log Gamma((nu + 1) / 2) + log Gamma(nu / 2)
@@ -540,17 +547,12 @@ class StudentTNLL(_ForecastLoss):
     0.9686
     """
 
-    def __init__(
-        self, name="student_t_nll", reduction="sum_over_batch_size", dtype=None
-    ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-
-    def call(self, y_true, y_pred):
-        return student_t_nll(y_true, y_pred)
+    loss_function = staticmethod(student_t_nll)
+    default_name = "student_t_nll"
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class GaussianCRPS(_ForecastLoss):
+class GaussianCRPS(_ParameterFreeLoss):
     """Closed-form CRPS of a normal distribution head.
 
     `loss = mean(sigma (z (2 Phi(z) - 1) + 2 phi(z) - 1 / sqrt(pi)))`,
@@ -582,17 +584,12 @@ class GaussianCRPS(_ForecastLoss):
         estimation. Monthly Weather Review 133(5).
     """
 
-    def __init__(
-        self, name="gaussian_crps", reduction="sum_over_batch_size", dtype=None
-    ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-
-    def call(self, y_true, y_pred):
-        return gaussian_crps(y_true, y_pred)
+    loss_function = staticmethod(gaussian_crps)
+    default_name = "gaussian_crps"
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class NegativeBinomialNLL(_ForecastLoss):
+class NegativeBinomialNLL(_ParameterFreeLoss):
     """Negative log-likelihood of a negative binomial head (counts).
 
     See `negative_binomial_nll`. NaN targets are missing: zero loss weight.
@@ -619,17 +616,12 @@ class NegativeBinomialNLL(_ForecastLoss):
     ```
     """
 
-    def __init__(
-        self, name="negative_binomial_nll", reduction="sum_over_batch_size", dtype=None
-    ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-
-    def call(self, y_true, y_pred):
-        return negative_binomial_nll(y_true, y_pred)
+    loss_function = staticmethod(negative_binomial_nll)
+    default_name = "negative_binomial_nll"
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
-class LogNormalNLL(_ForecastLoss):
+class LogNormalNLL(_ParameterFreeLoss):
     """Negative log-likelihood of a log-normal head (positive data).
 
     See `log_normal_nll`. NaN targets are missing: zero loss weight.
@@ -648,13 +640,8 @@ class LogNormalNLL(_ForecastLoss):
         A scalar with the default reduction.
     """
 
-    def __init__(
-        self, name="log_normal_nll", reduction="sum_over_batch_size", dtype=None
-    ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-
-    def call(self, y_true, y_pred):
-        return log_normal_nll(y_true, y_pred)
+    loss_function = staticmethod(log_normal_nll)
+    default_name = "log_normal_nll"
 
 
 _NLL_BY_DISTRIBUTION = {

@@ -129,6 +129,15 @@ def _ids(value):
     )
 
 
+def _vocabulary(values):
+    return (
+        _names(values)
+        and len(values) >= 1
+        and values == sorted(values)
+        and len(set(values)) == len(values)
+    )
+
+
 def _text_or_none(value):
     return value is None or isinstance(value, str)
 
@@ -179,10 +188,24 @@ def check_files(folder):
     stats = dataset.array("target_stats", 2)
     if stats.shape[0] != len(series):
         raise dataset.error("target_stats", f"{len(series)} rows", stats.tolist())
-    dataset.get("encoder.columns", "a list of column names", _names)
+    categorical = dataset.get("spec.categorical_columns", "a list of names", _names)
     dataset.get(
-        "encoder.vocabularies", "a list of lists", lambda v: isinstance(v, list)
+        "vocabulary.columns",
+        f"the spec's categorical columns {categorical}",
+        lambda v: v == categorical,
     )
+    vocabularies = dataset.get(
+        "vocabulary.values",
+        f"an object with one entry per categorical column {categorical}",
+        lambda v: isinstance(v, dict) and sorted(v) == sorted(categorical),
+    )
+    for column, values in vocabularies.items():
+        if not _vocabulary(values):
+            raise dataset.error(
+                f"vocabulary.values[{column!r}]",
+                "a sorted list of distinct texts (the categories seen in training)",
+                values,
+            )
     for name in ("target_scaler", "past_scaler", "future_scaler", "static_scaler"):
         dataset.get(f"{name}.method", "a scaler name", lambda v: isinstance(v, str))
         loc = dataset.array(f"{name}.loc", 2, optional=True)

@@ -44,6 +44,7 @@ def inputs(tmp_path):
     return {"config": config, "space": space}
 
 
+@pytest.mark.backend_independent
 def test_tune_writes_a_run_folder_scored_on_the_test_period(inputs, tmp_path):
     out, database = tmp_path / "run", tmp_path / "study.db"
     env = {

@@ -24,6 +24,7 @@ def make_frame(num_series=3, length=60, start="2024-01-01", freq="D", seed=0):
                     + rng.normal(0, 0.1, length),
                     "temperature": rng.normal(15, 5, length),
                     "promo": (steps % 7 == 0).astype(float),
+                    "weather": np.array(["fog", "rain", "sun"])[(steps + index) % 3],
                     "size": float(100 + index),
                     "region": "north" if index % 2 == 0 else "south",
                 }

@@ -77,20 +77,17 @@ def test_scalers_see_only_the_training_period(frame, spec):
 
 def test_model_dims_count_every_feature(data):
     names = data.feature_names()
-    assert names["static"] == [
-        "size",
-        "sales_mean",
-        "sales_log_std",
-        "region=north",
-        "region=south",
-    ]
+    assert names["static"] == ["size", "sales_mean", "sales_log_std", "region"]
     assert names["dynamic"] == ["sales", "temperature"]
     assert names["future"] == ["promo", "day_of_week_sin", "day_of_week_cos"]
     assert data.model_dims() == {
-        "static_input_dim": 5,
+        "static_input_dim": 4,
         "dynamic_input_dim": 2,
         "future_input_dim": 3,
         "output_dim": 1,
+        "static_cardinalities": [0, 0, 0, 3],  # north, south + unknown
+        "dynamic_cardinalities": None,
+        "future_cardinalities": None,
     }
 
 
@@ -148,3 +145,56 @@ def test_prediction_forecasts_past_the_end_of_each_series(frame, spec):
     index = windows.window_index()
     assert index["series_id"].tolist() == ["s0", "s1", "s2"]
     assert (index["forecast_origin"] == pd.Timestamp("2024-02-29")).all()
+
+
+def test_categorical_past_and_future_columns_are_codes_of_the_training_period(
+    frame, spec
+):
+    frame = frame.copy()
+    test_rows = frame["time"] >= pd.Timestamp("2024-02-20")
+    frame.loc[test_rows & (frame["weather"] == "fog"), "weather"] = "hail"  # unseen
+    frame.loc[frame.index[5], "weather"] = None  # missing
+    spec = spec.replace(
+        past_columns=("temperature", "weather"),
+        categorical_columns=("region", "weather", "promo"),
+    )
+    data = ForecastDataset(spec).fit(frame, SPLIT)
+    assert data.vocabulary.values["weather"] == ["fog", "rain", "sun"]
+    assert data.vocabulary.values["promo"] == ["0", "1"]
+    names = data.feature_names()
+    assert names["dynamic"] == ["sales", "temperature", "weather"]
+    assert names["future"][0] == "promo"
+    dims = data.model_dims()
+    assert dims["static_cardinalities"] == [0, 0, 0, 3]
+    assert dims["dynamic_cardinalities"] == [0, 0, 4]  # fog, rain, sun + unknown
+    assert dims["future_cardinalities"] == [3, 0, 0]  # 0, 1 + unknown
+    weather = data.arrays.dynamic[:, 2]  # rows sorted by series and time
+    raw = frame.sort_values(["series", "time"])["weather"].to_numpy()
+    assert weather[5] == 0  # the missing value: unknown
+    assert (weather[raw == "hail"] == 0).all()  # seen only after training
+    assert (weather[raw == "sun"] == 3).all()
+    (_, _, future), _ = data.windows("test").materialize()
+    assert set(np.unique(future[..., 0])) == {1.0, 2.0}
+
+
+def test_save_load_keeps_the_vocabularies(frame, spec, tmp_path):
+    spec = spec.replace(
+        past_columns=("temperature", "weather"),
+        categorical_columns=("series", "region", "weather"),
+    )
+    data = ForecastDataset(spec).fit(frame, SPLIT)
+    data.save(tmp_path / "dataset.json")
+    state = json.loads((tmp_path / "dataset.json").read_text())
+    assert state["vocabulary"]["values"]["series"] == ["s0", "s1", "s2"]
+    loaded = ForecastDataset.load(tmp_path / "dataset.json")
+    assert loaded.model_dims() == data.model_dims()
+    original, reloaded = data.windows("test"), loaded.windows("test", frame=frame)
+    for left, right in zip(
+        _all_batches(original)[0], _all_batches(reloaded)[0], strict=True
+    ):
+        np.testing.assert_array_equal(left, right)
+
+
+def test_a_text_past_column_not_named_categorical_is_a_clear_type_error(frame, spec):
+    with pytest.raises(TypeError, match=r"'weather'.*`categorical_columns`"):
+        ForecastDataset(spec.replace(past_columns=("weather",))).fit(frame, SPLIT)

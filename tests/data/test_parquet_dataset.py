@@ -57,8 +57,17 @@ def frame():
 
 
 # Per-series scaling (the default), and per-window scaling with seasonal
-# lags, which read rows before the lookback.
-SPECS = [{}, {"scaling": "window", "seasonal_lags": (7,)}]
+# lags, which read rows before the lookback, and categories among the past
+# (text) and future (numbers named categorical) columns.
+SPECS = [
+    {},
+    {
+        "scaling": "window",
+        "seasonal_lags": (7,),
+        "past_columns": ("temperature", "weather"),
+        "categorical_columns": ("region", "weather", "promo"),
+    },
+]
 
 
 @pytest.fixture(params=SPECS, ids=["series", "window-lags"])
@@ -71,7 +80,7 @@ def in_memory(frame, changes):
     return ForecastDataset(make_spec(**changes)).fit(frame, split=SPLIT)
 
 
-def _streamed(directory, buffer_mb=0.1, **changes):
+def _streamed(directory, buffer_mb=0.15, **changes):
     return ParquetForecastDataset(
         make_spec(**changes), directory, buffer_mb=buffer_mb
     ).fit(SPLIT)
@@ -89,7 +98,7 @@ def test_streaming_fit_equals_the_in_memory_fit(
     assert fitted.series_ids == in_memory.series_ids
     assert fitted.freq == in_memory.freq
     assert fitted.boundaries == in_memory.boundaries
-    assert fitted.encoder.vocabularies == in_memory.encoder.vocabularies
+    assert fitted.vocabulary.to_dict() == in_memory.vocabulary.to_dict()
     for name in ("target_scaler", "past_scaler", "future_scaler", "static_scaler"):
         ours, expected = getattr(fitted, name), getattr(in_memory, name)
         np.testing.assert_allclose(ours.loc, expected.loc, rtol=1e-12, err_msg=name)

@@ -7,6 +7,8 @@ import pytest
 from base_attentive.data import ChronologicalSplit, DatasetSpec, ForecastDataset
 from base_attentive.data.window_arrays import history_rows, lag_offsets
 
+SPLIT = ChronologicalSplit(validation=0.2, test=0.2)
+
 
 def _raw_lookback(arrays, starts):
     return arrays.target[starts[:, None] + np.arange(arrays.lookback), 0]
@@ -188,3 +190,37 @@ def test_bad_scaling_and_lags_are_rejected(spec, changes, error, message):
 
 def test_seasonal_lags_accept_one_integer(spec):
     assert spec.replace(seasonal_lags=7).seasonal_lags == (7,)
+
+
+def test_a_series_unseen_in_training_is_forecast_with_window_scaling(frame, spec):
+    spec = spec.replace(
+        scaling="window", categorical_columns=("series", "region"), future_columns=()
+    )
+    data = ForecastDataset(spec).fit(frame[frame["series"] != "s2"], SPLIT)
+    assert data.series_ids == ["s0", "s1"]
+    windows = data.prediction_windows(frame)
+    assert windows.window_index()["series_id"].tolist() == ["s0", "s1", "s2"]
+    ((static, dynamic, _),) = windows[0]
+    names = data.feature_names()["static"]
+    assert static[2, names.index("series")] == 0  # the unknown id
+    assert np.isfinite(static).all() and np.isfinite(dynamic).all()
+    # Each window's own lookback statistics stand in for the series'.
+    assert (
+        static[2, names.index("sales_window_mean")]
+        > static[1, names.index("sales_window_mean")]
+    )
+    # Perfect scaled forecasts come back as the new series' actuals.
+    test = data.windows("test", frame=frame)
+    _, y = test.materialize()
+    forecasts = data.forecast_frame(y, test)
+    unseen = forecasts[forecasts["series"] == "s2"]
+    assert len(unseen) and np.allclose(unseen["prediction"], unseen["actual"])
+
+
+def test_a_series_unseen_in_training_with_series_scaling_names_it(frame, spec):
+    spec = spec.replace(future_columns=())
+    data = ForecastDataset(spec).fit(frame[frame["series"] != "s2"], SPLIT)
+    with pytest.raises(
+        ValueError, match=r"Unknown series id\(s\) 's2'.*scaling='window'"
+    ):
+        data.prediction_windows(frame)

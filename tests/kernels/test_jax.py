@@ -1,4 +1,4 @@
-"""JAX kernels: the dropout bits, compiled eager calls, shared prediction."""
+"""JAX kernels: compiled eager calls, shared prediction."""
 
 import keras
 import numpy as np
@@ -6,7 +6,6 @@ import pytest
 from keras import ops
 
 from base_attentive import make_fast_predict_fn
-from base_attentive.kernels.jax import threefry_bits
 from tests.models.test_base_attentive import make_inputs, small
 
 ON_JAX = keras.backend.backend() == "jax"
@@ -17,22 +16,6 @@ needs_jax_backend = pytest.mark.skipif(
 
 def _numpy(x):
     return ops.convert_to_numpy(ops.stop_gradient(x))
-
-
-def test_dropout_bits_are_jax_random_bits():
-    """The unrolled hash is bit for bit `jax.random.bits` (a pure JAX
-    function: checked in every backend's run)."""
-    import jax
-    import jax.numpy as jnp
-
-    bits = jax.jit(threefry_bits, static_argnums=1)
-    for shape in [(1,), (7,), (32, 72, 32), (2, 3, 5, 7)]:
-        for seed in ([0, 0], [12345, 4_000_000_000]):
-            seed = jnp.asarray(seed, dtype=jnp.uint32)
-            np.testing.assert_array_equal(
-                np.asarray(bits(seed, shape)),
-                np.asarray(jax.random.bits(seed, shape, jnp.uint32)),
-            )
 
 
 def test_compiled_forward_exists_exactly_on_jax():

@@ -47,16 +47,6 @@ def test_seeding_the_global_generator_repeats_unseeded_dropout():
     np.testing.assert_array_equal(*layer_masks)
 
 
-def test_dropout_without_a_fast_path_is_keras_dropout(monkeypatch):
-    monkeypatch.delattr(_backend_kernels(), "dropout", raising=False)
-    x = ops.ones((40, 50))
-    ours = kernels.dropout(x, 0.3, seed=keras.random.SeedGenerator(5))
-    expected = keras.random.dropout(x, 0.3, seed=keras.random.SeedGenerator(5))
-    np.testing.assert_array_equal(
-        ops.convert_to_numpy(ours), ops.convert_to_numpy(expected)
-    )
-
-
 def test_a_missing_kernel_raises_not_implemented(monkeypatch):
     monkeypatch.delattr(_backend_kernels(), "lstm", raising=False)
     with pytest.raises(NotImplementedError, match=f"no 'lstm' fast path on {BACKEND}"):

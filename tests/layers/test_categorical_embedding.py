@@ -23,6 +23,13 @@ def test_embedding_splits_real_variables_from_embedded_codes(rng):
     np.testing.assert_allclose(_numpy(embedded[1]), tables[1][[1, 2]])
 
 
+def test_real_variables_keep_their_order_around_the_categories():
+    layer = CategoricalEmbedding([0, 0, 4, 0, 0, 0], units=2)
+    x = np.arange(12, dtype="float32").reshape(2, 6)
+    real, _ = layer(x)
+    np.testing.assert_array_equal(_numpy(real), x[:, [0, 1, 3, 4, 5]])
+
+
 def test_unknown_and_out_of_range_codes_share_the_zero_unknown_row():
     layer = CategoricalEmbedding([3], units=4)
     _, embedded = layer(np.array([[0.0], [7.0], [-2.0], [1.0]], "float32"))

@@ -87,6 +87,7 @@ def test_plot_tuning_draws_the_history_and_importances(tuned, tmp_path):
     assert (tmp_path / "tuning.png").stat().st_size > 0
 
 
+@pytest.mark.backend_independent
 def test_interrupted_search_resumes_without_losing_or_repeating_a_trial(
     tuned, frame, storage, monkeypatch
 ):
@@ -149,6 +150,7 @@ def test_resuming_a_study_with_other_settings_is_an_error(tuned, frame, storage)
         )  # fmt: skip
 
 
+@pytest.mark.backend_independent
 def test_two_workers_search_one_study_at_once(tmp_path):
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
     env = {
@@ -210,6 +212,7 @@ def test_shared_validation_windows_are_those_of_the_longest_lookback(frame):
     assert kept.arrays.lookback == 7
 
 
+@pytest.mark.backend_independent
 def test_pruned_trials_stop_at_the_epoch_the_pruner_rejects(frame, tmp_path):
     storage = f"sqlite:///{tmp_path / 'pruned.db'}"
     reject_all = optuna.pruners.ThresholdPruner(upper=0.0)  # any loss > 0
@@ -225,6 +228,7 @@ def test_pruned_trials_stop_at_the_epoch_the_pruner_rejects(frame, tmp_path):
         assert trial.user_attrs["epochs"] == 1
 
 
+@pytest.mark.backend_independent
 def test_time_budget_stops_starting_trials_and_cuts_their_training(frame):
     # 1,000 epochs of 2 steps take far more than the 1-second floor of a
     # trial's time limit (the budget's 0.06 s are over when it starts), so

@@ -37,13 +37,21 @@ def processes(settings):
     return 1 if count is None else count
 
 
+def _several(devices, count, launched):
+    """Whether `--devices`, `--num-processes` or the launched processes
+    (torchrun's) ask for more than one."""
+    return (devices or 1) > 1 or count > 1 or (launched or 1) > 1
+
+
 def _one_device(kind, devices, count):
     """Whether the settings plainly ask for one device in one process: no
-    `--devices` or `--num-processes` above 1 and no torchrun launch."""
+    `--devices` or `--num-processes` above 1 and no torchrun launch on any
+    backend. Reads the environment only (no framework starts)."""
     from base_attentive.backend.multi_host import launched_world_size
 
-    several = (devices or 1) > 1 or count > 1 or (launched_world_size() or 1) > 1
-    return kind in ("auto", "none") and not several
+    return kind in ("auto", "none") and not _several(
+        devices, count, launched_world_size()
+    )
 
 
 def _command():
@@ -91,12 +99,12 @@ def start(settings):
     )
 
     launched = launched_processes() or 1
+    several = _several(devices, count, launched)
     kind = settings["distribution"]
     if kind == "auto":
-        several = (devices or 1) > 1 or count > 1 or launched > 1
         kind = "data_parallel" if several else "none"
     if kind == "none":
-        if (devices or 1) > 1 or count > 1 or launched > 1:
+        if several:
             raise ValueError(
                 "--devices and --num-processes above 1 (or a torchrun launch) "
                 "need --distribution data_parallel (or auto). Received: "

@@ -57,12 +57,7 @@ def run(args):
     start = None if args.start is None else parse_value("start", args.start, "--start")
     end = None if args.end is None else parse_value("end", args.end, "--end")
     if args.forecasts is not None:
-        outputs.check_output(
-            args.forecasts,
-            "--forecasts",
-            inputs=outputs.run_inputs(args.model, args.data),
-            overwrite=args.overwrite,
-        )
+        outputs.check_run_output(args.forecasts, "--forecasts", args)
     prepare_process()
     forecaster, settings, info = open_run(args.model)
     if args.data is None and settings.get("data") is None:

@@ -57,6 +57,18 @@ def run_inputs(model, data):
     return [Path(source)] if isinstance(source, str) and source != BUNDLED else []
 
 
+def check_run_output(path, argument, args):
+    """`check_output` for a file written by a command that reads a run
+    (`args.model`) and a table (`args.data`, else the run's own), with the
+    command's `--overwrite`."""
+    return check_output(
+        path,
+        argument,
+        inputs=run_inputs(args.model, args.data),
+        overwrite=args.overwrite,
+    )
+
+
 def check_output(path, argument, *, inputs=(), overwrite=False):
     """Raises `ValueError` unless `path` may receive an output file.
 

@@ -81,12 +81,7 @@ def run(args):
 
     console = Console(args.quiet, args.json, steps=3)
     if args.out is not None:
-        outputs.check_output(
-            args.out,
-            "--out",
-            inputs=outputs.run_inputs(args.model, args.data),
-            overwrite=args.overwrite,
-        )
+        outputs.check_run_output(args.out, "--out", args)
     runtime, reason = choose_runtime(args.model, args.runtime)
     if runtime == "onnx":
         forecaster, settings, _ = open_export(args.model)

@@ -140,7 +140,7 @@ def write_report(folder, table, plot_paths):
         *_missing_lines(data),
         f"- target {settings['target']}; static {settings['static']}; "
         f"past-observed {settings['past']}; known-future {settings['future']}; "
-        f"calendar {data['calendar']}",
+        f"calendar {data['calendar']}; categories {data.get('categorical', [])}",
         "",
         "## Model and training",
         "",

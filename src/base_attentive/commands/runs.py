@@ -52,4 +52,5 @@ def run_settings(settings, config):
         **DEFAULTS,
         **{key: config[key] for key in ("time_col", "id_col", "target")},
         **{key: config[key] for key in ("static", "past", "future")},
+        "categorical": config.get("categorical", []),
     }

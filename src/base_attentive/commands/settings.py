@@ -81,8 +81,8 @@ DATA_SETTINGS = (
         "static",
         values.names,
         "NAMES",
-        "static columns (constant per series; "
-        "text columns and the id column are one-hot encoded)",
+        "static columns (constant per series; text columns and the id "
+        "column are categories, embedded by the model)",
         [],
     ),
     Setting(
@@ -98,6 +98,16 @@ DATA_SETTINGS = (
         "NAMES",
         "known-future covariates (known over "
         "the horizon; needed in --data rows of the horizon to predict)",
+        [],
+    ),
+    Setting(
+        "categorical",
+        values.names,
+        "NAMES",
+        "columns among --static, --past, --future (or --id-col) to use as "
+        "categories, even if they hold numbers: an integer vocabulary of the "
+        "training period (unknown values: code 0) and one embedding each; "
+        "text columns are categories anyway",
         [],
     ),
     Setting(

@@ -30,8 +30,11 @@ CLI_REMEDIES = {
     "--series, or shorten --lookback / --horizon.",
     "late": "Remove those series from the table, keep the others with --series, "
     "or shorten the validation and test periods (--validation, --test).",
-    "unknown_series": "The run was trained without them: predict only the "
-    "run's series, or train a run on a table that includes them.",
+    "unknown_series": "The run was trained without them and scales each "
+    "series by statistics of its own training period: predict only the run's "
+    "series, train a run on a table that includes them, or train with "
+    "--scaling window (each window scaled by its own lookback), which "
+    "forecasts series not seen in training.",
 }
 
 
@@ -55,6 +58,7 @@ _COLUMN_OPTIONS = {
     "static": "--static",
     "past": "--past",
     "future": "--future",
+    "categorical": "--categorical",
 }
 
 
@@ -240,7 +244,7 @@ def check_columns(frame, settings, description):
     """Every column named by an option exists in `frame`, else a clear error."""
     available = list(frame.columns)
     for key, flag in _COLUMN_OPTIONS.items():
-        value = settings[key]
+        value = settings.get(key)
         names = [] if value is None else [value] if isinstance(value, str) else value
         missing = [name for name in names if name not in available]
         if missing:
@@ -266,6 +270,7 @@ def forecaster_arguments(settings):
         "static": settings["static"],
         "past": settings["past"],
         "future": settings["future"],
+        "categorical": settings.get("categorical") or [],
         "freq": settings["freq"],
         "quantiles": settings["quantiles"],
         "calendar": settings["calendar"],

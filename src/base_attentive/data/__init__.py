@@ -13,7 +13,7 @@ Public API:
   larger than memory, read one group of series at a time.
 - `load_chicago_ridership`, `chicago_ridership_spec`: the bundled dataset
   and its default roles.
-- `SeriesScaler`, `OneHotEncoder`, `calendar_features`: the building blocks.
+- `SeriesScaler`, `Vocabulary`, `calendar_features`: the building blocks.
 - `WindowSharding`: a process's share of the windows in data-parallel
   training (see `base_attentive.distributed`).
 """
@@ -25,22 +25,22 @@ from base_attentive.data.calendar import (
 )
 from base_attentive.data.chicago import chicago_ridership_spec, load_chicago_ridership
 from base_attentive.data.dataset import ForecastDataset
-from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.forecast_frame import quantile_column_name
 from base_attentive.data.parquet_dataset import ParquetForecastDataset
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.sharding import WindowSharding
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
+from base_attentive.data.vocabulary import Vocabulary
 
 __all__ = [
     "CALENDAR_FEATURES",
     "ChronologicalSplit",
     "DatasetSpec",
     "ForecastDataset",
-    "OneHotEncoder",
     "ParquetForecastDataset",
     "SeriesScaler",
+    "Vocabulary",
     "WindowSharding",
     "calendar_feature_names",
     "calendar_features",

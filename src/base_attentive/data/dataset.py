@@ -7,7 +7,6 @@ import numpy as np
 from base_attentive.data import forecast_frame as forecast_frame_module
 from base_attentive.data import missing, persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
-from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler
@@ -18,6 +17,7 @@ from base_attentive.data.split import (
     to_datetime64_ns,
 )
 from base_attentive.data.validation import DataError, check_known_series, format_time
+from base_attentive.data.vocabulary import Vocabulary
 from base_attentive.data.window_arrays import WindowArrays
 
 _CHUNK_ROWS = 1 << 18
@@ -44,18 +44,23 @@ class ForecastDataset:
 
     Inputs (all float32; `B` windows, `T` lookback, `H` horizon):
     - static `(B, S)`: numeric static columns and, if
-      `spec.static_target_stats`, each target's training mean and log
-      standard deviation (both standardised across series), then the one-hot
-      categorical columns;
-    - dynamic `(B, T, D)`: the O scaled targets, then the past-observed
-      columns, then (with `missing="mask"`) the observed indicators of the
-      target and past columns that have missing values;
+      `spec.static_target_stats`, each target's mean and log standard
+      deviation (of the series' training period with `scaling="series"`, of
+      the window's lookback with `scaling="window"`; standardised across
+      series), then the codes of the static categorical columns;
+    - dynamic `(B, T, D)`: the O scaled targets, then the numeric and the
+      categorical (codes) past-observed columns, then (with
+      `missing="mask"`) the observed indicators of the target and numeric
+      past columns that have missing values;
     - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
-      known-future columns, then the calendar features, then (with
-      `missing="mask"`) the future columns' observed indicators;
+      numeric and the categorical known-future columns, the calendar
+      features, (with `missing="mask"`) the numeric future columns'
+      observed indicators, then the seasonal lags;
     - y `(B, H, O)`: the scaled targets over the horizon (NaN where a
       masked target is missing: zero loss weight).
     An absent role gives a zero-width array (`(B, 0)`, `(B, H, 0)`).
+    Categorical values are integer codes of `vocabulary` (0: unknown), held
+    as floats; `model_dims()` gives the model their cardinalities.
 
     Args:
         spec: the `DatasetSpec`.
@@ -85,7 +90,7 @@ class ForecastDataset:
         self.past_scaler = SeriesScaler(spec.covariate_scaler)
         self.future_scaler = SeriesScaler(spec.covariate_scaler)
         self.static_scaler = SeriesScaler("standard")
-        self.encoder = OneHotEncoder(spec.categorical_columns)
+        self.vocabulary = Vocabulary(spec.categorical_columns)
         self.target_stats = None
         # Columns with an observed-indicator input (missing="mask").
         self.indicators = {attribute: [] for attribute, _ in missing.ROLES}
@@ -143,20 +148,23 @@ class ForecastDataset:
             spec.target_columns, ids,
         )  # fmt: skip
         missing.fit_observed(
-            self.past_scaler, prepared.past[train_rows], single, 1, spec.past_columns
-        )
+            self.past_scaler, prepared.past[train_rows], single, 1,
+            spec.past_numeric_columns,
+        )  # fmt: skip
         missing.fit_observed(
             self.future_scaler, prepared.future[train_rows], single, 1,
-            spec.future_columns,
+            spec.future_numeric_columns,
         )  # fmt: skip
         stats = missing.fit_observed(
             SeriesScaler("standard"), target, groups, prepared.num_series,
             spec.target_columns, ids,
         )  # fmt: skip
         self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
-        self.encoder.fit(prepared.static_categorical)
+        self._fit_vocabulary(prepared, train_rows)
         self.series_ids = list(prepared.series_ids)
-        static_numeric = self._static_numeric(prepared, np.arange(prepared.num_series))
+        static_numeric = self._static_numeric(
+            prepared, np.arange(prepared.num_series), series_stats=True
+        )
         self.static_scaler.fit(
             static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1
         )
@@ -166,6 +174,24 @@ class ForecastDataset:
         self.arrays = self._to_arrays(prepared)
         self._frame = frame
         return self
+
+    def _fit_vocabulary(self, prepared, train_rows):
+        """Fits each categorical column's vocabulary on the training period."""
+        spec = self.spec
+        for values, columns in (
+            (prepared.static_categorical, spec.static_categorical_columns),
+            (prepared.past_categorical[train_rows], spec.past_categorical_columns),
+            (prepared.future_categorical[train_rows], spec.future_categorical_columns),
+        ):
+            for index, column in enumerate(columns):
+                self.vocabulary.fit(column, values[:, index])
+
+    def _codes(self, values, columns):
+        """`(N, k)` float32 codes of categorical columns (0: unknown)."""
+        out = np.zeros((values.shape[0], len(columns)), dtype=np.float32)
+        for index, column in enumerate(columns):
+            out[:, index] = self.vocabulary.encode(column, values[:, index])
+        return out
 
     def _drop_series_without_training_rows(self, prepared, boundaries):
         if boundaries.train_end is None:
@@ -185,25 +211,47 @@ class ForecastDataset:
             )
         return prepared.select_series(~late)
 
-    def _static_numeric(self, prepared, scaler_index):
-        """Raw numeric static features: static columns, then target stats."""
+    def _static_numeric(self, prepared, scaler_index, series_stats=False):
+        """Raw numeric static features: static columns, then target stats
+        (per series; with window scaling a placeholder, each window's own
+        statistics are written at gather time, standardised like the series'
+        statistics, which `series_stats=True` gives to fit the scaler)."""
         blocks = [prepared.static_numeric]
         if self.spec.static_target_stats:
-            blocks.append(self.target_stats[scaler_index])
+            if self.spec.scaling == "window" and not series_stats:
+                stats = np.zeros((len(scaler_index), self.target_stats.shape[1]))
+            else:
+                stats = self.target_stats[scaler_index]
+            blocks.append(stats)
         return np.concatenate(blocks, axis=1)
 
     def _scaler_index(self, series_ids):
-        check_known_series(series_ids, self.series_ids)
+        """Row of each series in the fitted per-series state; -1 for a series
+        not seen at fit, which only window scaling can serve."""
+        if self.spec.scaling != "window":
+            check_known_series(series_ids, self.series_ids)
         position = {series: index for index, series in enumerate(self.series_ids)}
-        return np.array([position[series] for series in series_ids], dtype=np.int64)
+        return np.array([position.get(s, -1) for s in series_ids], dtype=np.int64)
+
+    def _window_static(self):
+        """Where and how window scaling writes each window's statistics into
+        the static input: `(column, loc, scale)`, or None."""
+        spec = self.spec
+        if spec.scaling != "window" or not spec.static_target_stats:
+            return None
+        first = len(spec.static_numeric_columns)
+        stop = first + self.target_stats.shape[1]
+        return (
+            first,
+            self.static_scaler.loc[0, first:stop],
+            self.static_scaler.scale[0, first:stop],
+        )
 
     def _to_arrays(self, prepared):
         """Scales and encodes a prepared frame into `WindowArrays`."""
         spec = self.spec
         scaler_index = self._scaler_index(prepared.series_ids)
         rows = len(prepared.times)
-        row_groups = scaler_index[prepared.row_series]
-        single = np.zeros(rows, dtype=np.int64)
         output_dim = prepared.target.shape[1]
         values = {"target": prepared.target, "past": prepared.past}
         values["future"] = prepared.future
@@ -212,29 +260,45 @@ class ForecastDataset:
             values, observed_dynamic, observed_future = missing.masked_inputs(
                 prepared, spec, self.indicators
             )
-        past_end = output_dim + prepared.past.shape[1]
-        dynamic = np.empty((rows, past_end + observed_dynamic.shape[1]), np.float32)
-        _scale_into(
-            dynamic[:, :output_dim], self.target_scaler, values["target"], row_groups
+        past_codes = self._codes(
+            prepared.past_categorical, spec.past_categorical_columns
         )
+        numeric_end = output_dim + prepared.past.shape[1]
+        codes_end = numeric_end + past_codes.shape[1]
+        dynamic = np.empty((rows, codes_end + observed_dynamic.shape[1]), np.float32)
+        if spec.scaling == "series":
+            row_groups = scaler_index[prepared.row_series]
+            _scale_into(
+                dynamic[:, :output_dim], self.target_scaler, values["target"],
+                row_groups,
+            )  # fmt: skip
+        else:  # each window scales its own lookback at gather time
+            dynamic[:, :output_dim] = 0.0
+        single = np.zeros(rows, dtype=np.int64)
         _scale_into(
-            dynamic[:, output_dim:past_end], self.past_scaler, values["past"], single
-        )
-        dynamic[:, past_end:] = observed_dynamic
+            dynamic[:, output_dim:numeric_end], self.past_scaler, values["past"],
+            single,
+        )  # fmt: skip
+        dynamic[:, numeric_end:codes_end] = past_codes
+        dynamic[:, codes_end:] = observed_dynamic
         calendar = calendar_features(
             prepared.times,
             spec.calendar_features,
             spec.holiday_country,
             spec.timezone,
         )
+        future_codes = self._codes(
+            prepared.future_categorical, spec.future_categorical_columns
+        )
         future_dim = prepared.future.shape[1]
-        calendar_end = future_dim + calendar.shape[1]
-        future = np.empty((rows, calendar_end + observed_future.shape[1]), np.float32)
+        blocks = [future_codes, calendar, observed_future]
+        future = np.empty(
+            (rows, future_dim + sum(b.shape[1] for b in blocks)), np.float32
+        )
         _scale_into(
             future[:, :future_dim], self.future_scaler, values["future"], single
         )
-        future[:, future_dim:calendar_end] = calendar
-        future[:, calendar_end:] = observed_future
+        future[:, future_dim:] = np.concatenate(blocks, axis=1)
         # Prediction frames leave targets / past covariates unknown on the
         # horizon rows; these rows are never read as inputs. Masked inputs
         # before a series' first observed value become 0, the training mean.
@@ -245,7 +309,12 @@ class ForecastDataset:
             np.zeros(prepared.num_series, dtype=np.int64),
         )
         static = np.concatenate(
-            [static_numeric, self.encoder.transform(prepared.static_categorical)],
+            [
+                static_numeric,
+                self._codes(
+                    prepared.static_categorical, spec.static_categorical_columns
+                ),
+            ],
             axis=1,
         ).astype(np.float32)
         holiday_source = None
@@ -268,6 +337,7 @@ class ForecastDataset:
             scaling=spec.scaling,
             scaling_method=spec.target_scaler,
             seasonal_lags=spec.seasonal_lags,
+            window_static=self._window_static(),
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,
             target_input=values["target"] if spec.masked else None,
@@ -299,16 +369,19 @@ class ForecastDataset:
         spec = self.spec
         stats = []
         if spec.static_target_stats:
-            stats = [f"{t}_mean" for t in spec.target_columns] + [
-                f"{t}_log_std" for t in spec.target_columns
+            kind = "_window" if spec.scaling == "window" else ""
+            stats = [f"{t}{kind}_mean" for t in spec.target_columns] + [
+                f"{t}{kind}_log_std" for t in spec.target_columns
             ]
+        past = list(spec.past_numeric_columns + spec.past_categorical_columns)
+        future = list(spec.future_numeric_columns + spec.future_categorical_columns)
         observed_dynamic, observed_future = missing.indicator_names(self.indicators)
         return {
-            "static": list(spec.static_columns) + stats + self.encoder.feature_names,
-            "dynamic": list(spec.target_columns)
-            + list(spec.past_columns)
-            + observed_dynamic,
-            "future": list(spec.future_columns)
+            "static": list(spec.static_numeric_columns)
+            + stats
+            + list(spec.static_categorical_columns),
+            "dynamic": list(spec.target_columns) + past + observed_dynamic,
+            "future": future
             + calendar_feature_names(spec.calendar_features)
             + observed_future
             + [
@@ -319,12 +392,39 @@ class ForecastDataset:
             "target": list(spec.target_columns),
         }
 
+    def cardinalities(self):
+        """Cardinality of each feature of each input: 0 for a real feature,
+        the number of codes (vocabulary + unknown) for a categorical one.
+
+        Returns:
+            dict with keys `"static"`, `"dynamic"`, `"future"`, lists
+            parallel to `feature_names()`.
+        """
+        names = self.feature_names()
+        spec = self.spec
+        groups = {
+            "static": spec.static_categorical_columns,
+            "dynamic": spec.past_categorical_columns,
+            "future": spec.future_categorical_columns,
+        }
+        return {
+            group: [
+                self.vocabulary.cardinality(name) if name in categorical else 0
+                for name in names[group]
+            ]
+            for group, categorical in groups.items()
+        }
+
     def model_dims(self):
-        """Input dimensions for the `BaseAttentive` constructor.
+        """Input dimensions (and categorical cardinalities) for the
+        `BaseAttentive` constructor.
 
         Returns:
             dict with `static_input_dim` (S), `dynamic_input_dim` (D),
-            `future_input_dim` (F) and `output_dim` (O).
+            `future_input_dim` (F), `output_dim` (O) and
+            `static_cardinalities`, `dynamic_cardinalities`,
+            `future_cardinalities` (None for an input without categorical
+            features).
 
         Example:
 
@@ -338,12 +438,15 @@ class ForecastDataset:
         ...                       mode=data.spec.mode, quantiles=[0.1, 0.5, 0.9])
         """
         names = self.feature_names()
-        return {
+        dims = {
             "static_input_dim": len(names["static"]),
             "dynamic_input_dim": len(names["dynamic"]),
             "future_input_dim": len(names["future"]),
             "output_dim": len(names["target"]),
         }
+        for group, values in self.cardinalities().items():
+            dims[f"{group}_cardinalities"] = values if any(values) else None
+        return dims
 
     def windows(
         self,
@@ -477,7 +580,9 @@ class ForecastDataset:
 
         Args:
             frame: a long DataFrame (default: the frame given to `fit`);
-                its series must have been seen at fit time.
+                its series must have been seen at fit time, except with
+                `scaling="window"`, which needs no per-series statistics
+                (a new series' id is the unknown category).
             batch_size: windows per batch.
 
         Returns:

@@ -34,11 +34,12 @@ from base_attentive.data import validation
 from base_attentive.data.scaling import SeriesScaler
 
 # The roles whose columns may be missing: the `PreparedFrame` attribute and
-# the `DatasetSpec` field of each.
+# the `DatasetSpec` property naming its (numeric) columns. A missing
+# category is not masked: it is the unknown code of its vocabulary.
 ROLES = (
     ("target", "target_columns"),
-    ("past", "past_columns"),
-    ("future", "future_columns"),
+    ("past", "past_numeric_columns"),
+    ("future", "future_numeric_columns"),
 )
 
 
@@ -116,7 +117,7 @@ def check_indicated(prepared, spec, indicators, lookback_rows=None):
                 prepared.row_series[part],
                 prepared.times[part],
                 prepared.series_ids,
-                field,
+                f"{attribute}_columns",
             )
         except validation.DataError as error:
             raise ValueError(

@@ -43,6 +43,7 @@ from base_attentive.data.prepare import prepare_frame
 from base_attentive.data.scaling import SeriesScaler, safe_scale
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
+from base_attentive.data.vocabulary import category_text
 from base_attentive.data.window_arrays import WindowArrays
 
 __all__ = ["ParquetForecastDataset"]
@@ -374,10 +375,16 @@ class ParquetForecastDataset:
         template.boundaries = boundaries
         outputs = len(spec.target_columns)
         past, future = (
-            _Moments(len(spec.past_columns)),
-            _Moments(len(spec.future_columns)),
+            _Moments(len(spec.past_numeric_columns)),
+            _Moments(len(spec.future_numeric_columns)),
         )
         per_series = {}  # id -> (target loc, target scale, stats loc, stats scale, static, categorical)
+        # Distinct training values of each past / future categorical column.
+        categories = {
+            column: set()
+            for column in spec.past_categorical_columns
+            + spec.future_categorical_columns
+        }
         counts = {part: [] for part in ("train", "validation", "test")}
         kept_groups, skipped, freq = [], [], spec.freq
         for group in groups:
@@ -397,6 +404,15 @@ class ParquetForecastDataset:
             stats = SeriesScaler("standard").fit(target, local, prepared.num_series)
             past.add(prepared.past[train_rows])
             future.add(prepared.future[train_rows])
+            for values, columns in (
+                (prepared.past_categorical, spec.past_categorical_columns),
+                (prepared.future_categorical, spec.future_categorical_columns),
+            ):
+                for index, column in enumerate(columns):
+                    categories[column].update(
+                        category_text(value)
+                        for value in pd.unique(values[train_rows, index])
+                    )
             for index, series in enumerate(prepared.series_ids):
                 per_series[series] = (
                     scaler.loc[index],
@@ -439,6 +455,8 @@ class ParquetForecastDataset:
         self.dataset = self._fitted_dataset(
             template, series_ids, per_series, past, future, freq, outputs
         )
+        for column, values in categories.items():
+            self.dataset.vocabulary.fit(column, [v for v in values if v is not None])
         self.dataset.skipped_series = skipped
         self.groups = kept_groups
         self.window_counts = {part: np.asarray(c) for part, c in counts.items()}
@@ -467,10 +485,13 @@ class ParquetForecastDataset:
             ],
             axis=1,
         )
-        dataset.encoder.fit(categorical.reshape(len(series_ids), -1))
+        categorical = categorical.reshape(len(series_ids), -1)
+        for index, column in enumerate(spec.static_categorical_columns):
+            dataset.vocabulary.fit(column, categorical[:, index])
         static_numeric = dataset._static_numeric(
             types.SimpleNamespace(static_numeric=static.reshape(len(series_ids), -1)),
             np.arange(len(series_ids)),
+            series_stats=True,
         )
         dataset.static_scaler.fit(
             static_numeric, np.zeros(len(series_ids), dtype=np.int64), 1

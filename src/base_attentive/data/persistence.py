@@ -7,13 +7,15 @@ import os
 
 import numpy as np
 
-from base_attentive.data.encoding import OneHotEncoder
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import SplitBoundaries
+from base_attentive.data.vocabulary import Vocabulary
 
 FORMAT_NAME = "base_attentive.ForecastDataset"
-FORMAT_VERSION = 1
+# 2: integer vocabularies of categorical columns in any role (embedded by
+# the model) replace version 1's one-hot static encoder.
+FORMAT_VERSION = 2
 _SCALERS = ("target_scaler", "past_scaler", "future_scaler", "static_scaler")
 
 
@@ -28,7 +30,7 @@ def save_dataset(dataset, path):
         "series_ids": dataset.series_ids,
         "skipped_series": dataset.skipped_series,
         "target_stats": dataset.target_stats.tolist(),
-        "encoder": dataset.encoder.to_dict(),
+        "vocabulary": dataset.vocabulary.to_dict(),
         "indicators": dataset.indicators,
     }
     for name in _SCALERS:
@@ -55,7 +57,14 @@ def load_dataset(cls, path):
     if state.get("format_version") != FORMAT_VERSION:
         raise ValueError(
             "Unsupported ForecastDataset format_version "
-            f"{state.get('format_version')!r}; this version reads {FORMAT_VERSION}."
+            f"{state.get('format_version')!r}; this version reads {FORMAT_VERSION}"
+            + (
+                " (version 1 one-hot encoded categories, which models now "
+                "embed: fit the dataset and the model again)"
+                if state.get("format_version") == 1
+                else ""
+            )
+            + "."
         )
     dataset = cls(DatasetSpec.from_dict(state["spec"]))
     dataset.freq = state["freq"]
@@ -63,7 +72,7 @@ def load_dataset(cls, path):
     dataset.series_ids = state["series_ids"]
     dataset.skipped_series = state["skipped_series"]
     dataset.target_stats = np.asarray(state["target_stats"], dtype=np.float64)
-    dataset.encoder = OneHotEncoder.from_dict(state["encoder"])
+    dataset.vocabulary = Vocabulary.from_dict(state["vocabulary"])
     # Observed indicators (missing="mask"); files written before have none.
     dataset.indicators = state.get("indicators", dataset.indicators)
     for name in _SCALERS:

@@ -42,6 +42,18 @@ class PreparedFrame:
     static_categorical: np.ndarray
     freq: str
     skipped_series: list = dataclasses.field(default_factory=list)
+    # Categorical past / future columns: (N, k) object arrays of the raw
+    # values (None or NaN: missing, encoded as the unknown code).
+    past_categorical: np.ndarray | None = None
+    future_categorical: np.ndarray | None = None
+
+    _ROW_FIELDS = (
+        "target",
+        "past",
+        "future",
+        "past_categorical",
+        "future_categorical",
+    )
 
     @property
     def num_series(self):
@@ -57,39 +69,42 @@ class PreparedFrame:
         return np.repeat(np.arange(self.num_series), self.lengths)
 
     def regroup(self, row_index, lengths, times):
-        """Rebuilds the rows from `row_index` (-1 = new row, values NaN)."""
+        """Rebuilds the rows from `row_index` (-1 = new row: values missing,
+        NaN for numbers, None for categories)."""
         new = row_index < 0
         safe = np.where(new, 0, row_index)
 
         def take(values):
+            if values is None:
+                return None
             out = values[safe]
-            out[new] = np.nan
+            out[new] = None if out.dtype == object else np.nan
             return out
 
         return dataclasses.replace(
             self,
             offsets=_offsets(lengths),
             times=times,
-            target=take(self.target),
-            past=take(self.past),
-            future=take(self.future),
+            **{name: take(getattr(self, name)) for name in self._ROW_FIELDS},
         )
 
     def select_series(self, keep):
         """Keeps the series where `keep` is True; the others join `skipped_series`."""
         rows = keep[self.row_series]
+
+        def take(values):
+            return None if values is None else values[rows]
+
         return dataclasses.replace(
             self,
             series_ids=[s for s, k in zip(self.series_ids, keep, strict=True) if k],
             offsets=_offsets(self.lengths[keep]),
             times=self.times[rows],
-            target=self.target[rows],
-            past=self.past[rows],
-            future=self.future[rows],
             static_numeric=self.static_numeric[keep],
             static_categorical=self.static_categorical[keep],
             skipped_series=self.skipped_series
             + [s for s, k in zip(self.series_ids, keep, strict=True) if not k],
+            **{name: take(getattr(self, name)) for name in self._ROW_FIELDS},
         )
 
 
@@ -131,10 +146,11 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
     def numeric(columns, role):
         return validation.to_float_matrix(frame, list(columns), role)[order]
 
-    static_rows = numeric(spec.static_columns, "static_columns")
-    categorical_rows = frame[list(spec.categorical_columns)].to_numpy(dtype=object)[
-        order
-    ]
+    def categories(columns):
+        return frame[list(columns)].to_numpy(dtype=object)[order]
+
+    static_rows = numeric(spec.static_numeric_columns, "static_columns")
+    categorical_rows = categories(spec.static_categorical_columns)
     _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids)
     frequency = freq or spec.freq or infer_frequency(times, codes, offsets)
     prepared = PreparedFrame(
@@ -142,11 +158,13 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         offsets=offsets,
         times=times,
         target=numeric(spec.target_columns, "target_columns"),
-        past=numeric(spec.past_columns, "past_columns"),
-        future=numeric(spec.future_columns, "future_columns"),
+        past=numeric(spec.past_numeric_columns, "past_columns"),
+        future=numeric(spec.future_numeric_columns, "future_columns"),
         static_numeric=static_rows[offsets[:-1]],
         static_categorical=categorical_rows[offsets[:-1]],
         freq=to_offset(frequency).freqstr,
+        past_categorical=categories(spec.past_categorical_columns),
+        future_categorical=categories(spec.future_categorical_columns),
     )
     table_checks.check_values(prepared, spec)
     prepared = make_regular(prepared, spec)
@@ -190,23 +208,24 @@ def _series_codes(frame, spec):
 
 
 def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids):
-    """Static columns must be present and constant within each series."""
+    """Static columns must be constant within each series; numeric ones must
+    also be present (a missing static category is the unknown code)."""
     first = offsets[:-1][codes]
     problems = []
-    for values, columns in (
-        (static_rows, spec.static_columns),
-        (categorical_rows, spec.categorical_columns),
+    for values, columns, categorical in (
+        (static_rows, spec.static_numeric_columns, False),
+        (categorical_rows, spec.static_categorical_columns, True),
     ):
         for index, column in enumerate(columns):
             column_values = pd.Series(values[:, index])
-            if column_values.isna().any():
+            missing = column_values.isna().to_numpy()
+            if missing.any() and not categorical:
                 raise ValueError(
-                    f"Static column {column!r} has missing values; static "
-                    "columns must be known for every series."
+                    f"Static column {column!r} has missing values; numeric "
+                    "static columns must be known for every series."
                 )
-            changed = np.flatnonzero(
-                column_values.to_numpy() != column_values.to_numpy()[first]
-            )
+            raw = column_values.to_numpy()
+            changed = np.flatnonzero((raw != raw[first]) & ~(missing & missing[first]))
             if len(changed):
                 problems.append(
                     f"{column!r} in series {series_ids[codes[changed[0]]]!r}"
@@ -235,16 +254,18 @@ def _drop_short(prepared, lengths, minimum, spec, what):
 
 def _fill_and_check(prepared, spec, rows):
     """Applies the fill policy to the `rows` (a mask, or `slice(None)` for all)
-    of each role, then checks for NaN. With `missing="mask"` the values stay
-    missing: `data.missing` fills the inputs and checks the columns."""
+    of each numeric role, then checks for NaN. Categorical columns are not
+    filled: a missing category is encoded as the unknown code. With
+    `missing="mask"` the values stay missing: `data.missing` fills the inputs
+    and checks the columns."""
     if spec.masked:
         return prepared
     codes = prepared.row_series[rows]
     times = prepared.times[rows]
     for attribute, columns, role in (
         ("target", spec.target_columns, "target_columns"),
-        ("past", spec.past_columns, "past_columns"),
-        ("future", spec.future_columns, "future_columns"),
+        ("past", spec.past_numeric_columns, "past_columns"),
+        ("future", spec.future_numeric_columns, "future_columns"),
     ):
         values = getattr(prepared, attribute)
         subset = values[rows]
@@ -317,11 +338,10 @@ def _prediction_rows(prepared, spec):
         np.arange(lookback + horizon) >= lookback, prepared.num_series
     )
     if np.isnan(prepared.future[horizon_rows]).any() and not spec.masked:
-        codes = prepared.row_series[horizon_rows]
         validation.check_missing(
             prepared.future[horizon_rows],
-            list(spec.future_columns),
-            codes,
+            list(spec.future_numeric_columns),
+            prepared.row_series[horizon_rows],
             prepared.times[horizon_rows],
             prepared.series_ids,
             "future_columns (over the forecast horizon)",

@@ -59,9 +59,12 @@ class DatasetSpec:
             single series.
         static_columns: numeric columns that are constant within a series
             (standard-scaled across series).
-        categorical_columns: categorical static columns, one-hot encoded with
-            a vocabulary stored at fit time. May include `id_column` to give
-            the model the series identity.
+        categorical_columns: the columns, among the static, past and future
+            columns, that hold categories (text or codes): each gets an
+            integer vocabulary fitted on the training period (code 0 for a
+            value not seen there) and, in the model, its own embedding. May
+            include `id_column` (a static category: the series identity). A
+            column listed here and in no other role is a static one.
         past_columns: covariates observed up to the forecast origin only
             (they follow the targets in the dynamic input).
         future_columns: covariates known in advance over the horizon (the
@@ -317,18 +320,62 @@ class DatasetSpec:
             "past_columns": self.past_columns,
             "future_columns": self.future_columns,
         }
-        categorical = {c for c in self.categorical_columns if c != self.id_column}
-        roles["categorical_columns"] = tuple(categorical)
         seen = {}
         for role, columns in roles.items():
             for column in columns:
                 if column in seen:
                     raise ValueError(
                         f"Column {column!r} is given two roles: `{seen[column]}` "
-                        f"and `{role}`. Each column has one role (only "
-                        "`id_column` may also be listed in `categorical_columns`)."
+                        f"and `{role}`. Each column has one role (name "
+                        "categories in `categorical_columns` on top of it)."
                     )
                 seen[column] = role
+        for column in self.categorical_columns:
+            if seen.get(column) in ("time_column", "target_columns"):
+                raise ValueError(
+                    f"Column {column!r} is a `{seen[column]}` and cannot be "
+                    "categorical: `categorical_columns` names static, past or "
+                    "future columns (or the id column)."
+                )
+
+    def _categorical_in(self, columns):
+        return tuple(c for c in columns if c in self.categorical_columns)
+
+    @property
+    def static_categorical_columns(self):
+        """Static categorical columns: the id column when categorical, those
+        of `static_columns`, and categorical columns with no other role."""
+        roles = set(self.past_columns) | set(self.future_columns)
+        roles |= {self.time_column, *self.target_columns}
+        return tuple(
+            c
+            for c in self.categorical_columns
+            if c == self.id_column or c in self.static_columns or c not in roles
+        )
+
+    @property
+    def static_numeric_columns(self):
+        return tuple(
+            c for c in self.static_columns if c not in self.categorical_columns
+        )
+
+    @property
+    def past_numeric_columns(self):
+        return tuple(c for c in self.past_columns if c not in self.categorical_columns)
+
+    @property
+    def past_categorical_columns(self):
+        return self._categorical_in(self.past_columns)
+
+    @property
+    def future_numeric_columns(self):
+        return tuple(
+            c for c in self.future_columns if c not in self.categorical_columns
+        )
+
+    @property
+    def future_categorical_columns(self):
+        return self._categorical_in(self.future_columns)
 
     @property
     def masked(self):

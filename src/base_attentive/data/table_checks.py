@@ -1,7 +1,7 @@
 """Checks of a table's numbers, done once where a frame is prepared.
 
 Two rules, per numeric column (targets, past-observed, known-future and
-numeric static columns):
+numeric static columns; categorical columns hold codes, not numbers):
 
 - **Infinite or absurd values are errors.** A value that is `inf`, `-inf`
   or larger in magnitude than float32's largest number (`MAX_MAGNITUDE`,
@@ -48,8 +48,8 @@ def check_values(prepared, spec):
     codes = prepared.row_series
     roles = (
         (prepared.target, spec.target_columns, "target_columns"),
-        (prepared.past, spec.past_columns, "past_columns"),
-        (prepared.future, spec.future_columns, "future_columns"),
+        (prepared.past, spec.past_numeric_columns, "past_columns"),
+        (prepared.future, spec.future_numeric_columns, "future_columns"),
     )
     problems = [
         problem
@@ -60,7 +60,7 @@ def check_values(prepared, spec):
     ]
     problems += _magnitudes(
         prepared.static_numeric,
-        spec.static_columns,
+        spec.static_numeric_columns,
         np.arange(prepared.num_series),
         None,
         prepared,

@@ -22,7 +22,9 @@ REMEDIES = {
     "short": "Pass `skip_short_series=True` in the DatasetSpec to drop them.",
     "late": "Move the split later, or pass `skip_short_series=True` in the "
     "DatasetSpec to drop them.",
-    "unknown_series": "Fit a new ForecastDataset that includes these series.",
+    "unknown_series": "Fit again on data that includes these series, or use "
+    "scaling='window' (each window scaled by its own lookback, no per-series "
+    "statistics), which forecasts series not seen in training.",
 }
 
 
@@ -224,8 +226,8 @@ def to_float_matrix(frame, columns, role):
         raise TypeError(
             f"Columns in `{role}` must be numeric. Non-numeric values in: "
             + "; ".join(problems)
-            + ". Convert or drop them, or declare categorical static columns "
-            "in `categorical_columns`."
+            + ". Convert or drop them, or name columns of categories in "
+            "`categorical_columns` (any role: static, past or future)."
         )
     return matrix
 

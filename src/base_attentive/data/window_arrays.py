@@ -123,6 +123,10 @@ class WindowArrays:
         seasonal_lags: lags `L` whose target values `y[t + h - L k]` are
             appended to the future input (see `lag_offsets`), scaled like
             the target.
+        window_static: with window scaling and target statistics in the
+            static input: `(column, loc, scale)`, where the window's lookback
+            mean and log standard deviation go (columns `column ..
+            column + 2 O`) and how they are standardised; or None.
         holiday_lag: one of `seasonal_lags` (the yearly one) that reads, on
             holidays, the row in `holiday_source` instead (the same holiday
             a year before; see `base_attentive.data.holiday_lag`), or None.
@@ -149,6 +153,7 @@ class WindowArrays:
     scaling: str = "series"
     scaling_method: str = "standard"
     seasonal_lags: tuple = ()
+    window_static: tuple | None = None
     holiday_lag: int | None = None
     holiday_source: np.ndarray | None = None
     target_input: np.ndarray | None = None
@@ -286,8 +291,14 @@ class WindowArrays:
         """
         output_dim = self.output_dim
         window = self.scaling == "window"
+        static = self.static[window_series]
         if window:
             loc, scale = self.window_stats(starts)
+            if self.window_static is not None:
+                column, stats_loc, stats_scale = self.window_static
+                stats = np.concatenate([loc, np.log(scale)], axis=1)
+                width = stats.shape[1]
+                static[:, column : column + width] = (stats - stats_loc) / stats_scale
             loc, scale = loc[:, None], scale[:, None]  # (B, 1, O)
 
         source = self.target if self.target_input is None else self.target_input
@@ -311,7 +322,7 @@ class WindowArrays:
                 for i in range(len(self._lag_steps))
             ]
             future = np.concatenate([future, *lags], axis=-1)
-        inputs = (self.static[window_series], dynamic, future)
+        inputs = (static, dynamic, future)
         if not with_targets:
             return inputs
         target_rows = starts + self._target_steps

@@ -28,7 +28,6 @@ from base_attentive.backend import get_backend
 __all__ = [
     "compiled_forward",
     "configure_process",
-    "dropout",
     "export_model",
     "lstm",
     "predict_function",
@@ -98,37 +97,6 @@ def seed_global_generator(seed):
         _fast_path("seed_global_generator")(seed)
     except NotImplementedError:
         return
-
-
-def dropout(inputs, rate, noise_shape=None, seed=None):
-    """Inverted dropout in training: `keras.random.dropout`, drawn for less.
-
-    Each element is kept with probability ``1 - rate`` and scaled by
-    ``1 / (1 - rate)``. JAX draws the mask as fused element-wise operations
-    instead of its looped random-bits kernel on CPU; see ``kernels/jax.py``.
-
-    Args:
-        inputs: tensor.
-        rate: float in (0, 1).
-        noise_shape: shape of the mask, broadcast to ``inputs``, or None.
-        seed: a `keras.random.SeedGenerator` (as `keras.layers.Dropout`).
-
-    Returns:
-        Tensor like ``inputs``.
-
-    Example:
-
-    >>> seed = keras.random.SeedGenerator(0)
-    >>> out = dropout(keras.ops.ones((2, 4)), 0.5, seed=seed)
-    >>> sorted(set(keras.ops.convert_to_numpy(out).ravel()) - {0.0, 2.0})
-    []
-    """
-    try:
-        return _fast_path("dropout")(inputs, rate, noise_shape, seed)
-    except NotImplementedError:
-        import keras
-
-        return keras.random.dropout(inputs, rate, noise_shape=noise_shape, seed=seed)
 
 
 def lstm(layer, sequences, initial_state, mask, training):

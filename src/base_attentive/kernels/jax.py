@@ -1,10 +1,8 @@
-"""JAX fast paths: dropout masks, compiled eager calls, prediction.
+"""JAX fast paths: compiled eager calls, prediction.
 
 Keras and JAX are imported inside the functions, so that the environment
 defaults below can be read and applied before Keras starts.
 """
-
-import math
 
 from base_attentive.kernels import as_input_arrays
 
@@ -12,81 +10,6 @@ from base_attentive.kernels import as_input_arrays
 # TensorFlow types); with oneDNN off its start-up notices stay quiet, and
 # nothing changes, since TensorFlow computes nothing here.
 ENVIRONMENT_DEFAULTS = {"TF_ENABLE_ONEDNN_OPTS": "0"}
-
-# Threefry-2x32 (Salmon et al. 2011, "Parallel random numbers: as easy as
-# 1, 2, 3"): rotation constants of its 20 rounds, in two alternating groups
-# of four, and the parity constant of its key schedule.
-_THREEFRY_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
-_THREEFRY_PARITY = 0x1BD11BDA
-_BITS_LEVELS = 2**32
-
-
-def dropout(inputs, rate, noise_shape, seed):
-    """Dropout whose random bits are `jax.random.bits`, computed element-wise.
-
-    Keras' JAX dropout calls `jax.random.bernoulli`, whose threefry hash JAX
-    lowers on CPU to an XLA while loop: every mask is computed and stored by
-    a loop of its own, which costs more than the rest of the dropout in a
-    training step. Here the same bits (those of ``jax.random.bits(key,
-    shape, "uint32")`` for the same Keras seed) are written out as plain
-    element-wise operations, which XLA fuses into the masking.
-
-    An element is kept when its 32-bit integer is at least
-    ``round(rate * 2**32)``, and kept values are divided by the exact keep
-    probability of that threshold (it differs from ``1 - rate`` by under
-    1e-9), so the layer stays unbiased.
-
-    Raises:
-        NotImplementedError: for a ``noise_shape``, a rate whose threshold
-            rounds to 0 or 2**32, or 2**32 elements or more (the counter is
-            32-bit): Keras' dropout runs then.
-    """
-    threshold = round(rate * _BITS_LEVELS)
-    if (
-        noise_shape is not None
-        or not 0 < threshold < _BITS_LEVELS
-        or math.prod(inputs.shape) >= _BITS_LEVELS
-    ):
-        raise NotImplementedError
-    import jax.numpy as jnp
-
-    keep = threefry_bits(seed.next(), inputs.shape) >= jnp.uint32(threshold)
-    keep_probability = 1.0 - threshold / _BITS_LEVELS
-    return jnp.where(keep, inputs / keep_probability, jnp.zeros_like(inputs))
-
-
-def threefry_bits(key, shape):
-    """``jax.random.bits(key, shape, "uint32")``, without XLA loops.
-
-    Under JAX's default ``jax_threefry_partitionable`` layout, element ``i``
-    (row-major) of the bits is ``x0 ^ x1`` of the Threefry-2x32 hash of the
-    counter pair ``(0, i)`` under ``key``. JAX's CPU lowering runs the 20
-    rounds in a `fori_loop`; here they are unrolled into element-wise integer
-    operations.
-
-    Args:
-        key: uint32 array of shape `(2,)` (a Keras / raw JAX seed).
-        shape: tuple of ints, fewer than 2**32 elements.
-
-    Returns:
-        uint32 array of ``shape``.
-    """
-    import jax
-    import jax.numpy as jnp
-
-    keys = [key[0], key[1]]
-    keys.append(keys[0] ^ keys[1] ^ jnp.uint32(_THREEFRY_PARITY))
-    counter = jax.lax.iota(jnp.uint32, math.prod(shape)).reshape(shape)
-    x0 = jnp.zeros_like(counter) + keys[0]
-    x1 = counter + keys[1]
-    for group in range(5):
-        for rotation in _THREEFRY_ROTATIONS[group % 2]:
-            x0 = x0 + x1
-            x1 = (x1 << rotation) | (x1 >> (32 - rotation))
-            x1 = x0 ^ x1
-        x0 = x0 + keys[(group + 1) % 3]
-        x1 = x1 + keys[(group + 2) % 3] + jnp.uint32(group + 1)
-    return x0 ^ x1
 
 
 class CompiledForward:

@@ -33,16 +33,18 @@ def lstm(layer, sequences, initial_state, mask, training):
 
     On CPU, Keras' PyTorch LSTM projects the inputs of all steps at once,
     then loops over time steps in Python (about ten small operations per
-    step, each recorded by autograd; on CUDA it uses cuDNN). ``torch.lstm``,
-    the ATen kernel behind `torch.nn.LSTM`, runs the whole sequence in one
-    call on every device. The gate order (i, f, c, o) is the same in both
+    step, each recorded by autograd). ``torch.lstm``, the ATen kernel behind
+    `torch.nn.LSTM`, runs the whole sequence in one call. On CUDA, Keras
+    already runs cuDNN's fused LSTM, so this kernel is for the CPU alone.
+    The gate order (i, f, c, o) is the same in both
     libraries and Keras adds its one bias once, so this computes what Keras
     computes, to float rounding, with the same weights.
 
     Raises:
         NotImplementedError: for a configuration ``torch.lstm`` does not
             cover (a mask, input or recurrent dropout, ``go_backwards``,
-            ``unroll``, no bias, activations other than tanh / sigmoid).
+            ``unroll``, no bias, activations other than tanh / sigmoid), and
+            for inputs on another device than the CPU.
     """
     import keras
     import torch
@@ -60,10 +62,13 @@ def lstm(layer, sequences, initial_state, mask, training):
         or cell.recurrent_activation is not keras.activations.sigmoid
     ):
         raise NotImplementedError
+    inputs = ops.convert_to_tensor(sequences)
+    if inputs.device.type != "cpu":
+        raise NotImplementedError
     kernel = ops.convert_to_tensor(cell.kernel)
     recurrent_kernel = ops.convert_to_tensor(cell.recurrent_kernel)
     bias = ops.convert_to_tensor(cell.bias)
-    inputs = ops.convert_to_tensor(sequences).to(kernel.dtype)
+    inputs = inputs.to(kernel.dtype)
     h, c = (ops.convert_to_tensor(s).to(kernel.dtype) for s in initial_state)
     # torch.lstm wants (4u, in) weights and two biases; Keras has one.
     params = [kernel.T, recurrent_kernel.T, bias, torch.zeros_like(bias)]

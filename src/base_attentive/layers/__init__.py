@@ -11,7 +11,7 @@ from base_attentive.backend.resolution import configure_keras_backend_env
 
 configure_keras_backend_env()
 
-import keras  # noqa: E402, F401  (loaded after KERAS_BACKEND is written)
+import keras  # noqa: E402  (loaded after KERAS_BACKEND is written)
 
 check_keras_backend()
 
@@ -21,7 +21,6 @@ from base_attentive.layers.categorical_embedding import (  # noqa: E402
 )
 from base_attentive.layers.cross_attention import CrossAttention  # noqa: E402
 from base_attentive.layers.distribution_head import DistributionHead  # noqa: E402
-from base_attentive.layers.dropout import Dropout  # noqa: E402
 from base_attentive.layers.fused_lstm import FusedLSTM  # noqa: E402
 from base_attentive.layers.gate_add_norm import GateAddNorm  # noqa: E402
 from base_attentive.layers.gated_linear_unit import GatedLinearUnit  # noqa: E402
@@ -49,12 +48,16 @@ from base_attentive.layers.variable_selection_network import (  # noqa: E402
     VariableSelectionNetwork,
 )
 
+# Files saved by earlier versions name their dropout layers
+# "base_attentive>Dropout", a former subclass of `keras.layers.Dropout` that
+# only drew its masks differently on JAX: they load as `keras.layers.Dropout`.
+keras.saving.get_custom_objects()["base_attentive>Dropout"] = keras.layers.Dropout
+
 __all__ = [
     "AttentionLevel",
     "CategoricalEmbedding",
     "CrossAttention",
     "DistributionHead",
-    "Dropout",
     "FusedLSTM",
     "GateAddNorm",
     "GatedLinearUnit",

@@ -52,6 +52,18 @@ def _unknown_is_zero(initializer):
     return initialize
 
 
+def _runs(positions):
+    """`[(start, stop), ...]`: the runs of consecutive integers in the sorted
+    `positions` (`[0, 1, 3]` -> `[(0, 2), (3, 4)]`)."""
+    runs = []
+    for position in positions:
+        if runs and runs[-1][1] == position:
+            runs[-1] = (runs[-1][0], position + 1)
+        else:
+            runs.append((position, position + 1))
+    return runs
+
+
 @keras.saving.register_keras_serializable(package="base_attentive")
 class CategoricalEmbedding(keras.layers.Layer):
     """One embedding table per categorical variable of an input.
@@ -100,6 +112,7 @@ class CategoricalEmbedding(keras.layers.Layer):
         self.categorical_positions = [
             i for i, n in enumerate(self.cardinalities) if n > 0
         ]
+        self._real_runs = _runs(self.real_positions)
         self.tables = []
 
     def build(self, input_shape):
@@ -120,9 +133,7 @@ class CategoricalEmbedding(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs):
-        real = None
-        if self.real_positions:
-            real = ops.take(inputs, self.real_positions, axis=-1)
+        real = self.select_real(inputs) if self.real_positions else None
         embeddings = []
         for position, table in zip(
             self.categorical_positions, self.tables, strict=True
@@ -133,6 +144,17 @@ class CategoricalEmbedding(keras.layers.Layer):
             embedded = ops.take(table, codes, axis=0)
             embeddings.append(ops.cast(embedded, self.compute_dtype))
         return real, embeddings
+
+    def select_real(self, values):
+        """The entries of the real-valued variables along the last axis of
+        `values` (the inputs, or per-variable weights), in order.
+
+        Slices of the runs of real variables, not `ops.take` with a list:
+        PyTorch's ONNX exporter writes that as a Squeeze that ONNX Runtime
+        refuses (for two or more indices).
+        """
+        parts = [values[..., start:stop] for start, stop in self._real_runs]
+        return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=-1)
 
     def compute_output_shape(self, input_shape):
         batch = tuple(input_shape[:-1])

@@ -3,7 +3,6 @@
 import keras
 from keras import ops
 
-from base_attentive.layers.dropout import Dropout
 from base_attentive.layers.sublayer_call import call_sublayer
 
 
@@ -35,7 +34,7 @@ class GatedLinearUnit(keras.layers.Layer):
         super().__init__(**kwargs)
         self.units = units
         self.dropout_rate = dropout_rate
-        self.dropout = Dropout(dropout_rate, dtype=self.dtype_policy)
+        self.dropout = keras.layers.Dropout(dropout_rate, dtype=self.dtype_policy)
         self.projection = keras.layers.Dense(
             2 * units, dtype=self.dtype_policy, name="projection"
         )

@@ -5,7 +5,6 @@ import math
 import keras
 from keras import ops
 
-from base_attentive.layers.dropout import Dropout
 from base_attentive.layers.sublayer_call import call_sublayer
 
 
@@ -66,7 +65,7 @@ class InterpretableMultiHeadAttention(keras.layers.Layer):
             name="key",
         )
         self.value_dense = keras.layers.Dense(key_dim, dtype=policy, name="value")
-        self.attention_dropout = Dropout(dropout_rate, dtype=policy)
+        self.attention_dropout = keras.layers.Dropout(dropout_rate, dtype=policy)
         self.output_dense = None
 
     def build(self, query_shape, value_shape=None, attention_mask_shape=None):

@@ -3,7 +3,6 @@
 import keras
 from keras import ops
 
-from base_attentive.layers.dropout import Dropout
 from base_attentive.layers.fused_lstm import FusedLSTM
 from base_attentive.layers.sublayer_call import call_sublayer
 
@@ -86,7 +85,7 @@ class MultiScaleLSTM(keras.layers.Layer):
             for scale in self.scales
             for depth in range(num_layers)
         ]
-        self.dropout = Dropout(dropout_rate, dtype=self.dtype_policy)
+        self.dropout = keras.layers.Dropout(dropout_rate, dtype=self.dtype_policy)
 
     def _stack(self, index):
         return self.lstms[index * self.num_layers : (index + 1) * self.num_layers]

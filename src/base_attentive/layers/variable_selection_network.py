@@ -155,7 +155,7 @@ class VariableSelectionNetwork(GatedBlock):
         weights = ops.softmax(logits, axis=-1)
         selected = None
         if real is not None:
-            real_weights = ops.take(weights, embedding.real_positions, axis=-1)
+            real_weights = embedding.select_real(weights)
             selected = ops.matmul(real_weights * real, self.variable_kernel)
             selected = selected + ops.matmul(real_weights, self.variable_bias)
         for position, vector in zip(

@@ -135,7 +135,7 @@ def search(
     search_space=None,
     storage=None,
     study_name=None,
-    validation=0.1,
+    validation,
     pruner="median",
     report=None,
 ):
