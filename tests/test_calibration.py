@@ -138,3 +138,21 @@ def test_errors_name_the_problem():
         ConformalQuantileCalibrator([0.1, 0.5, 0.8])
     with pytest.raises(ValueError, match="format_version"):
         ConformalQuantileCalibrator.from_dict({"quantiles": LEVELS})
+
+
+def test_missing_targets_are_left_out_of_their_cell():
+    y_val, q_val = draw(400, seed=3)
+    missing = np.zeros(y_val.shape, dtype=bool)
+    missing[:150, 1, 0] = True  # 150 missing targets in one (step, target) cell
+    with_nan = np.where(missing, np.nan, y_val)
+    fitted = ConformalQuantileCalibrator(LEVELS).fit(with_nan, q_val)
+    assert np.isfinite(fitted.corrections).all()
+    # That cell's correction is the one of its 250 observed scores alone.
+    alone = ConformalQuantileCalibrator(LEVELS).fit(y_val[150:], q_val[150:])
+    np.testing.assert_array_equal(
+        fitted.corrections[:, 1, 0], alone.corrections[:, 1, 0]
+    )
+    # The other cells keep all 400.
+    full = ConformalQuantileCalibrator(LEVELS).fit(y_val, q_val)
+    np.testing.assert_array_equal(fitted.corrections[:, 0], full.corrections[:, 0])
+    assert fitted.num_calibration == 250

@@ -438,6 +438,55 @@ def test_cli_window_scaling_categories_and_a_new_station_in_original_units(
     assert level / 3 < forecast["q0.5"].median() < level * 3
 
 
+def _with_holes(path, out):
+    """The table at `path` with Austin's rides missing on 03-10..19 and
+    07-20..22 and Clark/Lake's rows of 05-02..04 absent, written to `out`."""
+    frame = pd.read_csv(path, parse_dates=["date"])
+    austin, dates = frame["station"] == "Austin", frame["date"]
+    frame.loc[austin & dates.between("2016-03-10", "2016-03-19"), "rides"] = np.nan
+    frame.loc[austin & dates.between("2016-07-20", "2016-07-22"), "rides"] = np.nan
+    gap = (frame["station"] == "Clark_Lake") & dates.between("2016-05-02", "2016-05-04")
+    frame[~gap].to_csv(out, index=False)
+    return out
+
+
+def test_cli_missing_mask_trains_on_a_table_with_gaps_and_nan(
+    ridership_slice, tmp_path
+):
+    history = _with_holes(ridership_slice["history"], tmp_path / "holes.csv")
+    future = _with_holes(ridership_slice["future"], tmp_path / "holes_future.csv")
+    out = tmp_path / "run"
+    trained = _run_cli(
+        "train", "--config", ridership_slice["config"], *TINY_MODEL, "--data",
+        history, "--missing", "mask", "--plot-series", "0", "--out", out,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    assert "missing values masked: 4 training and 0 validation windows dropped" in (
+        trained.stdout
+    )
+    run = json.loads((out / "run.json").read_text())
+    assert run["data"]["unobserved_windows"] == {"train": 4, "validation": 0}
+    assert "missing values masked: 4 train" in (out / "report.md").read_text()
+    dataset = json.loads((out / "dataset.json").read_text())
+    assert dataset["spec"]["missing"] == "mask"
+    assert dataset["indicators"]["target"] == ["rides"]
+    forecasts = pd.read_csv(out / "forecasts.csv", parse_dates=["date"])
+    unobserved = forecasts["actual"].isna()
+    assert set(forecasts.loc[unobserved, "date"].dt.strftime("%m-%d")) == {
+        "07-20", "07-21", "07-22",
+    }  # fmt: skip
+    assert forecasts[["q0.1", "q0.5", "q0.9"]].notna().all().all()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert np.isfinite(metrics["model"]["mase"])
+    predicted = _run_cli(
+        "predict", "--model", out, "--data", future, "--out", tmp_path / "next.csv"
+    )
+    assert predicted.returncode == 0, predicted.stderr
+    forecast = pd.read_csv(tmp_path / "next.csv")
+    assert len(forecast) == len(STATIONS) * HORIZON
+    assert np.isfinite(forecast[["q0.1", "q0.5", "q0.9"]].to_numpy()).all()
+
+
 def test_cli_train_data_parallel_on_two_devices(ridership_slice, tmp_path):
     out = tmp_path / "run"
     trained = _run_cli(
@@ -548,6 +597,7 @@ def test_cli_train_bad_data_names_the_problem_and_debug_shows_traceback(
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "rides" in result.stderr
     assert "NaN" in result.stderr and "Traceback" not in result.stderr
+    assert "--missing mask" in result.stderr  # the remedy in the CLI's words
     debug = _run_cli(
         "--debug", "train", "--config", ridership_slice["config"], "--data", bad
     )

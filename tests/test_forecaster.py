@@ -222,3 +222,76 @@ def test_the_run_json_records_the_forecaster_and_the_backend(fitted, tmp_path):
     assert run["backend"] == CURRENT_BACKEND
     assert run["forecaster"]["model"]["embed_dim"] == 4
     assert run["training"]["stopped_by"] in ("epochs", "early stopping")
+
+
+# -- missing values kept as missing (missing="mask") --------------------------
+
+
+def with_holes(frame):
+    """Austin's rides missing 2016-06-10..19 (longer than the horizon) and
+    07-20..22; Clark/Lake's rows of 2016-05-02..04 absent; one NaN temp."""
+    frame = frame.copy()
+    austin = frame["station"] == "Austin"
+    dates = frame["date"]
+    frame.loc[austin & dates.between("2016-06-10", "2016-06-19"), "rides"] = np.nan
+    frame.loc[austin & dates.between("2016-07-20", "2016-07-22"), "rides"] = np.nan
+    frame.loc[austin & (dates == "2016-04-01"), "temp"] = np.nan
+    gap = (frame["station"] == "Clark_Lake") & dates.between("2016-05-02", "2016-05-04")
+    return frame[~gap].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def masked(frames):
+    holes = {name: with_holes(frame) for name, frame in frames.items()}
+    forecaster = make_forecaster(missing="mask").fit(
+        holes["train"], validation=21, verbose=0
+    )
+    return forecaster, holes
+
+
+def test_by_default_a_missing_value_names_its_series_column_and_time(frames):
+    austin = frames["train"]["station"] == "Austin"
+    holes = austin & frames["train"]["date"].between("2016-06-10", "2016-06-19")
+    rides = frames["train"]["rides"].mask(holes)
+    with pytest.raises(
+        ValueError,
+        match=r"'rides': 10 NaN in series 'Austin', first at 'Austin' 2016-06-10",
+    ) as error:
+        make_forecaster().fit(frames["train"].assign(rides=rides))
+    assert "missing='mask'" in str(error.value)
+
+
+def test_masked_fit_drops_windows_without_an_observed_horizon(masked):
+    forecaster, _ = masked
+    # Austin's 7-step horizons inside its 10 missing days start on 06-10..13.
+    assert forecaster.data_["unobserved_windows"] == {"train": 4, "validation": 0}
+    assert forecaster.data_["observed_indicators"] == ["rides", "temp", "Cubs_Home"]
+    assert forecaster.training_["calibration"]["applied"] is True
+    assert np.isfinite(forecaster.history_["loss"]).all()
+
+
+def test_masked_forecasts_never_hold_nan(masked):
+    forecaster, holes = masked
+    forecasts = forecaster.predict(holes["future"])
+    assert len(forecasts) == len(STATIONS) * HORIZON
+    quantiles = forecasts[["q0.1", "q0.5", "q0.9"]].to_numpy()
+    assert np.isfinite(quantiles).all()
+    assert (forecasts["forecast_origin"] == pd.Timestamp("2016-08-14")).all()
+
+
+def test_masked_backtest_scores_only_the_observed_actuals(masked):
+    forecaster, holes = masked
+    backtest = forecaster.backtest(holes["history"], stride=2)
+    missing = backtest["actual"].isna()
+    assert missing.any() and not missing.all()
+    assert set(backtest.loc[missing, "date"].dt.strftime("%m-%d")) <= {
+        "07-20", "07-21", "07-22",
+    }  # fmt: skip
+    assert np.isfinite(backtest[["q0.1", "q0.5", "q0.9"]].to_numpy()).all()
+    table = forecaster.evaluate(backtest)
+    overall = table[table["horizon_step"] == "all"].set_index("forecast")
+    for name in ("mae", "mase", "mean_quantile_loss", "coverage@80%"):
+        assert np.isfinite(overall.loc["model", name])
+    observed = backtest[~missing]
+    mae = (observed["actual"] - observed["q0.5"]).abs().mean()
+    assert overall.loc["model", "mae"] == pytest.approx(mae)

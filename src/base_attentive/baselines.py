@@ -143,7 +143,9 @@ class SeasonalNaive:
         seasons_back = np.ceil(steps / self.season).astype(np.int64)
         # The same position in the last season of the lookback, (N, H).
         source = arrays.target_rows(windows.starts) - seasons_back * self.season
-        point = arrays.target[source]  # (N, H, O)
+        # Missing values (missing="mask") read the last observed one.
+        history = arrays.target if arrays.target_input is None else arrays.target_input
+        point = history[source]  # (N, H, O)
         series = self.series_index(windows)
         spread = self.offsets[series[:, None], seasons_back - 1]  # (N, H, Q, O)
         return point[:, :, None, :] + spread

@@ -140,7 +140,8 @@ class ConformalQuantileCalibrator:
         """Computes the corrections on a calibration split.
 
         Args:
-            y_true: calibration targets `(B, H, O)`.
+            y_true: calibration targets `(B, H, O)`; NaN marks a missing
+                target (`missing="mask"`), left out of its cell's scores.
             y_quantiles: the model's quantile forecasts for them,
                 `(B, H, Q, O)`.
 
@@ -153,6 +154,9 @@ class ConformalQuantileCalibrator:
                 (1 - alpha))` must not exceed `n`, i.e. `n >= 1 / alpha - 1`.
         """
         y_quantiles = self._check_forecast(y_quantiles, fitting=True)
+        missing = _missing_targets(y_true)
+        if missing is not None:
+            y_true = np.where(missing, 0.0, y_true)
         y_true, y_quantiles, _ = _quantile_forecast(y_true, y_quantiles, self.quantiles)
         corrections = []
         for (low, high, nominal), levels in zip(
@@ -161,10 +165,13 @@ class ConformalQuantileCalibrator:
             scores = np.maximum(
                 y_quantiles[:, :, low, :] - y_true, y_true - y_quantiles[:, :, high, :]
             )
-            scores = np.sort(self._pool(scores), axis=0)
-            count = scores.shape[0]
-            rank = math.ceil((count + 1) * nominal - 1e-9)
-            if rank > count:
+            if missing is not None:
+                scores = np.where(missing, np.nan, scores)
+            scores = np.sort(self._pool(scores), axis=0)  # NaN sorted last
+            counts = np.count_nonzero(~np.isnan(scores), axis=0)  # per cell
+            ranks = np.ceil((counts + 1) * nominal - 1e-9).astype(np.int64)
+            count = int(counts.min())
+            if (ranks > counts).any():
                 raise ValueError(
                     f"Too few calibration scores for the {100 * nominal:g}% "
                     f"interval ({levels[0]:g}, {levels[1]:g}): the conformal "
@@ -174,7 +181,8 @@ class ConformalQuantileCalibrator:
                     f"per_target={self.per_target}); use more validation "
                     "windows, per_horizon=False, or drop that level"
                 )
-            corrections.append(scores[max(rank, 1) - 1])
+            index = np.maximum(ranks, 1) - 1
+            corrections.append(np.take_along_axis(scores, index[None], axis=0)[0])
         self.corrections = np.stack(corrections)
         self.num_calibration = int(count)
         self.horizon, self.num_targets = y_true.shape[1], y_true.shape[2]
@@ -345,8 +353,19 @@ def calibrate_on_windows(model, windows, quantiles):
     y_true = windows.materialize()[1]
     calibrator = ConformalQuantileCalibrator(quantiles).fit(y_true, scaled)
     summary = {"applied": True, "windows": windows.num_windows}
+    observed = ~np.isnan(y_true)  # missing targets (missing="mask") left out
     for low, high, nominal in central_intervals(quantiles):
         summary[f"validation_coverage@{100 * nominal:g}%"] = interval_coverage(
-            y_true, scaled[:, :, low], scaled[:, :, high]
+            y_true[observed], scaled[:, :, low][observed], scaled[:, :, high][observed]
         )
     return calibrator, summary
+
+
+def _missing_targets(y_true):
+    """Where `y_true` is NaN (a missing target), or None when nothing is (or
+    when it is not numeric: `_quantile_forecast` reports that)."""
+    try:
+        missing = np.isnan(np.asarray(y_true, dtype=np.float64))
+    except (TypeError, ValueError):
+        return None
+    return missing if missing.any() else None

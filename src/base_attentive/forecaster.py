@@ -152,9 +152,23 @@ class Forecaster:
         season: season length of the seasonal-naive baseline; None picks it
             from the time step (`baselines.default_season`).
         holiday_country: country of the `"holiday"` calendar feature.
-        fill_missing: NaN policy: `"raise"` (default), `"ffill"`, `"zero"`
-            or `"interpolate"`; with a fill policy, missing time steps are
-            added and filled too.
+        fill_missing: how NaN are repaired into observed values (with
+            `missing="raise"`): `"raise"` (default: no repair, a NaN is an
+            error), `"ffill"`, `"zero"` or `"interpolate"`; with a fill
+            policy, missing time steps are added and filled too, and the
+            filled targets are trained on and scored as if observed.
+        missing: what a missing value (a NaN, or a time step absent from
+            the regular grid) means. `"raise"` (default): an error naming
+            the column, the series and the first time, unless
+            `fill_missing` repairs it. `"mask"`: it stays missing. Missing
+            time steps become rows of missing values; each column with a
+            missing value gets an observed-indicator input (1 observed, 0
+            missing); missing inputs carry the last observed value forward
+            (the training mean before the first one); missing targets are
+            neither trained on nor scored; windows without an observed
+            target in their horizon are dropped (counted in
+            `data_["unobserved_windows"]`). Forecasts never hold NaN. Leave
+            `fill_missing` at `"raise"` with it. See docs/data.md.
         scaling: `"series"` (default): each series' targets standardised
             with statistics of its training period; `"window"`: each window
             by its own lookback's mean and standard deviation, inverted on
@@ -212,6 +226,7 @@ class Forecaster:
         seasonal_lags=(),
         holiday_lag=None,
         target_transform="none",
+        missing="raise",
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -239,6 +254,7 @@ class Forecaster:
         self.season = season
         self.holiday_country = holiday_country
         self.fill_missing = fill_missing
+        self.missing = missing
         self.scaling = scaling
         self.seasonal_lags = list(seasonal_lags or ())
         self.holiday_lag = holiday_lag
@@ -310,6 +326,7 @@ class Forecaster:
             "seasonal_lags": list(self.seasonal_lags),
             "holiday_lag": self.holiday_lag,
             "target_transform": self.target_transform,
+            "missing": self.missing,
         }
 
     def __repr__(self):
@@ -359,6 +376,7 @@ class Forecaster:
             freq=self.freq,
             fill_missing=fill,
             fill_gaps=fill != "raise",
+            missing=self.missing,
             scaling=self.scaling,
             seasonal_lags=tuple(self.seasonal_lags),
             holiday_lag=self.holiday_lag,
@@ -485,6 +503,15 @@ class Forecaster:
             f"{train.num_windows:,} training and {valid.num_windows:,} validation "
             f"windows (validation from {info['validation_start']})",
         )
+        if "unobserved_windows" in info:
+            dropped = info["unobserved_windows"]
+            report(
+                "detail",
+                f"missing values masked: {dropped['train']:,} training and "
+                f"{dropped['validation']:,} validation windows dropped (no "
+                "observed target in their horizon); observed indicators for "
+                f"{', '.join(info['observed_indicators']) or 'no column'}",
+            )
 
         def build():
             return build_model(
@@ -598,6 +625,22 @@ class Forecaster:
                 "train": train.num_windows,
                 "validation": validation.num_windows,
             },
+            **self._missing_info(dataset, train, validation),
+        }
+
+    @staticmethod
+    def _missing_info(dataset, train, validation):
+        """With missing="mask": the windows dropped and the indicated columns."""
+        if not dataset.spec.masked:
+            return {}
+        return {
+            "unobserved_windows": {
+                "train": train.unobserved_windows,
+                "validation": validation.unobserved_windows,
+            },
+            "observed_indicators": [
+                column for columns in dataset.indicators.values() for column in columns
+            ],
         }
 
     # -------------------------------------------------------------- forecast

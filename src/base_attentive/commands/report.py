@@ -137,6 +137,7 @@ def write_report(folder, table, plot_paths):
         f"{data['windows']['validation']:,} validation, "
         f"{test['windows']:,} test (lookback {settings['lookback']}, "
         f"horizon {settings['horizon']})",
+        *_missing_lines(data),
         f"- target {settings['target']}; static {settings['static']}; "
         f"past-observed {settings['past']}; known-future {settings['future']}; "
         f"calendar {data['calendar']}; categories {data.get('categorical', [])}",
@@ -204,3 +205,16 @@ def write_report(folder, table, plot_paths):
         "",
     ]
     return write_text_atomic(folder.path("report"), "\n".join(lines))
+
+
+def _missing_lines(data):
+    """The report's line on masked missing values (missing="mask"), if any."""
+    if "unobserved_windows" not in data:
+        return []
+    dropped = data["unobserved_windows"]
+    indicated = ", ".join(data["observed_indicators"]) or "none"
+    return [
+        f"- missing values masked: {dropped['train']:,} train and "
+        f"{dropped['validation']:,} validation windows dropped (no observed "
+        f"target in their horizon); observed indicators for: {indicated}"
+    ]

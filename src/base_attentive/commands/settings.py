@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from base_attentive.commands import values
 from base_attentive.data.calendar import CALENDAR_FEATURES
-from base_attentive.data.spec import FILL_POLICIES
+from base_attentive.data.spec import FILL_POLICIES, MISSING_POLICIES
 from base_attentive.data.target_transform import TARGET_TRANSFORMS
 from base_attentive.data.window_arrays import SCALINGS
 from base_attentive.forecaster import DEFAULT_VALIDATION
@@ -137,7 +137,18 @@ DATA_SETTINGS = (
         "fill_missing",
         values.choice(FILL_POLICIES),
         "POLICY",
-        f"NaN policy: {', '.join(FILL_POLICIES)}",
+        "how to fill NaN and missing time steps so they count as observed: "
+        f"{', '.join(FILL_POLICIES)}",
+        "raise",
+    ),
+    Setting(
+        "missing",
+        values.choice(MISSING_POLICIES),
+        "POLICY",
+        "what a missing value means: 'raise' (an error naming the column, "
+        "series and first time, unless --fill-missing repairs it) or 'mask' "
+        "(missing time steps added as missing rows; observed-indicator inputs; "
+        "missing targets neither trained on nor scored)",
         "raise",
     ),
     Setting("series", values.names, "IDS", "use only these series"),

@@ -20,9 +20,12 @@ from base_attentive.data.validation import DataError, local_zone, to_datetime
 # The remedies of `data.validation.REMEDIES` (same keys) in the command
 # line's words: a CLI user has options, not `DatasetSpec` arguments.
 CLI_REMEDIES = {
-    "gaps": "Give --fill-missing ffill, zero or interpolate to add the missing "
-    "time steps and fill them, or --freq if the frequency was inferred wrongly.",
-    "missing": "Clean them, or give --fill-missing ffill, zero or interpolate.",
+    "gaps": "Give --missing mask to add the missing time steps as missing "
+    "values, or --fill-missing ffill, zero or interpolate to add them and fill "
+    "them, or --freq if the frequency was inferred wrongly.",
+    "missing": "Clean them, give --missing mask (observed indicators; missing "
+    "targets are not trained on nor scored), or --fill-missing ffill, zero or "
+    "interpolate.",
     "short": "Remove those series from the table, keep the others with "
     "--series, or shorten --lookback / --horizon.",
     "late": "Remove those series from the table, keep the others with --series, "
@@ -277,6 +280,7 @@ def forecaster_arguments(settings):
         "season": settings["season"],
         "holiday_country": settings["holiday_country"],
         "fill_missing": settings["fill_missing"],
+        "missing": settings["missing"],
         "scaling": settings["scaling"],
         "seasonal_lags": settings["seasonal_lags"],
         "holiday_lag": settings["holiday_lag"],

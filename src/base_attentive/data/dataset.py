@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from base_attentive.data import forecast_frame as forecast_frame_module
-from base_attentive.data import persistence
+from base_attentive.data import missing, persistence
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
 from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import prepare_frame
@@ -51,11 +51,15 @@ class ForecastDataset:
       the window's lookback with `scaling="window"`; standardised across
       series), then the codes of the static categorical columns;
     - dynamic `(B, T, D)`: the O scaled targets, then the numeric and the
-      categorical (codes) past-observed columns;
+      categorical (codes) past-observed columns, then (with
+      `missing="mask"`) the observed indicators of the target and numeric
+      past columns that have missing values;
     - future `(B, H, F)`, or `(B, T + H, F)` when `spec.mode == "tft"`: the
       numeric and the categorical known-future columns, the calendar
-      features, then the seasonal lags;
-    - y `(B, H, O)`: the scaled targets over the horizon.
+      features, (with `missing="mask"`) the numeric future columns'
+      observed indicators, then the seasonal lags;
+    - y `(B, H, O)`: the scaled targets over the horizon (NaN where a
+      masked target is missing: zero loss weight).
     An absent role gives a zero-width array (`(B, 0)`, `(B, H, 0)`).
     Categorical values are integer codes of `vocabulary` (0: unknown), held
     as floats; `model_dims()` gives the model their cardinalities.
@@ -90,6 +94,8 @@ class ForecastDataset:
         self.static_scaler = SeriesScaler("standard")
         self.vocabulary = Vocabulary(spec.categorical_columns)
         self.target_stats = None
+        # Columns with an observed-indicator input (missing="mask").
+        self.indicators = {attribute: [] for attribute, _ in missing.ROLES}
         self.arrays = None
         self._frame = None
 
@@ -134,11 +140,27 @@ class ForecastDataset:
             train_rows = prepared.times < boundaries.train_end
         groups = prepared.row_series[train_rows]
         single = np.zeros(len(groups), dtype=np.int64)
-        target = self._model_target(prepared)[train_rows]
-        self.target_scaler.fit(target, groups, prepared.num_series)
-        self.past_scaler.fit(prepared.past[train_rows], single, 1)
-        self.future_scaler.fit(prepared.future[train_rows], single, 1)
-        stats = SeriesScaler("standard").fit(target, groups, prepared.num_series)
+        if spec.masked:
+            self.indicators = missing.indicator_columns(prepared, spec)
+        # Without NaN (missing="raise") this is `SeriesScaler.fit`.
+        ids = prepared.series_ids
+        target = self._model_target(prepared.target)[train_rows]
+        missing.fit_observed(
+            self.target_scaler, target, groups, prepared.num_series,
+            spec.target_columns, ids,
+        )  # fmt: skip
+        missing.fit_observed(
+            self.past_scaler, prepared.past[train_rows], single, 1,
+            spec.past_numeric_columns,
+        )  # fmt: skip
+        missing.fit_observed(
+            self.future_scaler, prepared.future[train_rows], single, 1,
+            spec.future_numeric_columns,
+        )  # fmt: skip
+        stats = missing.fit_observed(
+            SeriesScaler("standard"), target, groups, prepared.num_series,
+            spec.target_columns, ids,
+        )  # fmt: skip
         self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
         self._fit_vocabulary(prepared, train_rows)
         self.series_ids = list(prepared.series_ids)
@@ -205,12 +227,10 @@ class ForecastDataset:
             blocks.append(stats)
         return np.concatenate(blocks, axis=1)
 
-    def _model_target(self, prepared):
-        """The prepared targets in the model's scale (`spec.target_transform`)."""
+    def _model_target(self, target):
+        """Targets `(N, O)` in the model's scale (`spec.target_transform`)."""
         spec = self.spec
-        return transform_target(
-            prepared.target, spec.target_transform, spec.target_columns
-        )
+        return transform_target(target, spec.target_transform, spec.target_columns)
 
     def _scaler_index(self, series_ids):
         """Row of each series in the fitted per-series state; -1 for a series
@@ -240,24 +260,38 @@ class ForecastDataset:
         scaler_index = self._scaler_index(prepared.series_ids)
         rows = len(prepared.times)
         output_dim = prepared.target.shape[1]
-        model_target = self._model_target(prepared)
+        values = {"target": prepared.target, "past": prepared.past}
+        values["future"] = prepared.future
+        observed_dynamic = observed_future = np.zeros((rows, 0), np.float32)
+        if spec.masked:  # inputs carried forward, plus observed indicators
+            values, observed_dynamic, observed_future = missing.masked_inputs(
+                prepared, spec, self.indicators
+            )
+        model_target = self._model_target(prepared.target)
+        # The targets as the inputs read them (carried forward under the mask).
+        target_input = (
+            self._model_target(values["target"]) if spec.masked else model_target
+        )
         past_codes = self._codes(
             prepared.past_categorical, spec.past_categorical_columns
         )
         numeric_end = output_dim + prepared.past.shape[1]
-        dynamic = np.empty((rows, numeric_end + past_codes.shape[1]), np.float32)
+        codes_end = numeric_end + past_codes.shape[1]
+        dynamic = np.empty((rows, codes_end + observed_dynamic.shape[1]), np.float32)
         if spec.scaling == "series":
             row_groups = scaler_index[prepared.row_series]
             _scale_into(
-                dynamic[:, :output_dim], self.target_scaler, model_target, row_groups
+                dynamic[:, :output_dim], self.target_scaler, target_input, row_groups
             )
         else:  # each window scales its own lookback at gather time
             dynamic[:, :output_dim] = 0.0
         single = np.zeros(rows, dtype=np.int64)
         _scale_into(
-            dynamic[:, output_dim:numeric_end], self.past_scaler, prepared.past, single
-        )
-        dynamic[:, numeric_end:] = past_codes
+            dynamic[:, output_dim:numeric_end], self.past_scaler, values["past"],
+            single,
+        )  # fmt: skip
+        dynamic[:, numeric_end:codes_end] = past_codes
+        dynamic[:, codes_end:] = observed_dynamic
         calendar = calendar_features(
             prepared.times,
             spec.calendar_features,
@@ -268,14 +302,19 @@ class ForecastDataset:
             prepared.future_categorical, spec.future_categorical_columns
         )
         future_dim = prepared.future.shape[1]
+        blocks = [future_codes, calendar, observed_future]
         future = np.empty(
-            (rows, future_dim + future_codes.shape[1] + calendar.shape[1]), np.float32
+            (rows, future_dim + sum(b.shape[1] for b in blocks)), np.float32
         )
-        _scale_into(future[:, :future_dim], self.future_scaler, prepared.future, single)
-        future[:, future_dim:] = np.concatenate([future_codes, calendar], axis=1)
+        _scale_into(
+            future[:, :future_dim], self.future_scaler, values["future"], single
+        )
+        future[:, future_dim:] = np.concatenate(blocks, axis=1)
         # Prediction frames leave targets / past covariates unknown on the
-        # horizon rows; these rows are never read as inputs.
+        # horizon rows; these rows are never read as inputs. Masked inputs
+        # before a series' first observed value become 0, the training mean.
         np.nan_to_num(dynamic, copy=False, nan=0.0)
+        np.nan_to_num(future, copy=False, nan=0.0)
         static_numeric = self.static_scaler.transform(
             self._static_numeric(prepared, scaler_index),
             np.zeros(prepared.num_series, dtype=np.int64),
@@ -313,6 +352,7 @@ class ForecastDataset:
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,
             model_target=model_target,
+            target_input=target_input if spec.masked else None,
         )
 
     def transform(self, frame):
@@ -326,7 +366,10 @@ class ForecastDataset:
             `WindowArrays` of that frame.
         """
         self._require_fitted()
-        return self._to_arrays(prepare_frame(frame, self.spec, freq=self.freq))
+        prepared = prepare_frame(frame, self.spec, freq=self.freq)
+        if self.spec.masked:
+            missing.check_indicated(prepared, self.spec, self.indicators)
+        return self._to_arrays(prepared)
 
     def feature_names(self):
         """Names of the features along the last axis of each input.
@@ -344,13 +387,15 @@ class ForecastDataset:
             ]
         past = list(spec.past_numeric_columns + spec.past_categorical_columns)
         future = list(spec.future_numeric_columns + spec.future_categorical_columns)
+        observed_dynamic, observed_future = missing.indicator_names(self.indicators)
         return {
             "static": list(spec.static_numeric_columns)
             + stats
             + list(spec.static_categorical_columns),
-            "dynamic": list(spec.target_columns) + past,
+            "dynamic": list(spec.target_columns) + past + observed_dynamic,
             "future": future
             + calendar_feature_names(spec.calendar_features)
+            + observed_future
             + [
                 f"{t}_lag{lag}"
                 for lag in spec.seasonal_lags
@@ -438,6 +483,10 @@ class ForecastDataset:
             **pydataset_kwargs: `workers`, `use_multiprocessing`,
                 `max_queue_size` for `keras.utils.PyDataset`.
 
+        With `missing="mask"`, windows without an observed target in their
+        horizon (or up to their origin) are left out; `unobserved_windows`
+        of the result counts them.
+
         Returns:
             `WindowDataset` yielding `((static, dynamic, future), y)`.
 
@@ -450,6 +499,7 @@ class ForecastDataset:
         arrays = self.arrays if frame is None else self.transform(frame)
         starts, window_series = arrays.window_starts()
         mask = self.boundaries.window_mask(part, *arrays.target_times(starts))
+        mask, unobserved = self._drop_unobserved(arrays, starts, mask)
         if not mask.any():
             raise ValueError(
                 f"The {part!r} period holds no complete window of lookback="
@@ -460,7 +510,7 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        return WindowDataset(
+        windows = WindowDataset(
             arrays,
             starts[mask],
             window_series[mask],
@@ -469,6 +519,16 @@ class ForecastDataset:
             seed=seed,
             **pydataset_kwargs,
         )
+        windows.unobserved_windows = unobserved
+        return windows
+
+    def _drop_unobserved(self, arrays, starts, mask):
+        """`(mask, count)`: with missing="mask", `mask` without the windows
+        that `missing.usable_windows` rejects, and how many those were."""
+        if not self.spec.masked:
+            return mask, 0
+        usable = missing.usable_windows(arrays, starts)
+        return mask & usable, int((mask & ~usable).sum())
 
     def backtest_windows(self, frame, start, *, stride=1, end=None, batch_size=256):
         """Rolling-origin windows of `frame` for a backtest.
@@ -505,6 +565,7 @@ class ForecastDataset:
         mask = (steps >= 0) & (steps % stride == 0)
         if end is not None:
             mask &= origins <= to_datetime64_ns(end)
+        mask, unobserved = self._drop_unobserved(arrays, starts, mask)
         if not mask.any():
             raise ValueError(
                 f"No window of the frame has its forecast origin at or after "
@@ -514,9 +575,11 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        return WindowDataset(
+        windows = WindowDataset(
             arrays, starts[mask], window_series[mask], batch_size=batch_size
         )
+        windows.unobserved_windows = unobserved
+        return windows
 
     def prediction_windows(self, frame=None, *, batch_size=256):
         """One window per series, forecasting past its last observed target.
@@ -563,6 +626,11 @@ class ForecastDataset:
         if frame is None:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         prepared = prepare_frame(frame, self.spec, freq=self.freq, for_prediction=True)
+        if self.spec.masked:
+            positions = np.arange(len(prepared.times))
+            positions -= prepared.offsets[prepared.row_series]
+            lookback = positions < self.spec.history_rows + self.spec.lookback
+            missing.check_indicated(prepared, self.spec, self.indicators, lookback)
         arrays = self._to_arrays(prepared)
         starts = arrays.offsets[:-1] + arrays.history
         return arrays, starts, np.arange(len(arrays.series_ids))

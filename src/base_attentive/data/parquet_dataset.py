@@ -159,6 +159,14 @@ class ParquetForecastDataset:
                 "'none' with a Parquet dataset. Received: covariate_scaler="
                 "'robust'"
             )
+        if spec.masked:
+            raise ValueError(
+                "`missing='mask'` is not supported by the Parquet dataset yet: "
+                "which columns get an observed indicator, and the scalers of "
+                "the observed values, are fitted on the whole table. Use "
+                "`ForecastDataset`, or `missing='raise'` with a `fill_missing` "
+                "policy. Received: missing='mask'"
+            )
         if spec.holiday_lag is not None:
             raise ValueError(
                 "`holiday_lag` is not supported by the Parquet dataset yet: its "
@@ -389,7 +397,7 @@ class ParquetForecastDataset:
             if boundaries.train_end is not None:
                 train_rows = prepared.times < boundaries.train_end
             local = prepared.row_series[train_rows]
-            target = template._model_target(prepared)[train_rows]
+            target = template._model_target(prepared.target)[train_rows]
             scaler = SeriesScaler(spec.target_scaler).fit(
                 target, local, prepared.num_series
             )

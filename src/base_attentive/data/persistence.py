@@ -31,6 +31,7 @@ def save_dataset(dataset, path):
         "skipped_series": dataset.skipped_series,
         "target_stats": dataset.target_stats.tolist(),
         "vocabulary": dataset.vocabulary.to_dict(),
+        "indicators": dataset.indicators,
     }
     for name in _SCALERS:
         state[name] = getattr(dataset, name).to_dict()
@@ -72,6 +73,8 @@ def load_dataset(cls, path):
     dataset.skipped_series = state["skipped_series"]
     dataset.target_stats = np.asarray(state["target_stats"], dtype=np.float64)
     dataset.vocabulary = Vocabulary.from_dict(state["vocabulary"])
+    # Observed indicators (missing="mask"); files written before have none.
+    dataset.indicators = state.get("indicators", dataset.indicators)
     for name in _SCALERS:
         setattr(dataset, name, SeriesScaler.from_dict(state[name]))
     return dataset

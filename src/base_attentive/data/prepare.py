@@ -255,7 +255,11 @@ def _drop_short(prepared, lengths, minimum, spec, what):
 def _fill_and_check(prepared, spec, rows):
     """Applies the fill policy to the `rows` (a mask, or `slice(None)` for all)
     of each numeric role, then checks for NaN. Categorical columns are not
-    filled: a missing category is encoded as the unknown code."""
+    filled: a missing category is encoded as the unknown code. With
+    `missing="mask"` the values stay missing: `data.missing` fills the inputs
+    and checks the columns."""
+    if spec.masked:
+        return prepared
     codes = prepared.row_series[rows]
     times = prepared.times[rows]
     for attribute, columns, role in (
@@ -333,7 +337,7 @@ def _prediction_rows(prepared, spec):
     horizon_rows = np.tile(
         np.arange(lookback + horizon) >= lookback, prepared.num_series
     )
-    if np.isnan(prepared.future[horizon_rows]).any():
+    if np.isnan(prepared.future[horizon_rows]).any() and not spec.masked:
         validation.check_missing(
             prepared.future[horizon_rows],
             list(spec.future_numeric_columns),

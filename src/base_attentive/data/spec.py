@@ -12,6 +12,7 @@ from base_attentive.data.window_arrays import SCALINGS, history_rows
 
 SCALERS = ("standard", "robust", "none")
 FILL_POLICIES = ("raise", "ffill", "zero", "interpolate")
+MISSING_POLICIES = ("raise", "mask")
 MODES = (None, "tft")
 
 
@@ -120,14 +121,31 @@ class DatasetSpec:
         static_target_stats: append each series' target location and log
             scale (from the fitted target scaler) to the static input, giving
             back the level that per-series scaling removes. Default `True`.
-        fill_missing: what to do with NaN in targets and covariates:
-            `"raise"` (default) raises; `"ffill"` carries the last value
-            forward within a series (leading NaN take the first value);
-            `"zero"` writes 0; `"interpolate"` interpolates linearly within a
-            series (edges take the nearest value).
+        fill_missing: how to repair NaN in targets and covariates so that
+            they count as observed values (used with `missing="raise"`):
+            `"raise"` (default) repairs nothing, so a NaN raises; `"ffill"`
+            carries the last value forward within a series (leading NaN
+            take the first value); `"zero"` writes 0; `"interpolate"`
+            interpolates linearly within a series (edges take the nearest
+            value). Filled targets are trained on and scored as if observed.
         fill_gaps: if `True`, series with missing time steps are reindexed to
             `freq` and the new rows filled with `fill_missing` (which must
             then not be `"raise"`). Default `False`: gaps raise.
+        missing: what a missing value (a NaN, or a time step absent from the
+            regular grid) means. `"raise"` (default): every value must be
+            present once `fill_missing` / `fill_gaps` have repaired the data;
+            a NaN left raises, naming the column, the series and the first
+            time. `"mask"`: missing values stay missing, as such: gaps in the
+            time grid become rows whose values are all missing; every target,
+            past or future column with a missing value in the frame given to
+            `fit` gets an observed-indicator input (1 observed, 0 missing);
+            missing inputs are carried forward within their series (before
+            the first observed value, the training mean: 0 once scaled);
+            missing targets stay NaN in `y`, so the losses give them zero
+            weight and the metrics leave them out; windows whose horizon has
+            no observed target (or with no observed target up to their
+            origin) are dropped and counted. `fill_missing` and `fill_gaps`
+            must stay off with `"mask"` (see `base_attentive.data.missing`).
         skip_short_series: if `True`, series shorter than
             `lookback + forecast_horizon` are dropped (their ids are kept in
             `ForecastDataset.skipped_series`); default `False` raises.
@@ -171,6 +189,7 @@ class DatasetSpec:
     fill_missing: str = "raise"
     fill_gaps: bool = False
     skip_short_series: bool = False
+    missing: str = "raise"
     timezone: str | None = None
 
     def __post_init__(self):
@@ -206,6 +225,7 @@ class DatasetSpec:
         self._check_choice("target_scaler", SCALERS)
         self._check_choice("covariate_scaler", SCALERS)
         self._check_choice("fill_missing", FILL_POLICIES)
+        self._check_choice("missing", MISSING_POLICIES)
         self._check_choice("scaling", SCALINGS)
         if self.scaling == "window" and self.target_scaler == "none":
             raise ValueError(
@@ -231,6 +251,15 @@ class DatasetSpec:
                 "`fill_gaps=True` adds rows that need values: choose "
                 "`fill_missing` among 'ffill', 'zero', 'interpolate'. Received: "
                 "fill_missing='raise'"
+            )
+        if self.masked and (self.fill_missing != "raise" or self.fill_gaps):
+            raise ValueError(
+                "`missing='mask'` keeps missing values missing (observed "
+                "indicators, no loss on missing targets) and adds the missing "
+                "time steps itself; `fill_missing` and `fill_gaps` repair "
+                "them into observed values instead. Choose one. Received: "
+                f"missing='mask', fill_missing={self.fill_missing!r}, "
+                f"fill_gaps={self.fill_gaps!r}"
             )
         self._check_roles_disjoint()
         self._check_timezone()
@@ -354,6 +383,16 @@ class DatasetSpec:
     @property
     def future_categorical_columns(self):
         return self._categorical_in(self.future_columns)
+
+    @property
+    def masked(self):
+        """True with `missing="mask"`."""
+        return self.missing == "mask"
+
+    @property
+    def reindexes_gaps(self):
+        """Whether gaps in the time grid become rows (`fill_gaps` or mask)."""
+        return self.fill_gaps or self.masked
 
     @property
     def columns(self):

@@ -50,7 +50,8 @@ def regular_times(start, periods, offset):
 
 
 def make_regular(prepared, spec):
-    """Checks the time grid; reindexes series with gaps if `spec.fill_gaps`."""
+    """Checks the time grid; reindexes series with gaps if `spec.fill_gaps`
+    or `spec.missing == "mask"` (the new rows' values are missing)."""
     offset = to_offset(prepared.freq)
     times, offsets = prepared.times, prepared.offsets
     expected_next = (pd.DatetimeIndex(times[:-1]) + offset).to_numpy(
@@ -62,7 +63,7 @@ def make_regular(prepared, spec):
     )
     if not len(bad_steps):
         return prepared
-    if not spec.fill_gaps:
+    if not spec.reindexes_gaps:
         messages = []
         for series in np.unique(row_series[bad_steps]):
             steps = bad_steps[row_series[bad_steps] == series]

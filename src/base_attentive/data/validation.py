@@ -12,11 +12,13 @@ _MAX_LISTED = 5
 # The command line says the same with its options
 # (`base_attentive.commands.tables.CLI_REMEDIES`, same keys).
 REMEDIES = {
-    "gaps": "Pass `fill_gaps=True` (with a `fill_missing` policy) in the "
-    "DatasetSpec to reindex to the frequency and fill the new rows, or set "
-    "`freq` if it was inferred wrongly.",
-    "missing": "Clean them, or choose a fill policy with `fill_missing` in the "
-    "DatasetSpec ('ffill', 'zero' or 'interpolate').",
+    "gaps": "Pass `missing='mask'` in the DatasetSpec (the missing time steps "
+    "become rows of missing values, marked as such), or `fill_gaps=True` (with "
+    "a `fill_missing` policy) to reindex to the frequency and fill the new "
+    "rows, or set `freq` if it was inferred wrongly.",
+    "missing": "Clean them, pass `missing='mask'` in the DatasetSpec (observed "
+    "indicators; missing targets are not trained on nor scored), or choose a "
+    "fill policy with `fill_missing` ('ffill', 'zero' or 'interpolate').",
     "short": "Pass `skip_short_series=True` in the DatasetSpec to drop them.",
     "late": "Move the split later, or pass `skip_short_series=True` in the "
     "DatasetSpec to drop them.",

@@ -13,11 +13,34 @@ lookback statistics).
 from __future__ import annotations
 
 import dataclasses
+import types
+import warnings
 
 import numpy as np
 import pandas as pd
 
 SCALINGS = ("series", "window")
+# NumPy's NaN-ignoring statistics, under the names `_location_scale` uses.
+_NAN_AWARE = types.SimpleNamespace(
+    percentile=np.nanpercentile, mean=np.nanmean, std=np.nanstd
+)
+
+
+def _location_scale(values, method, stats):
+    """Location and scale over axis 1 of `(B, T, O)` values (`stats`: NumPy or
+    its NaN-aware twins); a scale that is 0 or not finite becomes 1.
+
+    A constant lookback can have a standard deviation of float round-off
+    (1e-19 for 48 copies of 0.002) instead of 0: a scale below `1e-9` of the
+    location counts as 0, else it would blow the window's targets up.
+    """
+    if method == "robust":
+        q25, loc, q75 = stats.percentile(values, [25, 50, 75], axis=1)
+        scale = np.where(q75 - q25 > 0, q75 - q25, stats.std(values, axis=1))
+    else:
+        loc, scale = stats.mean(values, axis=1), stats.std(values, axis=1)
+    usable = np.isfinite(scale) & (scale > 1e-9 * np.abs(np.nan_to_num(loc)))
+    return loc, np.where(usable & (scale > 0), scale, 1.0)
 
 
 def lag_offsets(lag, positions):
@@ -114,6 +137,10 @@ class WindowArrays:
             year before, -1 where none (needed with `holiday_lag`). A source
             row before the rows a window may read (its `history` and
             lookback) is not used: that window keeps the ordinary lag.
+        target_input: `(N, O)` float64 targets in the model's scale as the
+            inputs read them, or None for `model_target`. With
+            `missing="mask"`: missing targets carried forward
+            (`model_target` keeps them NaN, for `y`; `target` for actuals).
     """
 
     dynamic: np.ndarray
@@ -134,6 +161,7 @@ class WindowArrays:
     holiday_lag: int | None = None
     holiday_source: np.ndarray | None = None
     model_target: np.ndarray | None = None
+    target_input: np.ndarray | None = None
 
     def __post_init__(self):
         if self.model_target is None:
@@ -189,7 +217,7 @@ class WindowArrays:
             )
         ) + sum(
             array.nbytes
-            for array in (self.holiday_source, self.model_target)
+            for array in (self.holiday_source, self.model_target, self.target_input)
             if array is not None and array is not self.target
         )
 
@@ -222,15 +250,20 @@ class WindowArrays:
         Returns:
             `(loc, scale)`, float64 arrays `(B, O)`. A scale that is 0 or
             not finite (a constant lookback) becomes 1, as in `SeriesScaler`.
+            With masked targets (`target_input`), the statistics of the
+            lookback's observed values; a lookback without any takes those
+            of its carried-forward values; never NaN.
         """
-        values = self.model_target[np.asarray(starts)[:, None] + self._lookback_steps]
-        if self.scaling_method == "robust":
-            q25, loc, q75 = np.percentile(values, [25, 50, 75], axis=1)
-            scale = np.where(q75 - q25 > 0, q75 - q25, values.std(axis=1))
-        else:
-            loc, scale = values.mean(axis=1), values.std(axis=1)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        return loc, scale
+        rows = np.asarray(starts)[:, None] + self._lookback_steps
+        values = self.model_target[rows]
+        if self.target_input is None:
+            return _location_scale(values, self.scaling_method, np)
+        empty = np.isnan(values).all(axis=1, keepdims=True)
+        values = np.where(empty, self.target_input[rows], values)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN lookback
+            loc, scale = _location_scale(values, self.scaling_method, _NAN_AWARE)
+        return np.nan_to_num(loc), scale
 
     def origin_rows(self, starts):
         """Row of each window's forecast origin (its last lookback step)."""
@@ -276,9 +309,13 @@ class WindowArrays:
                 static[:, column : column + width] = (stats - stats_loc) / stats_scale
             loc, scale = loc[:, None], scale[:, None]  # (B, 1, O)
 
+        source = self.model_target if self.target_input is None else self.target_input
+
         def scaled_target(rows):
+            """The scaled targets as inputs read them (lookback, lags)."""
             if window:
-                return ((self.model_target[rows] - loc) / scale).astype(np.float32)
+                scaled = ((source[rows] - loc) / scale).astype(np.float32)
+                return np.nan_to_num(scaled, nan=0.0)
             return self.dynamic[rows, :output_dim]
 
         starts = starts[:, None]
@@ -296,7 +333,14 @@ class WindowArrays:
         inputs = (static, dynamic, future)
         if not with_targets:
             return inputs
-        return inputs, scaled_target(starts + self._target_steps)
+        target_rows = starts + self._target_steps
+        if window:  # NaN where a masked target is missing
+            scaled = (self.model_target[target_rows] - loc) / scale
+            return inputs, scaled.astype(np.float32)
+        y = self.dynamic[target_rows, :output_dim]
+        if self.target_input is not None:
+            y = np.where(np.isnan(self.target[target_rows]), np.float32(np.nan), y)
+        return inputs, y
 
     def _lag_rows(self, starts, index):
         """Rows read by seasonal lag `index` for windows `starts` `(B, 1)`:

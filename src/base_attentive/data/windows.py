@@ -102,6 +102,9 @@ class WindowDataset(keras.utils.PyDataset):
         }
         self._rng = np.random.default_rng(seed)
         self._order = self._new_order()
+        # Windows of the period left out because their whole horizon is
+        # missing (set by `ForecastDataset.windows` with missing="mask").
+        self.unobserved_windows = 0
 
     def _check_sharding(self, sharding):
         """`sharding.plan` for these windows; raises if they can't be shared."""
@@ -139,7 +142,7 @@ class WindowDataset(keras.utils.PyDataset):
             a new `WindowDataset` over the same arrays (nothing is copied),
             with the same batch size, shuffling and seed.
         """
-        return WindowDataset(
+        shared = WindowDataset(
             self.arrays,
             self.starts,
             self.window_series,
@@ -150,6 +153,8 @@ class WindowDataset(keras.utils.PyDataset):
             sharding=sharding,
             **self._pydataset_kwargs,
         )
+        shared.unobserved_windows = self.unobserved_windows
+        return shared
 
     @property
     def local_batch_size(self):
