@@ -129,6 +129,23 @@ def test_window_scaling_statistics_ignore_missing_targets():
     )
 
 
+@pytest.mark.parametrize("scaling", ["series", "window"])
+def test_the_mask_with_log_targets_reads_the_log_of_the_observed_values(scaling):
+    frame = gappy_frame()
+    frame["sales"] = frame["sales"].abs()
+    data = fit(frame, missing="mask", scaling=scaling, target_transform="log1p")
+    windows = data.windows("all")
+    (static, dynamic, future), y = windows.materialize()
+    assert np.isfinite(static).all() and np.isfinite(dynamic).all()
+    assert np.isfinite(future).all()
+    raw = windows.arrays.targets(windows.starts)
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(raw))
+    if scaling == "window":  # y is the window-scaled log of the target
+        loc, scale = windows.arrays.window_stats(windows.starts)
+        expected = (np.log1p(raw) - loc[:, None]) / scale[:, None]
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_default_raise_names_the_column_series_and_first_time():
     frame = make_frame(num_series=3, length=60)
     frame.loc[(frame["series"] == "s1") & (frame.index % 60 == 17), "sales"] = np.nan
