@@ -20,7 +20,7 @@ from base_attentive.data.target_transform import forward as transform_target
 from base_attentive.data.target_transform import inverse as inverse_target
 from base_attentive.data.validation import DataError, check_known_series, format_time
 from base_attentive.data.vocabulary import Vocabulary
-from base_attentive.data.window_arrays import WindowArrays
+from base_attentive.data.window_arrays import WindowArrays, spec_arguments
 
 _CHUNK_ROWS = 1 << 18
 
@@ -342,12 +342,7 @@ class ForecastDataset:
             offsets=prepared.offsets,
             series_ids=list(prepared.series_ids),
             scaler_index=scaler_index,
-            lookback=spec.lookback,
-            forecast_horizon=spec.forecast_horizon,
-            mode=spec.mode,
-            scaling=spec.scaling,
-            scaling_method=spec.target_scaler,
-            seasonal_lags=spec.seasonal_lags,
+            **spec_arguments(spec),
             window_static=self._window_static(),
             holiday_lag=spec.holiday_lag,
             holiday_source=holiday_source,

@@ -44,7 +44,7 @@ from base_attentive.data.scaling import SeriesScaler, safe_scale
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
 from base_attentive.data.vocabulary import category_text
-from base_attentive.data.window_arrays import WindowArrays
+from base_attentive.data.window_arrays import WindowArrays, spec_arguments
 
 __all__ = ["ParquetForecastDataset"]
 
@@ -431,12 +431,7 @@ class ParquetForecastDataset:
                 offsets=prepared.offsets,
                 series_ids=prepared.series_ids,
                 scaler_index=None,
-                lookback=spec.lookback,
-                forecast_horizon=spec.forecast_horizon,
-                mode=spec.mode,
-                scaling=spec.scaling,
-                scaling_method=spec.target_scaler,
-                seasonal_lags=spec.seasonal_lags,
+                **spec_arguments(spec),
             )
             starts, _ = geometry.window_starts()
             first, last = geometry.target_times(starts)

@@ -94,6 +94,19 @@ def _future_positions(lookback, forecast_horizon, mode):
     return np.arange(start, forecast_horizon + 1)
 
 
+def spec_arguments(spec):
+    """The `WindowArrays` arguments a `DatasetSpec` decides: the window
+    geometry, the scaling and the seasonal lags."""
+    return {
+        "lookback": spec.lookback,
+        "forecast_horizon": spec.forecast_horizon,
+        "mode": spec.mode,
+        "scaling": spec.scaling,
+        "scaling_method": spec.target_scaler,
+        "seasonal_lags": spec.seasonal_lags,
+    }
+
+
 @dataclasses.dataclass
 class WindowArrays:
     """Scaled, encoded arrays of one prepared frame.
