@@ -360,15 +360,17 @@ class DatasetSpec:
             if c == self.id_column or c in self.static_columns or c not in roles
         )
 
+    def _numeric_in(self, columns):
+        """The columns of `columns` that are not categorical, in order."""
+        return tuple(c for c in columns if c not in self.categorical_columns)
+
     @property
     def static_numeric_columns(self):
-        return tuple(
-            c for c in self.static_columns if c not in self.categorical_columns
-        )
+        return self._numeric_in(self.static_columns)
 
     @property
     def past_numeric_columns(self):
-        return tuple(c for c in self.past_columns if c not in self.categorical_columns)
+        return self._numeric_in(self.past_columns)
 
     @property
     def past_categorical_columns(self):
@@ -376,9 +378,7 @@ class DatasetSpec:
 
     @property
     def future_numeric_columns(self):
-        return tuple(
-            c for c in self.future_columns if c not in self.categorical_columns
-        )
+        return self._numeric_in(self.future_columns)
 
     @property
     def future_categorical_columns(self):
