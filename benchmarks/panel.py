@@ -69,6 +69,12 @@ def parse_args(argv=None):
     parser.add_argument("--sizes", default="1000,10000,30000")
     parser.add_argument("--impl", default="ours,ptf", help="ours, ptf, stream")
     parser.add_argument("--backend", default="torch", help="ours: the Keras backend")
+    parser.add_argument(
+        "--event",
+        choices=panel.EVENT_CHOICES,
+        default="categorical",
+        help="ours: the known-future `event` as a categorical column or one-hot",
+    )
     parser.add_argument("--train-batches", type=int, default=40)
     parser.add_argument("--gather-batches", type=int, default=400)
     parser.add_argument("--cache", default=str(ROOT / "runs" / "panel-cache"))
@@ -120,6 +126,8 @@ def run_child(impl, panel_dir, args):
     ]
     if impl == "stream":
         command += ["--buffer-mb", str(args.stream_buffer_mb)]
+    if impl != "ptf":
+        command += ["--event", args.event]
     env = {**os.environ, **ONE_THREAD}
     if impl != "ptf":
         env["KERAS_BACKEND"] = args.backend

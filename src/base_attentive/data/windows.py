@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.window_arrays import index_dtype
 from base_attentive.data.window_batches import check_batch_size
 
 
@@ -85,8 +86,12 @@ class WindowDataset(keras.utils.PyDataset):
         )
         check_batch_size(batch_size)
         self.arrays = arrays
-        self.starts = np.asarray(starts, dtype=np.int64)
-        self.window_series = np.asarray(window_series, dtype=np.int64)
+        # The window index in the narrowest integer type that addresses the
+        # arrays (int32 below 2**31 rows): 12 bytes a window with the order.
+        self.starts = np.asarray(starts, dtype=index_dtype(len(arrays.times)))
+        self.window_series = np.asarray(
+            window_series, dtype=index_dtype(len(arrays.offsets))
+        )
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
         self.seed = seed
@@ -122,11 +127,11 @@ class WindowDataset(keras.utils.PyDataset):
         return sharding.plan(self.num_windows, self.batch_size)
 
     def _new_order(self):
-        order = (
-            self._rng.permutation(len(self.starts))
-            if self.shuffle
-            else np.arange(len(self.starts))
-        )
+        count = len(self.starts)
+        if self.shuffle:
+            order = self._rng.permutation(count).astype(index_dtype(count))
+        else:
+            order = np.arange(count, dtype=index_dtype(count))
         if self.sharding is None:
             self._weights = None
             return order
