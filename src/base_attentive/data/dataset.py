@@ -41,6 +41,21 @@ def _scale_into(out, scaler, values, groups):
         out[start:stop] = scaler.transform(values[start:stop], groups[start:stop])
 
 
+def _compress(values, mask):
+    """`values[mask]`, computed in place by chunks and the array then shrunk
+    (no second array of every window on large panels)."""
+    if not values.flags.owndata or not values.flags.c_contiguous:
+        return values[mask]
+    kept = 0
+    for first in range(0, len(values), _CHUNK_ROWS):
+        chunk = slice(first, first + _CHUNK_ROWS)
+        selected = values[chunk][mask[chunk]]
+        values[kept : kept + len(selected)] = selected
+        kept += len(selected)
+    values.resize(kept, refcheck=False)
+    return values
+
+
 class _GroupPreparer:
     """Calling it yields the `PreparedFrame` of each group of series of a
     frame (`series_groups`); with a single group, prepared once and reused
@@ -545,7 +560,7 @@ class ForecastDataset:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         arrays = self.arrays if frame is None else self.transform(frame)
         starts, window_series = arrays.window_starts()
-        mask = self.boundaries.window_mask(part, *arrays.target_times(starts))
+        mask = self._period_mask(arrays, starts, part)
         mask, unobserved = self._drop_unobserved(arrays, starts, mask)
         if not mask.any():
             raise ValueError(
@@ -557,10 +572,11 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
+        starts, window_series = _compress(starts, mask), _compress(window_series, mask)
         windows = WindowDataset(
             arrays,
-            starts[mask],
-            window_series[mask],
+            starts,
+            window_series,
             batch_size=batch_size,
             shuffle=shuffle,
             seed=seed,
@@ -568,6 +584,17 @@ class ForecastDataset:
         )
         windows.unobserved_windows = unobserved
         return windows
+
+    def _period_mask(self, arrays, starts, part):
+        """`boundaries.window_mask` of the windows `starts`, by chunks of
+        windows (bounds the target-time temporaries on large panels)."""
+        mask = np.empty(len(starts), dtype=bool)
+        for first in range(0, len(starts), _CHUNK_ROWS):
+            chunk = slice(first, first + _CHUNK_ROWS)
+            mask[chunk] = self.boundaries.window_mask(
+                part, *arrays.target_times(starts[chunk])
+            )
+        return mask
 
     def _drop_unobserved(self, arrays, starts, mask):
         """`(mask, count)`: with missing="mask", `mask` without the windows

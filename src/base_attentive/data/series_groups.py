@@ -24,7 +24,7 @@ from base_attentive.data.time_grid import infer_frequency
 # Rows per group: about 1/32 of the table, within these bounds (a frame of
 # at most MIN_GROUP_ROWS rows is one group: prepared as a whole).
 MIN_GROUP_ROWS = 1 << 14
-MAX_GROUP_ROWS = 1 << 17
+MAX_GROUP_ROWS = 1 << 16
 _GROUPS_PER_TABLE = 32
 
 

@@ -128,10 +128,9 @@ class WindowDataset(keras.utils.PyDataset):
 
     def _new_order(self):
         count = len(self.starts)
-        if self.shuffle:
-            order = self._rng.permutation(count).astype(index_dtype(count))
-        else:
-            order = np.arange(count, dtype=index_dtype(count))
+        order = np.arange(count, dtype=index_dtype(count))
+        if self.shuffle:  # in place: `permutation(count)`'s order
+            self._rng.shuffle(order)
         if self.sharding is None:
             self._weights = None
             return order
