@@ -64,6 +64,7 @@ class _GroupPreparer:
     def __init__(self, dataset, frame, groups):
         self.dataset, self.frame, self.groups = dataset, frame, groups
         self._single = None
+        self._checked = False  # every group passed the value checks once
 
     def __call__(self, for_prediction=False, boundaries=None):
         spec, groups = self.dataset.spec, self.groups
@@ -78,7 +79,7 @@ class _GroupPreparer:
         for frame, times in groups.frames(self.frame):
             prepared = prepare_frame(
                 frame, spec, freq=groups.freq, for_prediction=for_prediction,
-                times=times, allow_empty=True,
+                times=times, allow_empty=True, checked=self._checked,
             )  # fmt: skip
             del frame
             if len(groups.bounds) == 1:
@@ -88,6 +89,7 @@ class _GroupPreparer:
                     prepared, boundaries
                 )
             yield prepared
+        self._checked = True
 
 
 class ForecastDataset:
@@ -559,7 +561,7 @@ class ForecastDataset:
         if frame is None and self.arrays is None:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         arrays = self.arrays if frame is None else self.transform(frame)
-        starts, window_series = arrays.window_starts()
+        starts = arrays.window_starts()[0]  # each window's series: from its start
         mask = self._period_mask(arrays, starts, part)
         mask, unobserved = self._drop_unobserved(arrays, starts, mask)
         if not mask.any():
@@ -572,11 +574,10 @@ class ForecastDataset:
             )
         from base_attentive.data.windows import WindowDataset
 
-        starts, window_series = _compress(starts, mask), _compress(window_series, mask)
         windows = WindowDataset(
             arrays,
-            starts,
-            window_series,
+            _compress(starts, mask),
+            None,
             batch_size=batch_size,
             shuffle=shuffle,
             seed=seed,

@@ -113,7 +113,14 @@ def _offsets(lengths):
 
 
 def prepare_frame(
-    frame, spec, *, freq=None, for_prediction=False, times=None, allow_empty=False
+    frame,
+    spec,
+    *,
+    freq=None,
+    for_prediction=False,
+    times=None,
+    allow_empty=False,
+    checked=False,
 ):
     """Validates a long DataFrame against a spec and returns its arrays.
 
@@ -128,6 +135,9 @@ def prepare_frame(
             must be present, or are generated when the spec has none).
         times: the time column already parsed (`datetime64[ns]`, one per
             row of `frame`), or None: parsed here.
+        checked: the frame already passed these checks (a group prepared
+            again): skip the checks that only raise or warn on values
+            (constant static columns, magnitudes and outliers).
         allow_empty: return a frame without series when every series is
             too short (and `spec.skip_short_series`), instead of raising:
             for one group of a larger frame (`series_groups`).
@@ -159,7 +169,8 @@ def prepare_frame(
 
     static_rows = numeric(spec.static_numeric_columns, "static_columns")
     categorical_rows = categories(spec.static_categorical_columns)
-    _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids)
+    if not checked:
+        _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids)
     frequency = freq or spec.freq or infer_frequency(times, codes, offsets)
     prepared = PreparedFrame(
         series_ids=series_ids,
@@ -174,7 +185,8 @@ def prepare_frame(
         past_categorical=categories(spec.past_categorical_columns),
         future_categorical=categories(spec.future_categorical_columns),
     )
-    table_checks.check_values(prepared, spec)
+    if not checked:
+        table_checks.check_values(prepared, spec)
     prepared = make_regular(prepared, spec)
     if for_prediction:
         return _prediction_rows(prepared, spec, allow_empty)
