@@ -18,6 +18,11 @@ framework, alternating which goes first from size to size:
   directory lazily, per group of series, under a memory cap smaller than
   the table (`--stream-buffer-mb`).
 
+Ours reads the known-future `event` as one categorical column, embedded
+(`--event categorical`, the default), or as its three 0/1 columns
+(`--event one-hot`, as measured before the data layer took categorical
+columns in every role); pytorch-forecasting embeds it either way.
+
 First, window gathering alone at the reference workload's shapes
 (`panel_gather.py`). Figures per child: data preparation time and its peak memory (the table's
 own size plus the most preparing added to the resident memory; for

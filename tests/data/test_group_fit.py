@@ -95,6 +95,7 @@ def test_group_wise_fit_equals_the_whole_frame_fit(name, group_rows, monkeypatch
     assert len(series_groups.plan_groups(frame, spec).bounds) == 1
     # Per-series state, vocabularies, split, indicators: exactly the same.
     assert grouped.series_ids == whole.series_ids
+    assert grouped.freq == whole.freq == "D"
     assert grouped.skipped_series == whole.skipped_series
     assert grouped.boundaries.to_dict() == whole.boundaries.to_dict()
     assert grouped.vocabulary.values == whole.vocabulary.values

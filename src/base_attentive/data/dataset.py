@@ -12,12 +12,11 @@ from base_attentive.data.group_fit import GroupFit
 from base_attentive.data.holiday_lag import holiday_source_rows
 from base_attentive.data.prepare import (
     minimum_rows,
-    prepare_frame,
     raise_all_short,
     short_what,
 )
 from base_attentive.data.scaling import SeriesScaler
-from base_attentive.data.series_groups import plan_groups
+from base_attentive.data.series_groups import GroupPreparer, plan_groups
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import (
     ChronologicalSplit,
@@ -28,7 +27,7 @@ from base_attentive.data.target_transform import forward as transform_target
 from base_attentive.data.target_transform import inverse as inverse_target
 from base_attentive.data.validation import DataError, check_known_series, format_time
 from base_attentive.data.vocabulary import Vocabulary
-from base_attentive.data.window_arrays import WindowArrays, spec_arguments
+from base_attentive.data.window_arrays import WindowArrays, compress, spec_arguments
 
 _CHUNK_ROWS = 1 << 18
 
@@ -39,57 +38,6 @@ def _scale_into(out, scaler, values, groups):
     for start in range(0, len(values), _CHUNK_ROWS):
         stop = start + _CHUNK_ROWS
         out[start:stop] = scaler.transform(values[start:stop], groups[start:stop])
-
-
-def _compress(values, mask):
-    """`values[mask]`, computed in place by chunks and the array then shrunk
-    (no second array of every window on large panels)."""
-    if not values.flags.owndata or not values.flags.c_contiguous:
-        return values[mask]
-    kept = 0
-    for first in range(0, len(values), _CHUNK_ROWS):
-        chunk = slice(first, first + _CHUNK_ROWS)
-        selected = values[chunk][mask[chunk]]
-        values[kept : kept + len(selected)] = selected
-        kept += len(selected)
-    values.resize(kept, refcheck=False)
-    return values
-
-
-class _GroupPreparer:
-    """Calling it yields the `PreparedFrame` of each group of series of a
-    frame (`series_groups`); with a single group, prepared once and reused
-    (with `boundaries`, its late series dropped)."""
-
-    def __init__(self, dataset, frame, groups):
-        self.dataset, self.frame, self.groups = dataset, frame, groups
-        self._single = None
-        self._checked = False  # every group passed the value checks once
-
-    def __call__(self, for_prediction=False, boundaries=None):
-        spec, groups = self.dataset.spec, self.groups
-        if self._single is not None:
-            prepared = self._single
-            if boundaries is not None:
-                prepared = self.dataset._drop_series_without_training_rows(
-                    prepared, boundaries
-                )
-            yield prepared
-            return
-        for frame, times in groups.frames(self.frame):
-            prepared = prepare_frame(
-                frame, spec, freq=groups.freq, for_prediction=for_prediction,
-                times=times, allow_empty=True, checked=self._checked,
-            )  # fmt: skip
-            del frame
-            if len(groups.bounds) == 1:
-                self._single = prepared
-            if boundaries is not None:
-                prepared = self.dataset._drop_series_without_training_rows(
-                    prepared, boundaries
-                )
-            yield prepared
-        self._checked = True
 
 
 class ForecastDataset:
@@ -194,12 +142,13 @@ class ForecastDataset:
         groups = plan_groups(frame, spec)
         # A frame of one group is prepared once; larger frames once per
         # pass, a group at a time (memory bounded by a group, not the frame).
-        prepare = _GroupPreparer(self, frame, groups)
+        prepare = GroupPreparer(self, frame, groups)
         # 1. The time steps of the prepared frame, for the split.
         timelines, first_times = [], []
         for prepared in prepare():
             timelines.append(np.unique(prepared.times))
             first_times.append(prepared.times[prepared.offsets[:-1]])
+            freq = prepared.freq
         if not any(len(times) for times in timelines):
             raise_all_short(
                 len(groups.offsets) - 1, minimum_rows(spec), short_what(spec)
@@ -219,7 +168,7 @@ class ForecastDataset:
             late += prepared.skipped_series[skipped:]
             fitted.add(prepared)
             rows += len(prepared.times)
-        fitted.finish(groups.freq)
+        fitted.finish(freq)
         self.skipped_series = short + late
         # 3. The scaled arrays, written group by group.
         self.arrays = concat_arrays(
@@ -414,7 +363,7 @@ class ForecastDataset:
         spec = self.spec
         groups = plan_groups(frame, spec, freq=self.freq)
         parts = []
-        for prepared in _GroupPreparer(self, frame, groups)(
+        for prepared in GroupPreparer(self, frame, groups)(
             for_prediction=for_prediction
         ):
             if not prepared.num_series:
@@ -576,7 +525,7 @@ class ForecastDataset:
 
         windows = WindowDataset(
             arrays,
-            _compress(starts, mask),
+            compress(starts, mask),
             None,
             batch_size=batch_size,
             shuffle=shuffle,

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from base_attentive.data import validation
-from base_attentive.data.prepare import series_codes
+from base_attentive.data.prepare import prepare_frame, series_codes
 from base_attentive.data.time_grid import infer_frequency
 
 # Rows per group: about 1/32 of the table, within these bounds (a frame of
@@ -115,3 +115,55 @@ def plan_groups(frame, spec, freq=None):
         freq=frequency,
         times=times if whole else None,
     )
+
+
+class GroupPreparer:
+    """Prepares the groups of a frame, one at a time, as often as asked.
+
+    Calling it yields the `PreparedFrame` of each group (`prepare_frame`
+    with the groups' frequency; a group whose series are all too short is
+    empty, not an error). A frame of one group is prepared once and reused.
+    Groups prepared again skip the value checks (`checked`), which the
+    first pass made.
+
+    Args:
+        dataset: the `ForecastDataset` (its spec; with `boundaries`, its
+            `_drop_series_without_training_rows`).
+        frame: the DataFrame.
+        groups: its `SeriesGroups`.
+
+    Call args:
+        for_prediction: as `prepare_frame`.
+        boundaries: the split's `SplitBoundaries`: drop the series without
+            training rows; None: keep them.
+    """
+
+    def __init__(self, dataset, frame, groups):
+        self.dataset, self.frame, self.groups = dataset, frame, groups
+        self._single = None
+        self._checked = False  # every group passed the value checks once
+
+    def __call__(self, for_prediction=False, boundaries=None):
+        spec, groups = self.dataset.spec, self.groups
+        if self._single is not None:
+            prepared = self._single
+            if boundaries is not None:
+                prepared = self.dataset._drop_series_without_training_rows(
+                    prepared, boundaries
+                )
+            yield prepared
+            return
+        for frame, times in groups.frames(self.frame):
+            prepared = prepare_frame(
+                frame, spec, freq=groups.freq, for_prediction=for_prediction,
+                times=times, allow_empty=True, checked=self._checked,
+            )  # fmt: skip
+            del frame
+            if len(groups.bounds) == 1:
+                self._single = prepared
+            if boundaries is not None:
+                prepared = self.dataset._drop_series_without_training_rows(
+                    prepared, boundaries
+                )
+            yield prepared
+        self._checked = True

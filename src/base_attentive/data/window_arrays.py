@@ -94,6 +94,29 @@ def _future_positions(lookback, forecast_horizon, mode):
     return np.arange(start, forecast_horizon + 1)
 
 
+_COMPRESS_CHUNK = 1 << 18
+
+
+def compress(values, mask):
+    """`values[mask]`, computed in place by chunks, the array then shrunk:
+    no second array of every window on large panels.
+
+    `values` (1-D) is consumed: only for an array nothing else refers to
+    (a fresh `window_starts` result); one that does not own its data is
+    indexed the ordinary way.
+    """
+    if not values.flags.owndata or not values.flags.c_contiguous:
+        return values[mask]
+    kept = 0
+    for first in range(0, len(values), _COMPRESS_CHUNK):
+        chunk = slice(first, first + _COMPRESS_CHUNK)
+        selected = values[chunk][mask[chunk]]
+        values[kept : kept + len(selected)] = selected
+        kept += len(selected)
+    values.resize(kept, refcheck=False)
+    return values
+
+
 def index_dtype(size):
     """The integer type of indices into `size` items: int32 when it holds
     them (4 bytes an index: the window index of a large panel is the
