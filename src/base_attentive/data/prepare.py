@@ -135,12 +135,12 @@ def prepare_frame(
             must be present, or are generated when the spec has none).
         times: the time column already parsed (`datetime64[ns]`, one per
             row of `frame`), or None: parsed here.
-        checked: the frame already passed these checks (a group prepared
-            again): skip the checks that only raise or warn on values
-            (constant static columns, magnitudes and outliers).
         allow_empty: return a frame without series when every series is
             too short (and `spec.skip_short_series`), instead of raising:
             for one group of a larger frame (`series_groups`).
+        checked: the frame already passed these checks (a group prepared
+            again): skip the checks that only raise or warn on values
+            (constant static columns, magnitudes and outliers).
 
     Returns:
         `PreparedFrame`.
