@@ -96,7 +96,10 @@ class _Moments:
             scaler.loc, scaler.scale = np.zeros((1, columns)), np.ones((1, columns))
         else:
             std = np.sqrt(self.m2 / max(self.count, 1))
-            scaler.loc, scaler.scale = self.mean[None, :], safe_scale(std[None, :], self.mean[None, :])
+            scaler.loc, scaler.scale = (
+                self.mean[None, :],
+                safe_scale(std[None, :], self.mean[None, :]),
+            )
         return scaler
 
 
