@@ -388,12 +388,9 @@ def test_cli_window_scaling_categories_and_a_new_station_in_original_units(
     trained = _run_cli(
         "train", "--config", ridership_slice["config"], *TINY_MODEL,
         "--scaling", "window", "--seasonal-lags", "7,21", "--plot-series", "0",
-        "--categorical", "Cubs_Home", "--baseline", "seasonal", "--out", out,
-        "--json",
+        "--categorical", "Cubs_Home", "--out", out, "--json",
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr
-    run = json.loads((out / "run.json").read_text())
-    assert run["forecaster"]["baseline"] == "seasonal"
     dataset = json.loads((out / "dataset.json").read_text())
     assert dataset["spec"]["scaling"] == "window"
     assert dataset["spec"]["seasonal_lags"] == [7, 21]

@@ -14,9 +14,7 @@ from tests.test_forecaster import CURRENT_BACKEND, frames, make_forecaster  # no
 
 @pytest.fixture(scope="module")
 def fitted(frames):  # noqa: F811
-    # With the seasonal baseline: the exports carry its ops too.
-    forecaster = make_forecaster(baseline="seasonal")
-    return forecaster.fit(frames["train"], validation=21, verbose=0)
+    return make_forecaster().fit(frames["train"], validation=21, verbose=0)
 
 
 def sample_batches(forecaster):

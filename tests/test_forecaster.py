@@ -216,34 +216,6 @@ def test_log1p_targets_forecast_in_original_units(frames, tmp_path):
         make_forecaster(target_transform="log1p").fit(negative, verbose=0)
 
 
-def test_seasonal_baseline_forecasts_agree_in_predict_backtest_and_after_load(
-    frames, tmp_path
-):
-    forecaster = make_forecaster(baseline="seasonal", scaling="window").fit(
-        frames["train"], validation=21, verbose=0
-    )
-    assert forecaster.model_.seasonal_baseline == forecaster.baseline_.season == 7
-    # The forecast of origin 2016-08-07 from a backtest over the history
-    # equals `predict` on the history cut there: both in original units.
-    origin = pd.Timestamp("2016-08-07")
-    backtest = forecaster.backtest(frames["history"], start=origin)
-    backtest = backtest[backtest["forecast_origin"] == origin].reset_index(drop=True)
-    cut = frames["history"].copy()
-    cut.loc[cut["date"] > origin, "rides"] = np.nan
-    predicted = forecaster.predict(cut)
-    assert len(predicted) == len(backtest) == len(STATIONS) * HORIZON
-    for column in ("q0.1", "q0.5", "q0.9"):
-        np.testing.assert_allclose(predicted[column], backtest[column], rtol=1e-5)
-    medians = predicted.groupby("station")["q0.5"].mean()
-    assert medians["Clark_Lake"] > 3 * medians["Austin"] > 0
-    loaded = Forecaster.load(forecaster.save(tmp_path / "run"))
-    assert loaded.get_config()["baseline"] == "seasonal"
-    assert loaded.model_.seasonal_baseline == 7
-    pd.testing.assert_frame_equal(loaded.predict(cut), predicted)
-    with pytest.raises(ValueError, match="`baseline` must be one of"):
-        make_forecaster(baseline="weekly")
-
-
 def test_the_run_json_records_the_forecaster_and_the_backend(fitted, tmp_path):
     path = fitted.save(tmp_path / "run")
     run = json.loads((path / "run.json").read_text())

@@ -68,9 +68,7 @@ def run_blocked_cli(*arguments, cwd):
 def test_framework_free_predict_matches_the_keras_model(
     frames, tmp_path, capsys, monkeypatch
 ):
-    # With the seasonal baseline: the ONNX graph carries its ops too.
-    forecaster = make_forecaster(baseline="seasonal")
-    forecaster.fit(frames["train"], validation=21, verbose=0)
+    forecaster = make_forecaster().fit(frames["train"], validation=21, verbose=0)
     run = forecaster.save(tmp_path / "run")
     data = tmp_path / "future.csv"
     frames["future"].to_csv(data, index=False)

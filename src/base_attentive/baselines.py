@@ -29,20 +29,6 @@ from base_attentive.metrics import mase_scale
 from base_attentive.quantiles import validate_quantiles
 
 MIN_RESIDUALS = 10
-# What the model's forecast starts from (`Forecaster(baseline=...)`):
-# nothing, or the lookback's mean at each horizon step's phase of the
-# season above (`base_attentive.layers.seasonal_baseline`).
-RESIDUAL_BASELINES = ("none", "seasonal")
-
-
-def check_residual_baseline(name):
-    """Returns `name` if it is one of `RESIDUAL_BASELINES`, else raises."""
-    if name not in RESIDUAL_BASELINES:
-        raise ValueError(
-            f"`baseline` must be one of {list(RESIDUAL_BASELINES)}. Received: "
-            f"baseline={name!r}"
-        )
-    return name
 
 
 def default_season(step, lookback):

@@ -16,11 +16,7 @@ import numpy as np
 import pandas as pd
 
 from base_attentive import backtesting, explaining, saving
-from base_attentive.baselines import (
-    SeasonalNaive,
-    check_residual_baseline,
-    default_season,
-)
+from base_attentive.baselines import SeasonalNaive, default_season
 from base_attentive.calibration import calibrate_on_windows, check_calibration_size
 from base_attentive.data.calendar import CALENDAR_FEATURES, default_calendar
 from base_attentive.data.spec import DatasetSpec
@@ -52,7 +48,6 @@ _DERIVED_MODEL_ARGUMENTS = (
     "quantiles",
     "distribution",
     "mode",
-    "seasonal_baseline",
 )
 
 
@@ -193,14 +188,6 @@ class Forecaster:
             forecasts are mapped back with `expm1`, which is exact for
             quantiles (see `base_attentive.data.target_transform`). Needs
             targets >= 0: `fit` and `predict` refuse negative targets.
-        baseline: `"none"` (default) or `"seasonal"`: the forecast is, per
-            horizon step, the mean of the scaled target at the lookback's
-            steps of the same phase of `season` (the seasonal-naive
-            baseline's season: 7 on daily data) plus the network's output,
-            so the network learns the residual from the weekly (daily,
-            yearly) pattern instead of rebuilding it from the lookback. It
-            is part of the model (`BaseAttentive(seasonal_baseline=...)`),
-            so predict, backtest, save/load and export apply it alike.
 
     Example:
 
@@ -240,7 +227,6 @@ class Forecaster:
         holiday_lag=None,
         target_transform="none",
         missing="raise",
-        baseline="none",
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -273,7 +259,6 @@ class Forecaster:
         self.seasonal_lags = list(seasonal_lags or ())
         self.holiday_lag = holiday_lag
         self.target_transform = target_transform
-        self.baseline = check_residual_baseline(baseline)
         roles = {*self.static, *self.past, *self.future, id_col}
         undeclared = [c for c in self.categorical if c not in roles]
         if undeclared:
@@ -342,7 +327,6 @@ class Forecaster:
             "holiday_lag": self.holiday_lag,
             "target_transform": self.target_transform,
             "missing": self.missing,
-            "baseline": self.baseline,
         }
 
     def __repr__(self):
@@ -529,11 +513,9 @@ class Forecaster:
                 f"{', '.join(info['observed_indicators']) or 'no column'}",
             )
 
-        arguments = self.model_arguments(data.baseline.season)
-
         def build():
             return build_model(
-                dataset, self.quantiles, arguments, settings.learning_rate, train[0][0]
+                dataset, self.quantiles, self.model, settings.learning_rate, train[0][0]
             )
 
         seed_everything(self.seed)
@@ -575,17 +557,6 @@ class Forecaster:
         self.data_ = info
         return self
 
-    def _season(self, step):
-        """The season of the seasonal-naive baseline (and of
-        `baseline="seasonal"`) for data of time step `step`."""
-        return self.season or default_season(step, self.lookback)
-
-    def model_arguments(self, season):
-        """The `BaseAttentive` arguments of `model` plus those the
-        Forecaster decides from `baseline` and the data's `season`."""
-        period = season if self.baseline == "seasonal" else None
-        return {**self.model, "seasonal_baseline": period}
-
     def prepare_data(self, frame, validation=None, *, batch_size=None):
         """The data half of `fit`: what the model is trained and scored on.
 
@@ -617,7 +588,7 @@ class Forecaster:
             "train", batch_size=batch_size, shuffle=True, seed=self.seed
         )
         valid = dataset.windows("validation", batch_size=batch_size)
-        season = self._season(step)
+        season = self.season or default_season(step, self.lookback)
         baseline = SeasonalNaive.fit(
             dataset.arrays,
             dataset.boundaries.train_end,

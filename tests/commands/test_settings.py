@@ -70,7 +70,6 @@ def test_json_config_and_comma_separated_lists(tmp_path):
             {"target_transform": "log"},
             "--target-transform must be one of ['none', 'log1p']",
         ),
-        ({"baseline": "weekly"}, "--baseline must be one of ['none', 'seasonal']"),
     ],
 )
 def test_bad_values_name_the_option_and_the_value(given, message):
@@ -92,14 +91,6 @@ def test_target_transform_reaches_the_forecaster():
 
     arguments = forecaster_arguments(settings.resolve(_args(target_transform="log1p")))
     assert arguments["target_transform"] == "log1p"
-
-
-def test_baseline_reaches_the_forecaster():
-    from base_attentive.commands.tables import forecaster_arguments
-
-    assert forecaster_arguments(settings.resolve(_args()))["baseline"] == "none"
-    arguments = forecaster_arguments(settings.resolve(_args(baseline="seasonal")))
-    assert arguments["baseline"] == "seasonal"
 
 
 def test_config_file_problems_are_user_errors(tmp_path):

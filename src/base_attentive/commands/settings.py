@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from base_attentive.baselines import RESIDUAL_BASELINES
 from base_attentive.commands import values
 from base_attentive.data.calendar import CALENDAR_FEATURES
 from base_attentive.data.spec import FILL_POLICIES, MISSING_POLICIES
@@ -187,15 +186,6 @@ DATA_SETTINGS = (
         "transform of the target before scaling: 'none' or 'log1p' (the "
         "model forecasts log(1 + y), mapped back exactly with expm1; needs "
         "targets >= 0)",
-        "none",
-    ),
-    Setting(
-        "baseline",
-        values.choice(RESIDUAL_BASELINES),
-        "HOW",
-        "what the forecast starts from: 'none' or 'seasonal' (per horizon "
-        "step, the lookback's mean at the step's phase of the season, e.g. "
-        "the same weekday on daily data; the network learns the residual)",
         "none",
     ),
     Setting("horizon", values.integer(1), "STEPS", "steps to forecast", 14),

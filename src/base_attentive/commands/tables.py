@@ -285,5 +285,4 @@ def forecaster_arguments(settings):
         "seasonal_lags": settings["seasonal_lags"],
         "holiday_lag": settings["holiday_lag"],
         "target_transform": settings["target_transform"],
-        "baseline": settings["baseline"],
     }

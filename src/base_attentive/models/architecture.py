@@ -9,7 +9,6 @@ import keras
 
 from base_attentive.distributions import DISTRIBUTION_PARAMETERS
 from base_attentive.layers.categorical_embedding import validate_cardinalities
-from base_attentive.layers.seasonal_baseline import check_seasonal_baseline
 from base_attentive.quantiles import validate_quantiles
 
 OBJECTIVES = ("hybrid", "transformer")
@@ -51,7 +50,6 @@ ARGUMENTS = (
     "static_cardinalities",
     "dynamic_cardinalities",
     "future_cardinalities",
-    "seasonal_baseline",
 )
 
 
@@ -184,9 +182,6 @@ def validate_arguments(args):
             out[name] = validate_cardinalities(
                 args[name], out[f"{part}_input_dim"], name
             )
-    out["seasonal_baseline"] = check_seasonal_baseline(
-        args["seasonal_baseline"], args["distribution"]
-    )
     try:
         keras.activations.get(args["activation"])
     except ValueError as error:

@@ -6,7 +6,6 @@ from keras import ops
 import base_attentive.losses  # noqa: F401  (registers the losses compile may save)
 from base_attentive import kernels
 from base_attentive import layers as blocks
-from base_attentive.layers.seasonal_baseline import add_baseline, seasonal_baseline
 from base_attentive.layers.sublayer_call import call_sublayer
 from base_attentive.models import array_checks
 from base_attentive.models.architecture import ARGUMENTS, validate_arguments
@@ -108,14 +107,6 @@ class BaseAttentive(keras.Model):
             variable selection like a real variable (one selection weight
             each in ``explain``). With ``mode="tft"`` the encoder's
             variables are the dynamic then the future ones. Default None.
-        seasonal_baseline: None, or a season length ``P`` in steps (at most
-            the lookback): the forecast is the lookback's mean of the
-            target (the first ``O`` dynamic columns) at each horizon step's
-            phase plus the head's output, which so learns the residual
-            from the seasonal pattern (a location shift: exact for point
-            and quantile heads and the ``loc`` of ``"normal"`` and
-            ``"student_t"``; refused for the other distributions; see
-            `base_attentive.layers.seasonal_baseline`). Default None.
 
     Call arguments:
         inputs: ``[static, dynamic, future]`` (``None`` for an absent part;
@@ -175,7 +166,6 @@ class BaseAttentive(keras.Model):
         static_cardinalities=None,
         dynamic_cardinalities=None,
         future_cardinalities=None,
-        seasonal_baseline=None,
         **kwargs,
     ):
         arguments = validate_arguments(
@@ -210,7 +200,6 @@ class BaseAttentive(keras.Model):
                 static_cardinalities=static_cardinalities,
                 dynamic_cardinalities=dynamic_cardinalities,
                 future_cardinalities=future_cardinalities,
-                seasonal_baseline=seasonal_baseline,
             )
         )
         super().__init__(**kwargs)
@@ -246,7 +235,6 @@ class BaseAttentive(keras.Model):
         self.static_cardinalities = arguments["static_cardinalities"]
         self.dynamic_cardinalities = arguments["dynamic_cardinalities"]
         self.future_cardinalities = arguments["future_cardinalities"]
-        self.seasonal_baseline = arguments["seasonal_baseline"]
 
         # === Layers ===
         self._build_blocks()
@@ -495,22 +483,8 @@ class BaseAttentive(keras.Model):
         # The head goes through __call__: under mixed precision it has its
         # own (float32) policy and casts its inputs.
         outputs = self.head(ops.concatenate([decoder, summary], axis=-1))
-        if self.seasonal_baseline is not None:
-            outputs = self._add_seasonal_baseline(outputs, dynamic)
         weights = {key: value for key, value in weights.items() if value is not None}
         return outputs, {"variable_selection": weights, "attention": attention}
-
-    def _add_seasonal_baseline(self, outputs, dynamic):
-        """The head's output shifted by the lookback's same-phase mean (see
-        `base_attentive.layers.seasonal_baseline`)."""
-        baseline = seasonal_baseline(
-            dynamic, self.seasonal_baseline, self.forecast_horizon, self.output_dim
-        )
-        if self.distribution is not None:
-            head = "distribution"
-        else:
-            head = "point" if self.quantiles is None else "quantile"
-        return add_baseline(outputs, baseline, head)
 
     def call(self, inputs, training=None):
         inputs = array_checks.cast_inputs(inputs, self.compute_dtype)

@@ -242,10 +242,9 @@ class Objective:
         )
         valid = self.shared.restrict(dataset.windows("validation", batch_size=size))
         seed_everything(candidate.seed)
-        season = candidate._season(candidate._time_step(self.frame))
         model = build_model(
-            dataset, candidate.quantiles, candidate.model_arguments(season),
-            settings.learning_rate, train[0][0],
+            dataset, candidate.quantiles, candidate.model, settings.learning_rate,
+            train[0][0],
         )  # fmt: skip
 
         def score():
