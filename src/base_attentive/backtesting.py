@@ -93,11 +93,15 @@ def _forecast_fold(forecaster, model, frame, start, stride, end, fold):
     scaled = model.predict_windows(windows)
     rows = dataset.forecast_frame(scaled, windows, quantiles=model.quantiles)
     rows.insert(0, "fold", fold)
-    naive = model.baseline_.predict(windows)  # (N, H, Q, O)
+    # Series unseen in training: baseline and MASE scale from their own rows
+    # up to the first origin.
+    history_end = np.datetime64(start, "ns") + np.timedelta64(1, "ns")
+    baseline = model.baseline_.covering(windows.arrays, history_end)
+    naive = baseline.predict(windows)  # (N, H, Q, O)
     flat = np.moveaxis(naive, 2, 3).reshape(-1, naive.shape[2])
     for index, level in enumerate(model.quantiles):
         rows[NAIVE_PREFIX + quantile_column_name(level)] = flat[:, index]
-    scale = model.baseline_.mase_scale[model.baseline_.series_index(windows)]
+    scale = baseline.mase_scale[baseline.series_index(windows)]
     horizon = dataset.spec.forecast_horizon
     rows["mase_scale"] = np.repeat(scale[:, None, :], horizon, axis=1).ravel()
     return rows

@@ -16,6 +16,13 @@ pooled over all series.
 The same training period gives each series' MASE scale: the mean absolute
 `m`-season difference `|y[s] - y[s - m]|` of its training values
 (`base_attentive.metrics.mase_scale`, the package's one MASE).
+
+A series not seen in training (served by `scaling="window"`) has no
+training period. A backtest covers it all the same (`covering`): its
+residual quantiles and MASE scale come from its own rows before the
+backtest's first origin, by the same rule, so its scores are computed
+exactly like a seen series' with its history standing in for the training
+period.
 """
 
 from __future__ import annotations
@@ -154,22 +161,61 @@ class SeasonalNaive:
         """Position of each window's series in `series_ids`, `(N,)`.
 
         Raises:
-            ValueError: for a series not seen in training (served by
-                `scaling="window"`), which has no baseline spread nor MASE
-                scale.
+            ValueError: for a series this baseline was not fitted on (see
+                `covering`).
         """
-        index = windows.arrays.scaler_index[windows.window_series]
+        position = {series: index for index, series in enumerate(self.series_ids)}
+        lookup = np.array(
+            [position.get(series, -1) for series in windows.arrays.series_ids],
+            dtype=np.int64,
+        )
+        index = lookup[windows.window_series]
         if (index < 0).any():
             unseen = windows.window_series[index < 0]
             names = sorted({repr(windows.arrays.series_ids[s]) for s in unseen})
             raise ValueError(
-                f"Series {', '.join(names[:5])} were not seen in training: the "
-                "seasonal-naive baseline and the MASE scale are fitted per "
-                "series on the training period, so backtests and evaluations "
-                "cover the series seen in training. Forecast new series with "
-                "`predict`."
+                f"Series {', '.join(names[:5])} have no seasonal-naive baseline: "
+                "it was fitted on other series. Use `covering` to extend it."
             )
         return index
+
+    def covering(self, arrays, history_end):
+        """This baseline, extended to every series of `arrays`.
+
+        Series seen in training keep their fitted spread and MASE scale.
+        Each other series gets them from its own rows before `history_end`
+        (the backtest's first origin), fitted by the same rule as `fit`
+        (pooled residuals when it has fewer than `MIN_RESIDUALS`; a NaN
+        MASE scale when it has no more than one season of history).
+
+        Args:
+            arrays: the `WindowArrays` of the backtested frame.
+            history_end: exclusive end (`datetime64`) of the history that
+                fits the unseen series.
+
+        Returns:
+            `self` when every series was seen in training, else a new
+            `SeasonalNaive` over `arrays.series_ids`.
+        """
+        fitted = np.asarray(arrays.scaler_index)
+        unseen = fitted < 0
+        if not unseen.any():
+            return self
+        own = SeasonalNaive.fit(
+            arrays,
+            history_end,
+            self.season,
+            self.quantiles,
+            self.offsets.shape[1] * self.season,
+        )
+        known = np.maximum(fitted, 0)
+        offsets = np.where(
+            unseen[:, None, None, None], own.offsets, self.offsets[known]
+        )
+        scale = np.where(unseen[:, None], own.mase_scale, self.mase_scale[known])
+        return SeasonalNaive(
+            self.season, self.quantiles, offsets, scale, arrays.series_ids
+        )
 
     def to_dict(self):
         """JSON-ready state (NaN written as None)."""

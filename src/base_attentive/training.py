@@ -30,6 +30,7 @@ DEFAULT_MODEL = {
     "num_encoder_layers": 1,
     "memory_size": 32,
     "dropout_rate": 0.1,
+    "category_dropout": 0.0,
     "objective": "hybrid",
 }
 

@@ -63,6 +63,18 @@ def test_constant_series_are_centred_not_divided_by_zero():
     ]
 
 
+@pytest.mark.parametrize("method", ["standard", "robust"])
+def test_a_constant_series_with_round_off_spread_is_only_centred(method):
+    # 0.1 summed per group leaves a standard deviation of 1.4e-17, not 0: a
+    # scale that small would turn a later 0.11 into 7e14.
+    values = np.array([[5.0], [6.0], [7.0]] + [[0.1]] * 9)
+    groups = np.array([0] * 3 + [1] * 9)
+    scaler = SeriesScaler(method).fit(values, groups, num_groups=2)
+    assert scaler.scale[1].tolist() == [1.0]
+    later = scaler.transform(np.array([[0.11]]), np.array([1]))
+    np.testing.assert_allclose(later, [[0.01]], atol=1e-12)
+
+
 def test_every_group_needs_rows():
     with pytest.raises(ValueError, match=r"Groups without rows: \[1\]"):
         SeriesScaler().fit(np.ones((3, 1)), np.array([0, 0, 2]), num_groups=3)

@@ -92,3 +92,38 @@ def test_cardinalities_must_match_the_variables(rng):
         VariableSelectionNetwork(4, cardinalities=[0, 3])(
             rng.normal(size=(2, 3)).astype("float32")
         )
+
+
+def test_unknown_rate_replaces_codes_by_the_unknown_code_in_training_only():
+    layer = CategoricalEmbedding([5], units=3, unknown_rate=0.3, seed=1)
+    x = np.full((4000, 1), 2.0, "float32")
+    layer(x)  # builds
+    table = _numpy(layer.tables[0])
+    # Mark the rows apart: the unknown row 0 and the row of code 2.
+    layer.tables[0].assign(np.where(np.arange(5)[:, None] == 2, 1.0, table * 0))
+    _, (trained,) = layer(x, training=True)
+    unknown = (_numpy(trained) == 0.0).all(axis=1)
+    assert 0.25 < unknown.mean() < 0.35  # about 30% became the unknown code
+    _, (inferred,) = layer(x, training=False)
+    np.testing.assert_array_equal(_numpy(inferred), 1.0)  # never at inference
+    _, (again,) = layer(x, training=True)
+    assert not np.array_equal(_numpy(again), _numpy(trained))  # new draws
+
+
+def test_vsn_with_unknown_rate_saves_and_loads(tmp_path, rng):
+    x = np.concatenate(
+        [rng.normal(size=(4, 7, 2)), rng.integers(0, 5, (4, 7, 1))], -1
+    ).astype("float32")
+    run_layer_test(
+        VariableSelectionNetwork,
+        {"units": 8, "cardinalities": [0, 0, 5], "unknown_rate": 0.2},
+        [x],
+        ((4, 7, 8), (4, 7, 3)),
+        tmp_path,
+    )
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.0, float("nan")])
+def test_unknown_rate_must_be_a_probability_below_one(rate):
+    with pytest.raises(ValueError, match=r"`unknown_rate` must be in \[0, 1\)"):
+        CategoricalEmbedding([3], units=2, unknown_rate=rate)

@@ -277,6 +277,14 @@ MODEL_SETTINGS = (
         DEFAULT_MODEL["dropout_rate"],
     ),
     Setting(
+        "category_dropout",
+        values.number(0.0, 1.0, inclusive_low=True),
+        "RATE",
+        "share of category codes replaced by the unknown code in training "
+        "(trains the code of new series and values)",
+        DEFAULT_MODEL["category_dropout"],
+    ),
+    Setting(
         "objective",
         values.text,
         "NAME",

@@ -19,8 +19,8 @@ class SeriesScaler:
         method: `"standard"` (mean, standard deviation), `"robust"` (median,
             interquartile range; falls back to the standard deviation when
             the range is 0) or `"none"` (location 0, scale 1). A scale that
-            is 0 (constant data) becomes 1, so constant data is only
-            centred. Default `"standard"`.
+            is 0 (constant data, or a standard deviation of float
+            round-off) becomes 1, so constant data is only centred. Default `"standard"`.
 
     Example:
 
@@ -90,7 +90,7 @@ class SeriesScaler:
             if self.method == "robust":
                 loc, iqr = _grouped_median_iqr(values, group_index, num_groups)
                 scale = np.where(iqr > 0, iqr, std)
-        self.loc, self.scale = loc, safe_scale(scale)
+        self.loc, self.scale = loc, safe_scale(scale, loc)
         return self
 
     def _params(self, values, group_index):
@@ -160,10 +160,20 @@ class SeriesScaler:
         return scaler
 
 
-def safe_scale(scale):
-    """A fitted scale with every zero or non-finite entry replaced by 1
-    (constant data is only centred)."""
-    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+ROUND_OFF = 1e-9  # a scale below this share of |location| is float round-off
+
+
+def safe_scale(scale, loc):
+    """`scale` with every entry that is 0, not finite, or float round-off
+    replaced by 1, so constant data is only centred.
+
+    A constant column can have a standard deviation of round-off instead of
+    0 (1.4e-17 for copies of 0.1 summed per group, 1e-19 for 48 copies of
+    0.002): a scale below `ROUND_OFF` times the location's magnitude counts
+    as 0, else it would blow up any value that differs from the constant.
+    """
+    usable = np.isfinite(scale) & (scale > ROUND_OFF * np.abs(np.nan_to_num(loc)))
+    return np.where(usable & (scale > 0), scale, 1.0)
 
 
 def _grouped_sum(values, group_index, num_groups):
@@ -256,5 +266,6 @@ class ColumnMoments:
             scaler.loc, scaler.scale = np.zeros((1, columns)), np.ones((1, columns))
         else:
             std = np.sqrt(self.m2 / np.maximum(self.count, 1))
-            scaler.loc, scaler.scale = self.mean[None, :], safe_scale(std[None, :])
+            loc = self.mean[None, :]
+            scaler.loc, scaler.scale = loc, safe_scale(std[None, :], loc)
         return scaler

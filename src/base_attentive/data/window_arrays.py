@@ -19,6 +19,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.scaling import safe_scale
+
 SCALINGS = ("series", "window")
 # NumPy's NaN-ignoring statistics, under the names `_location_scale` uses.
 _NAN_AWARE = types.SimpleNamespace(
@@ -28,19 +30,15 @@ _NAN_AWARE = types.SimpleNamespace(
 
 def _location_scale(values, method, stats):
     """Location and scale over axis 1 of `(B, T, O)` values (`stats`: NumPy or
-    its NaN-aware twins); a scale that is 0 or not finite becomes 1.
-
-    A constant lookback can have a standard deviation of float round-off
-    (1e-19 for 48 copies of 0.002) instead of 0: a scale below `1e-9` of the
-    location counts as 0, else it would blow the window's targets up.
+    its NaN-aware twins); a scale that is 0, not finite or float round-off
+    becomes 1 (`safe_scale`).
     """
     if method == "robust":
         q25, loc, q75 = stats.percentile(values, [25, 50, 75], axis=1)
         scale = np.where(q75 - q25 > 0, q75 - q25, stats.std(values, axis=1))
     else:
         loc, scale = stats.mean(values, axis=1), stats.std(values, axis=1)
-    usable = np.isfinite(scale) & (scale > 1e-9 * np.abs(np.nan_to_num(loc)))
-    return loc, np.where(usable & (scale > 0), scale, 1.0)
+    return loc, safe_scale(scale, loc)
 
 
 def lag_offsets(lag, positions):

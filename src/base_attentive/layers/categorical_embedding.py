@@ -41,6 +41,17 @@ def validate_cardinalities(cardinalities, num_variables=None, name="cardinalitie
     return [int(value) for value in values]
 
 
+def validate_unknown_rate(rate, name="unknown_rate"):
+    """Checks a probability in [0, 1); returns it as a float."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+        raise TypeError(
+            f"`{name}` must be a float in [0, 1). Received: {name}={rate!r}"
+        )
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"`{name}` must be in [0, 1). Received: {name}={rate!r}")
+    return float(rate)
+
+
 def _unknown_is_zero(initializer):
     """An initializer whose first row (the unknown code) is zero."""
 
@@ -78,15 +89,26 @@ class CategoricalEmbedding(keras.layers.Layer):
     zero, so a value never seen in training adds nothing until training
     gives it a meaning.
 
+    Training never shows the unknown code on its own: every training value
+    is in the vocabulary. With ``unknown_rate > 0`` each code is replaced
+    by the unknown code with that probability during training (independently
+    per variable, sample and time step), so the unknown row learns what a
+    value not seen in training should mean (a new store, say: the average
+    store) and the network learns to forecast without the category.
+
     Args:
         cardinalities: one int per variable: 0 for a real variable, the
             number of codes ``n >= 2`` for a categorical one.
         units: int, width of each embedding.
         embeddings_initializer: initializer of the tables (the unknown row
             is then set to zero). Default ``"uniform"``.
+        unknown_rate: float in ``[0, 1)``, the probability with which a code
+            is replaced by the unknown code during training. Default 0.
+        seed: int or None, the seed of those draws.
 
     Call arguments:
         inputs: tensor `(B, N)` or `(B, T, N)`.
+        training: bool; the unknown-code draws happen only when True.
 
     Returns:
         Tuple ``(real, embeddings)``: ``real`` `(..., R)` the real-valued
@@ -102,12 +124,24 @@ class CategoricalEmbedding(keras.layers.Layer):
     """
 
     def __init__(
-        self, cardinalities, units, embeddings_initializer="uniform", **kwargs
+        self,
+        cardinalities,
+        units,
+        embeddings_initializer="uniform",
+        unknown_rate=0.0,
+        seed=None,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.cardinalities = validate_cardinalities(cardinalities)
         self.units = units
         self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+        self.unknown_rate = validate_unknown_rate(unknown_rate)
+        self.seed = seed
+        # Only a layer that draws has a seed state (old saved models have none).
+        self.seed_generator = (
+            keras.random.SeedGenerator(seed) if self.unknown_rate else None
+        )
         self.real_positions = [i for i, n in enumerate(self.cardinalities) if n == 0]
         self.categorical_positions = [
             i for i, n in enumerate(self.cardinalities) if n > 0
@@ -132,7 +166,7 @@ class CategoricalEmbedding(keras.layers.Layer):
         ]
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         real = self.select_real(inputs) if self.real_positions else None
         embeddings = []
         for position, table in zip(
@@ -140,7 +174,11 @@ class CategoricalEmbedding(keras.layers.Layer):
         ):
             size = self.cardinalities[position]
             codes = ops.cast(ops.round(inputs[..., position]), "int32")
-            codes = ops.where((codes < 0) | (codes >= size), 0, codes)
+            unknown = (codes < 0) | (codes >= size)
+            if training and self.unknown_rate:
+                draws = keras.random.uniform(ops.shape(codes), seed=self.seed_generator)
+                unknown = unknown | (draws < self.unknown_rate)
+            codes = ops.where(unknown, 0, codes)
             embedded = ops.take(table, codes, axis=0)
             embeddings.append(ops.cast(embedded, self.compute_dtype))
         return real, embeddings
@@ -170,6 +208,8 @@ class CategoricalEmbedding(keras.layers.Layer):
                 "embeddings_initializer": keras.initializers.serialize(
                     self.embeddings_initializer
                 ),
+                "unknown_rate": self.unknown_rate,
+                "seed": self.seed,
             }
         )
         return config

@@ -6,6 +6,7 @@ from keras import ops
 from base_attentive.layers.categorical_embedding import (
     CategoricalEmbedding,
     validate_cardinalities,
+    validate_unknown_rate,
 )
 from base_attentive.layers.gated_block import GatedBlock
 from base_attentive.layers.gated_residual_network import GatedResidualNetwork
@@ -46,6 +47,9 @@ class VariableSelectionNetwork(GatedBlock):
         cardinalities: None (every variable real), or one int per variable:
             0 for a real variable, the number of codes ``n >= 2`` of a
             categorical one (code 0: unknown).
+        unknown_rate: float in [0, 1), the probability with which a
+            categorical code is replaced by the unknown code in training
+            (`CategoricalEmbedding`). Default 0.
         dropout_rate: float in [0, 1).
         activation: str, GRN hidden activation.
         use_residuals: bool, GRN skip connections.
@@ -73,6 +77,7 @@ class VariableSelectionNetwork(GatedBlock):
         units,
         hidden_units=None,
         cardinalities=None,
+        unknown_rate=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -81,11 +86,13 @@ class VariableSelectionNetwork(GatedBlock):
         if cardinalities is not None:
             cardinalities = validate_cardinalities(cardinalities)
         self.cardinalities = cardinalities
+        self.unknown_rate = validate_unknown_rate(unknown_rate)
         self.categorical_embedding = None
         if cardinalities is not None and any(cardinalities):
             self.categorical_embedding = CategoricalEmbedding(
                 cardinalities,
                 units,
+                unknown_rate=self.unknown_rate,
                 name="categorical_embedding",
                 dtype=self.dtype_policy,
             )
@@ -144,7 +151,7 @@ class VariableSelectionNetwork(GatedBlock):
 
     def _call_with_categories(self, inputs, context, training):
         embedding = self.categorical_embedding
-        real, embedded = call_sublayer(embedding, inputs)
+        real, embedded = call_sublayer(embedding, inputs, training=training)
         parts = embedded if real is None else [real, *embedded]
         logits = call_sublayer(
             self.selection_grn,
@@ -176,6 +183,7 @@ class VariableSelectionNetwork(GatedBlock):
                 "units": self.units,
                 "hidden_units": self.hidden_units,
                 "cardinalities": self.cardinalities,
+                "unknown_rate": self.unknown_rate,
             }
         )
         return config

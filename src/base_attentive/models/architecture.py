@@ -8,7 +8,10 @@ import numbers
 import keras
 
 from base_attentive.distributions import DISTRIBUTION_PARAMETERS
-from base_attentive.layers.categorical_embedding import validate_cardinalities
+from base_attentive.layers.categorical_embedding import (
+    validate_cardinalities,
+    validate_unknown_rate,
+)
 from base_attentive.quantiles import validate_quantiles
 
 OBJECTIVES = ("hybrid", "transformer")
@@ -50,6 +53,7 @@ ARGUMENTS = (
     "static_cardinalities",
     "dynamic_cardinalities",
     "future_cardinalities",
+    "category_dropout",
 )
 
 
@@ -127,6 +131,9 @@ def validate_arguments(args):
         raise ValueError(
             f"`dropout_rate` must be a float in [0, 1). Received: dropout_rate={rate!r}"
         )
+    out["category_dropout"] = validate_unknown_rate(
+        args["category_dropout"], "category_dropout"
+    )
     if args["attention_units"] % args["num_heads"]:
         raise ValueError(
             "`num_heads` must divide `attention_units`. Received: "

@@ -107,6 +107,11 @@ class BaseAttentive(keras.Model):
             variable selection like a real variable (one selection weight
             each in ``explain``). With ``mode="tft"`` the encoder's
             variables are the dynamic then the future ones. Default None.
+        category_dropout: float in [0, 1), the probability with which each
+            categorical code is replaced by the unknown code during training
+            (`CategoricalEmbedding`'s ``unknown_rate``), so the unknown code
+            (a new store, a new promotion type) is trained instead of
+            staying at its zero start. Default 0.
 
     Call arguments:
         inputs: ``[static, dynamic, future]`` (``None`` for an absent part;
@@ -166,6 +171,7 @@ class BaseAttentive(keras.Model):
         static_cardinalities=None,
         dynamic_cardinalities=None,
         future_cardinalities=None,
+        category_dropout=0.0,
         **kwargs,
     ):
         arguments = validate_arguments(
@@ -200,6 +206,7 @@ class BaseAttentive(keras.Model):
                 static_cardinalities=static_cardinalities,
                 dynamic_cardinalities=dynamic_cardinalities,
                 future_cardinalities=future_cardinalities,
+                category_dropout=category_dropout,
             )
         )
         super().__init__(**kwargs)
@@ -235,6 +242,7 @@ class BaseAttentive(keras.Model):
         self.static_cardinalities = arguments["static_cardinalities"]
         self.dynamic_cardinalities = arguments["dynamic_cardinalities"]
         self.future_cardinalities = arguments["future_cardinalities"]
+        self.category_dropout = arguments["category_dropout"]
 
         # === Layers ===
         self._build_blocks()
@@ -262,6 +270,7 @@ class BaseAttentive(keras.Model):
                     embed,
                     hidden_units=self.vsn_units,
                     cardinalities=cardinalities if categorical else None,
+                    unknown_rate=self.category_dropout,
                     name=name,
                     **grn_args,
                 )
@@ -271,7 +280,11 @@ class BaseAttentive(keras.Model):
             embedding = None
             if categorical:
                 embedding = blocks.CategoricalEmbedding(
-                    cardinalities, embed, dtype=policy, name=f"{name}_embedding"
+                    cardinalities,
+                    embed,
+                    unknown_rate=self.category_dropout,
+                    dtype=policy,
+                    name=f"{name}_embedding",
                 )
             return keras.layers.Dense(embed, dtype=policy, name=name), embedding
 
@@ -405,7 +418,7 @@ class BaseAttentive(keras.Model):
         if self.use_vsn:
             return call_sublayer(selector, inputs, context=context, training=training)
         if embedding is not None:
-            real, embedded = call_sublayer(embedding, inputs)
+            real, embedded = call_sublayer(embedding, inputs, training=training)
             parts = embedded if real is None else [real, *embedded]
             inputs = ops.concatenate(parts, axis=-1)
         return call_sublayer(selector, inputs), None
