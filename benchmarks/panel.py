@@ -18,6 +18,11 @@ framework, alternating which goes first from size to size:
   directory lazily, per group of series, under a memory cap smaller than
   the table (`--stream-buffer-mb`).
 
+Ours reads the known-future `event` as one categorical column, embedded
+(`--event categorical`, the default), or as its three 0/1 columns
+(`--event one-hot`, as measured before the data layer took categorical
+columns in every role); pytorch-forecasting embeds it either way.
+
 First, window gathering alone at the reference workload's shapes
 (`panel_gather.py`). Figures per child: data preparation time and its peak memory (the table's
 own size plus the most preparing added to the resident memory; for
@@ -69,6 +74,12 @@ def parse_args(argv=None):
     parser.add_argument("--sizes", default="1000,10000,30000")
     parser.add_argument("--impl", default="ours,ptf", help="ours, ptf, stream")
     parser.add_argument("--backend", default="torch", help="ours: the Keras backend")
+    parser.add_argument(
+        "--event",
+        choices=panel.EVENT_CHOICES,
+        default="categorical",
+        help="ours: the known-future `event` as a categorical column or one-hot",
+    )
     parser.add_argument("--train-batches", type=int, default=40)
     parser.add_argument("--gather-batches", type=int, default=400)
     parser.add_argument("--cache", default=str(ROOT / "runs" / "panel-cache"))
@@ -120,6 +131,8 @@ def run_child(impl, panel_dir, args):
     ]
     if impl == "stream":
         command += ["--buffer-mb", str(args.stream_buffer_mb)]
+    if impl != "ptf":
+        command += ["--event", args.event]
     env = {**os.environ, **ONE_THREAD}
     if impl != "ptf":
         env["KERAS_BACKEND"] = args.backend

@@ -66,6 +66,24 @@ PAST_COLUMNS = ("temperature", "visits")
 FUTURE_NUMERIC = ("price", "promo", "holiday")
 FUTURE_CATEGORICAL = ("event",)
 EVENT_ONE_HOT = tuple(f"event_{name}" for name in EVENTS[1:])
+EVENT_CHOICES = ("categorical", "one-hot")
+
+
+def spec_columns(event="categorical"):
+    """The categorical and known-future columns of our `DatasetSpec`: the
+    known-future `event` as one categorical column (embedded, as the static
+    categories), or (`"one-hot"`, as measured before the data layer took
+    categories outside the static role) as its three 0/1 columns."""
+    if event == "one-hot":
+        return {
+            "categorical_columns": STATIC_CATEGORICAL,
+            "future_columns": (*FUTURE_NUMERIC, *EVENT_ONE_HOT),
+        }
+    return {
+        "categorical_columns": (*STATIC_CATEGORICAL, *FUTURE_CATEGORICAL),
+        "future_columns": (*FUTURE_NUMERIC, *FUTURE_CATEGORICAL),
+    }
+
 
 MB = 1024.0**2
 

@@ -8,10 +8,11 @@ Stages, each reported as soon as it is measured (`panel_data.emit`):
 1. the raw table: the Parquet directory read into one pandas DataFrame;
 2. data preparation: `ForecastDataset.fit` (validation, sorting,
    the chronological split, per-series target scalers, covariate scalers,
-   one-hot static categories, calendar features, the scaled float32 arrays)
-   and the lazy training windows. The known-future `event` is read as its
-   0/1 columns (`panel_data.EVENT_ONE_HOT`): the data layer takes
-   categorical columns as static one-hot only. Peak memory: the table's own size plus
+   vocabularies of the categorical columns, calendar features, the scaled
+   float32 arrays) and the lazy training windows. The known-future `event`
+   is one categorical column (`--event categorical`, embedded like the
+   static categories) or its three 0/1 columns (`--event one-hot`,
+   `panel_data.EVENT_ONE_HOT`, as first measured). Peak memory: the table's own size plus
    the most preparing added to the process's resident memory (the reader's
    freed buffers, which allocators keep, counted in neither);
 3. window gathering alone: shuffled batches of the training windows,
@@ -34,6 +35,7 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--panel", required=True, help="the panel's Parquet directory")
 parser.add_argument("--train-batches", type=int, default=60)
 parser.add_argument("--gather-batches", type=int, default=400)
+parser.add_argument("--event", choices=panel.EVENT_CHOICES, default="categorical")
 args = parser.parse_args()
 
 import keras
@@ -81,9 +83,8 @@ spec = DatasetSpec(
     id_column=panel.ID_COLUMN,
     target_columns=panel.TARGET_COLUMN,
     static_columns=panel.STATIC_NUMERIC,
-    categorical_columns=panel.STATIC_CATEGORICAL,
     past_columns=panel.PAST_COLUMNS,
-    future_columns=(*panel.FUTURE_NUMERIC, *panel.EVENT_ONE_HOT),
+    **panel.spec_columns(args.event),
     calendar_features=panel.CALENDAR,
     lookback=panel.LOOKBACK,
     forecast_horizon=panel.HORIZON,

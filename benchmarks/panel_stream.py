@@ -32,6 +32,7 @@ parser.add_argument("--panel", required=True, help="the panel's Parquet director
 parser.add_argument("--buffer-mb", type=float, default=256)
 parser.add_argument("--train-batches", type=int, default=60)
 parser.add_argument("--gather-batches", type=int, default=400)
+parser.add_argument("--event", choices=panel.EVENT_CHOICES, default="categorical")
 args = parser.parse_args()
 
 import keras
@@ -65,9 +66,8 @@ spec = DatasetSpec(
     id_column=panel.ID_COLUMN,
     target_columns=panel.TARGET_COLUMN,
     static_columns=panel.STATIC_NUMERIC,
-    categorical_columns=panel.STATIC_CATEGORICAL,
     past_columns=panel.PAST_COLUMNS,
-    future_columns=(*panel.FUTURE_NUMERIC, *panel.EVENT_ONE_HOT),
+    **panel.spec_columns(args.event),
     calendar_features=panel.CALENDAR,
     lookback=panel.LOOKBACK,
     forecast_horizon=panel.HORIZON,

@@ -6,10 +6,17 @@ import numpy as np
 
 from base_attentive.data import forecast_frame as forecast_frame_module
 from base_attentive.data import missing, persistence
+from base_attentive.data.array_writer import concat_arrays
 from base_attentive.data.calendar import calendar_feature_names, calendar_features
+from base_attentive.data.group_fit import GroupFit
 from base_attentive.data.holiday_lag import holiday_source_rows
-from base_attentive.data.prepare import prepare_frame
+from base_attentive.data.prepare import (
+    minimum_rows,
+    raise_all_short,
+    short_what,
+)
 from base_attentive.data.scaling import SeriesScaler
+from base_attentive.data.series_groups import GroupPreparer, plan_groups
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import (
     ChronologicalSplit,
@@ -20,7 +27,7 @@ from base_attentive.data.target_transform import forward as transform_target
 from base_attentive.data.target_transform import inverse as inverse_target
 from base_attentive.data.validation import DataError, check_known_series, format_time
 from base_attentive.data.vocabulary import Vocabulary
-from base_attentive.data.window_arrays import WindowArrays, spec_arguments
+from base_attentive.data.window_arrays import WindowArrays, compress, spec_arguments
 
 _CHUNK_ROWS = 1 << 18
 
@@ -132,61 +139,48 @@ class ForecastDataset:
                 "`split` must be a ChronologicalSplit or None. Received: "
                 f"{type(split).__name__}"
             )
-        prepared = prepare_frame(frame, spec)
-        boundaries = split.resolve(np.unique(prepared.times))
-        prepared = self._drop_series_without_training_rows(prepared, boundaries)
-        train_rows = slice(None)  # all rows, without copying
-        if boundaries.train_end is not None:
-            train_rows = prepared.times < boundaries.train_end
-        groups = prepared.row_series[train_rows]
-        single = np.zeros(len(groups), dtype=np.int64)
-        if spec.masked:
-            self.indicators = missing.indicator_columns(prepared, spec)
-        # Without NaN (missing="raise") this is `SeriesScaler.fit`.
-        ids = prepared.series_ids
-        target = self._model_target(prepared.target)[train_rows]
-        missing.fit_observed(
-            self.target_scaler, target, groups, prepared.num_series,
-            spec.target_columns, ids,
-        )  # fmt: skip
-        missing.fit_observed(
-            self.past_scaler, prepared.past[train_rows], single, 1,
-            spec.past_numeric_columns,
-        )  # fmt: skip
-        missing.fit_observed(
-            self.future_scaler, prepared.future[train_rows], single, 1,
-            spec.future_numeric_columns,
-        )  # fmt: skip
-        stats = missing.fit_observed(
-            SeriesScaler("standard"), target, groups, prepared.num_series,
-            spec.target_columns, ids,
-        )  # fmt: skip
-        self.target_stats = np.concatenate([stats.loc, np.log(stats.scale)], axis=1)
-        self._fit_vocabulary(prepared, train_rows)
-        self.series_ids = list(prepared.series_ids)
-        static_numeric = self._static_numeric(
-            prepared, np.arange(prepared.num_series), series_stats=True
-        )
-        self.static_scaler.fit(
-            static_numeric, np.zeros(prepared.num_series, dtype=np.int64), 1
-        )
-        self.freq = prepared.freq
+        groups = plan_groups(frame, spec)
+        # A frame of one group is prepared once; larger frames once per
+        # pass, a group at a time (memory bounded by a group, not the frame).
+        prepare = GroupPreparer(self, frame, groups)
+        # 1. The time steps of the prepared frame, for the split.
+        timelines, first_times = [], []
+        for prepared in prepare():
+            timelines.append(np.unique(prepared.times))
+            first_times.append(prepared.times[prepared.offsets[:-1]])
+            freq = prepared.freq
+        if not any(len(times) for times in timelines):
+            raise_all_short(
+                len(groups.offsets) - 1, minimum_rows(spec), short_what(spec)
+            )
+        boundaries = split.resolve(np.unique(np.concatenate(timelines)))
+        del timelines
         self.boundaries = boundaries
-        self.skipped_series = list(prepared.skipped_series)
-        self.arrays = self._to_arrays(prepared)
+        first_times = np.concatenate(first_times)
+        if boundaries.train_end is not None:
+            first_times = first_times[first_times < boundaries.train_end]
+        # 2. Scalers, statistics, vocabularies on the training rows.
+        fitted, short, late, rows = GroupFit(self, len(first_times)), [], [], 0
+        for prepared in prepare():
+            short += prepared.skipped_series
+            skipped = len(prepared.skipped_series)
+            prepared = self._drop_series_without_training_rows(prepared, boundaries)
+            late += prepared.skipped_series[skipped:]
+            fitted.add(prepared)
+            rows += len(prepared.times)
+        fitted.finish(freq)
+        self.skipped_series = short + late
+        # 3. The scaled arrays, written group by group.
+        self.arrays = concat_arrays(
+            (
+                self._to_arrays(prepared)
+                for prepared in prepare(boundaries=boundaries)
+                if prepared.num_series
+            ),
+            rows,
+        )
         self._frame = frame
         return self
-
-    def _fit_vocabulary(self, prepared, train_rows):
-        """Fits each categorical column's vocabulary on the training period."""
-        spec = self.spec
-        for values, columns in (
-            (prepared.static_categorical, spec.static_categorical_columns),
-            (prepared.past_categorical[train_rows], spec.past_categorical_columns),
-            (prepared.future_categorical[train_rows], spec.future_categorical_columns),
-        ):
-            for index, column in enumerate(columns):
-                self.vocabulary.fit(column, values[:, index])
 
     def _codes(self, values, columns):
         """`(N, k)` float32 codes of categorical columns (0: unknown)."""
@@ -361,10 +355,34 @@ class ForecastDataset:
             `WindowArrays` of that frame.
         """
         self._require_fitted()
-        prepared = prepare_frame(frame, self.spec, freq=self.freq)
-        if self.spec.masked:
-            missing.check_indicated(prepared, self.spec, self.indicators)
-        return self._to_arrays(prepared)
+        return self._group_arrays(frame)
+
+    def _group_arrays(self, frame, for_prediction=False):
+        """`WindowArrays` of a frame of fitted series, prepared and written
+        one group of series at a time."""
+        spec = self.spec
+        groups = plan_groups(frame, spec, freq=self.freq)
+        parts = []
+        for prepared in GroupPreparer(self, frame, groups)(
+            for_prediction=for_prediction
+        ):
+            if not prepared.num_series:
+                continue
+            lookback = None
+            if spec.masked and for_prediction:
+                positions = np.arange(len(prepared.times))
+                positions -= prepared.offsets[prepared.row_series]
+                lookback = positions < spec.history_rows + spec.lookback
+            if spec.masked:
+                missing.check_indicated(prepared, spec, self.indicators, lookback)
+            parts.append(self._to_arrays(prepared))
+        if not parts:
+            raise_all_short(
+                len(groups.offsets) - 1,
+                minimum_rows(spec, for_prediction),
+                short_what(spec, for_prediction),
+            )
+        return concat_arrays(parts, sum(len(part.times) for part in parts))
 
     def feature_names(self):
         """Names of the features along the last axis of each input.
@@ -492,8 +510,8 @@ class ForecastDataset:
         if frame is None and self.arrays is None:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
         arrays = self.arrays if frame is None else self.transform(frame)
-        starts, window_series = arrays.window_starts()
-        mask = self.boundaries.window_mask(part, *arrays.target_times(starts))
+        starts = arrays.window_starts()[0]  # each window's series: from its start
+        mask = self._period_mask(arrays, starts, part)
         mask, unobserved = self._drop_unobserved(arrays, starts, mask)
         if not mask.any():
             raise ValueError(
@@ -507,8 +525,8 @@ class ForecastDataset:
 
         windows = WindowDataset(
             arrays,
-            starts[mask],
-            window_series[mask],
+            compress(starts, mask),
+            None,
             batch_size=batch_size,
             shuffle=shuffle,
             seed=seed,
@@ -516,6 +534,17 @@ class ForecastDataset:
         )
         windows.unobserved_windows = unobserved
         return windows
+
+    def _period_mask(self, arrays, starts, part):
+        """`boundaries.window_mask` of the windows `starts`, by chunks of
+        windows (bounds the target-time temporaries on large panels)."""
+        mask = np.empty(len(starts), dtype=bool)
+        for first in range(0, len(starts), _CHUNK_ROWS):
+            chunk = slice(first, first + _CHUNK_ROWS)
+            mask[chunk] = self.boundaries.window_mask(
+                part, *arrays.target_times(starts[chunk])
+            )
+        return mask
 
     def _drop_unobserved(self, arrays, starts, mask):
         """`(mask, count)`: with missing="mask", `mask` without the windows
@@ -620,13 +649,7 @@ class ForecastDataset:
         frame = self._frame if frame is None else frame
         if frame is None:
             raise ValueError("No frame stored after `load`: pass `frame=`.")
-        prepared = prepare_frame(frame, self.spec, freq=self.freq, for_prediction=True)
-        if self.spec.masked:
-            positions = np.arange(len(prepared.times))
-            positions -= prepared.offsets[prepared.row_series]
-            lookback = positions < self.spec.history_rows + self.spec.lookback
-            missing.check_indicated(prepared, self.spec, self.indicators, lookback)
-        arrays = self._to_arrays(prepared)
+        arrays = self._group_arrays(frame, for_prediction=True)
         starts = arrays.offsets[:-1] + arrays.history
         return arrays, starts, np.arange(len(arrays.series_ids))
 

@@ -33,17 +33,14 @@ holding one of its series (correct, slower).
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pandas as pd
 
 from base_attentive.data.dataset import ForecastDataset
+from base_attentive.data.group_fit import GroupFit
 from base_attentive.data.prepare import prepare_frame
-from base_attentive.data.scaling import SeriesScaler, safe_scale
 from base_attentive.data.spec import DatasetSpec
 from base_attentive.data.split import ChronologicalSplit
-from base_attentive.data.vocabulary import category_text
 from base_attentive.data.window_arrays import WindowArrays, spec_arguments
 
 __all__ = ["ParquetForecastDataset"]
@@ -65,42 +62,6 @@ def _require_pyarrow():
             "Reading a Parquet dataset needs pyarrow (`pip install pyarrow`, "
             'or `pip install "base-attentive[all]"`).'
         ) from error
-
-
-class _Moments:
-    """Count, mean and sum of squared deviations per column, merged across
-    groups (Chan et al.'s pairwise update), for a standard scaler."""
-
-    def __init__(self, columns):
-        self.count = 0
-        self.mean = np.zeros(columns)
-        self.m2 = np.zeros(columns)
-
-    def add(self, values):
-        if not len(values):
-            return
-        count = len(values)
-        mean = values.mean(axis=0)
-        m2 = ((values - mean) ** 2).sum(axis=0)
-        total = self.count + count
-        delta = mean - self.mean
-        self.mean = self.mean + delta * count / total
-        self.m2 = self.m2 + m2 + delta**2 * self.count * count / total
-        self.count = total
-
-    def scaler(self, method):
-        """A fitted single-group `SeriesScaler` (`"standard"` or `"none"`)."""
-        scaler = SeriesScaler(method)
-        columns = len(self.mean)
-        if method == "none" or columns == 0:
-            scaler.loc, scaler.scale = np.zeros((1, columns)), np.ones((1, columns))
-        else:
-            std = np.sqrt(self.m2 / max(self.count, 1))
-            scaler.loc, scaler.scale = (
-                self.mean[None, :],
-                safe_scale(std[None, :], self.mean[None, :]),
-            )
-        return scaler
 
 
 class ParquetForecastDataset:
@@ -376,18 +337,7 @@ class ParquetForecastDataset:
         groups = self._plan_groups(rows, parts)
         template = ForecastDataset(spec)
         template.boundaries = boundaries
-        outputs = len(spec.target_columns)
-        past, future = (
-            _Moments(len(spec.past_numeric_columns)),
-            _Moments(len(spec.future_numeric_columns)),
-        )
-        per_series = {}  # id -> (target loc, target scale, stats loc, stats scale, static, categorical)
-        # Distinct training values of each past / future categorical column.
-        categories = {
-            column: set()
-            for column in spec.past_categorical_columns
-            + spec.future_categorical_columns
-        }
+        fitted = GroupFit(template, len(rows))
         counts = {part: [] for part in ("train", "validation", "test")}
         kept_groups, skipped, freq = [], [], spec.freq
         for group in groups:
@@ -396,35 +346,7 @@ class ParquetForecastDataset:
             # Too short (with `skip_short_series`), or no training row.
             prepared = template._drop_series_without_training_rows(prepared, boundaries)
             skipped += prepared.skipped_series
-            train_rows = slice(None)
-            if boundaries.train_end is not None:
-                train_rows = prepared.times < boundaries.train_end
-            local = prepared.row_series[train_rows]
-            target = template._model_target(prepared.target)[train_rows]
-            scaler = SeriesScaler(spec.target_scaler).fit(
-                target, local, prepared.num_series
-            )
-            stats = SeriesScaler("standard").fit(target, local, prepared.num_series)
-            past.add(prepared.past[train_rows])
-            future.add(prepared.future[train_rows])
-            for values, columns in (
-                (prepared.past_categorical, spec.past_categorical_columns),
-                (prepared.future_categorical, spec.future_categorical_columns),
-            ):
-                for index, column in enumerate(columns):
-                    categories[column].update(
-                        category_text(value)
-                        for value in pd.unique(values[train_rows, index])
-                    )
-            for index, series in enumerate(prepared.series_ids):
-                per_series[series] = (
-                    scaler.loc[index],
-                    scaler.scale[index],
-                    stats.loc[index],
-                    stats.scale[index],
-                    prepared.static_numeric[index],
-                    prepared.static_categorical[index],
-                )
+            fitted.add(prepared)
             geometry = WindowArrays(
                 dynamic=None,
                 future=None,
@@ -449,52 +371,11 @@ class ParquetForecastDataset:
                 )
             kept_groups.append(list(prepared.series_ids))
             del prepared, geometry, starts, first, last
-        series_ids = sorted(per_series, key=_sort_key)
-        self.dataset = self._fitted_dataset(
-            template, series_ids, per_series, past, future, freq, outputs
-        )
-        for column, values in categories.items():
-            self.dataset.vocabulary.fit(column, [v for v in values if v is not None])
+        self.dataset = fitted.finish(freq, sort_key=_sort_key)
         self.dataset.skipped_series = skipped
         self.groups = kept_groups
         self.window_counts = {part: np.asarray(c) for part, c in counts.items()}
         return self
-
-    def _fitted_dataset(
-        self, dataset, series_ids, per_series, past, future, freq, outputs
-    ):
-        """Sets the fitted state `ForecastDataset.fit` would set (the same
-        attributes `ForecastDataset.load` restores)."""
-        spec = self.spec
-        columns = list(zip(*(per_series[s] for s in series_ids), strict=True))
-        target_loc, target_scale, stats_loc, stats_scale, static, categorical = (
-            np.stack(column) for column in columns
-        )
-        dataset.series_ids = list(series_ids)
-        dataset.freq = freq
-        dataset.target_scaler.loc = target_loc.reshape(len(series_ids), outputs)
-        dataset.target_scaler.scale = target_scale.reshape(len(series_ids), outputs)
-        dataset.past_scaler = past.scaler(spec.covariate_scaler)
-        dataset.future_scaler = future.scaler(spec.covariate_scaler)
-        dataset.target_stats = np.concatenate(
-            [
-                stats_loc.reshape(len(series_ids), outputs),
-                np.log(stats_scale.reshape(len(series_ids), outputs)),
-            ],
-            axis=1,
-        )
-        categorical = categorical.reshape(len(series_ids), -1)
-        for index, column in enumerate(spec.static_categorical_columns):
-            dataset.vocabulary.fit(column, categorical[:, index])
-        static_numeric = dataset._static_numeric(
-            types.SimpleNamespace(static_numeric=static.reshape(len(series_ids), -1)),
-            np.arange(len(series_ids)),
-            series_stats=True,
-        )
-        dataset.static_scaler.fit(
-            static_numeric, np.zeros(len(series_ids), dtype=np.int64), 1
-        )
-        return dataset
 
     # -- serving ---------------------------------------------------------
 

@@ -112,7 +112,16 @@ def _offsets(lengths):
     return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
 
-def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
+def prepare_frame(
+    frame,
+    spec,
+    *,
+    freq=None,
+    for_prediction=False,
+    times=None,
+    allow_empty=False,
+    checked=False,
+):
     """Validates a long DataFrame against a spec and returns its arrays.
 
     Args:
@@ -124,6 +133,14 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
             rows with an observed target followed by `forecast_horizon`
             horizon rows (targets may be missing there; known-future columns
             must be present, or are generated when the spec has none).
+        times: the time column already parsed (`datetime64[ns]`, one per
+            row of `frame`), or None: parsed here.
+        allow_empty: return a frame without series when every series is
+            too short (and `spec.skip_short_series`), instead of raising:
+            for one group of a larger frame (`series_groups`).
+        checked: the frame already passed these checks (a group prepared
+            again): skip the checks that only raise or warn on values
+            (constant static columns, magnitudes and outliers).
 
     Returns:
         `PreparedFrame`.
@@ -134,8 +151,9 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
     """
     validation.check_frame(frame)
     validation.check_columns(frame, spec)
-    times = validation.to_datetime_ns(frame[spec.time_column], spec.time_column)
-    codes, series_ids = _series_codes(frame, spec)
+    if times is None:
+        times = validation.to_datetime_ns(frame[spec.time_column], spec.time_column)
+    codes, series_ids = series_codes(frame, spec)
     order = np.lexsort((times.view(np.int64), codes))
     if np.array_equal(order, np.arange(len(order))):
         order = slice(None)  # already sorted: index without copying
@@ -151,7 +169,8 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
 
     static_rows = numeric(spec.static_numeric_columns, "static_columns")
     categorical_rows = categories(spec.static_categorical_columns)
-    _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids)
+    if not checked:
+        _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids)
     frequency = freq or spec.freq or infer_frequency(times, codes, offsets)
     prepared = PreparedFrame(
         series_ids=series_ids,
@@ -166,22 +185,23 @@ def prepare_frame(frame, spec, *, freq=None, for_prediction=False):
         past_categorical=categories(spec.past_categorical_columns),
         future_categorical=categories(spec.future_categorical_columns),
     )
-    table_checks.check_values(prepared, spec)
+    if not checked:
+        table_checks.check_values(prepared, spec)
     prepared = make_regular(prepared, spec)
     if for_prediction:
-        return _prediction_rows(prepared, spec)
+        return _prediction_rows(prepared, spec, allow_empty)
     prepared = _drop_short(
         prepared,
         prepared.lengths,
-        spec.history_rows + spec.lookback + spec.forecast_horizon,
+        minimum_rows(spec),
         spec,
-        "lookback + forecast_horizon"
-        + (" + seasonal-lag history" if spec.history_rows else ""),
+        short_what(spec),
+        allow_empty,
     )
     return _fill_and_check(prepared, spec, slice(None))
 
 
-def _series_codes(frame, spec):
+def series_codes(frame, spec):
     """Series index per row (sorted ids) and the ids as JSON-friendly scalars."""
     if spec.id_column is None:
         return np.zeros(len(frame), dtype=np.int64), [0]
@@ -238,17 +258,38 @@ def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_id
         )
 
 
-def _drop_short(prepared, lengths, minimum, spec, what):
+def minimum_rows(spec, for_prediction=False):
+    """Rows a series needs: for a training window, or (`for_prediction`)
+    the observed rows of a forecast's lookback."""
+    if for_prediction:
+        return spec.history_rows + spec.lookback
+    return spec.history_rows + spec.lookback + spec.forecast_horizon
+
+
+def short_what(spec, for_prediction=False):
+    """What `minimum_rows` counts, for error messages."""
+    what = (
+        "lookback (observed rows)" if for_prediction else "lookback + forecast_horizon"
+    )
+    return what + (" + seasonal-lag history" if spec.history_rows else "")
+
+
+def raise_all_short(count, minimum, what):
+    """Raises: all `count` series are shorter than `minimum` rows."""
+    raise ValueError(
+        f"All {count} series are shorter than {what} = {minimum} rows; "
+        "nothing is left to window."
+    )
+
+
+def _drop_short(prepared, lengths, minimum, spec, what, allow_empty=False):
     short = lengths < minimum
     if not short.any():
         return prepared
     if not spec.skip_short_series:
         validation.raise_for_short_series(lengths, minimum, prepared.series_ids, what)
-    if short.all():
-        raise ValueError(
-            f"All {len(lengths)} series are shorter than {what} = {minimum} rows; "
-            "nothing is left to window."
-        )
+    if short.all() and not allow_empty:
+        raise_all_short(len(lengths), minimum, what)
     return prepared.select_series(~short)
 
 
@@ -278,7 +319,7 @@ def _fill_and_check(prepared, spec, rows):
     return prepared
 
 
-def _prediction_rows(prepared, spec):
+def _prediction_rows(prepared, spec, allow_empty=False):
     """Keeps, per series, `lookback` observed rows (plus the rows its
     seasonal lags reach back to) + `forecast_horizon` rows."""
     lookback, horizon = spec.history_rows + spec.lookback, spec.forecast_horizon
@@ -293,9 +334,11 @@ def _prediction_rows(prepared, spec):
         history,
         lookback,
         spec,
-        "lookback (observed rows)"
-        + (" + seasonal-lag history" if spec.history_rows else ""),
+        short_what(spec, for_prediction=True),
+        allow_empty,
     )
+    if not prepared.num_series:
+        return prepared
     history = history[~short]
     positions = np.arange(len(prepared.times)) - prepared.offsets[prepared.row_series]
     prepared = _fill_and_check(prepared, spec, positions < history[prepared.row_series])

@@ -208,3 +208,64 @@ def _grouped_median_iqr(values, group_index, num_groups):
         q25, q50, q75 = np.percentile(rows, [25, 50, 75], axis=0)
         median[group], iqr[group] = q50, q75 - q25
     return median, iqr
+
+
+class ColumnMoments:
+    """Count, mean and sum of squared deviations of each column's observed
+    (non-NaN) values, merged across groups of rows (Chan et al.'s pairwise
+    update): a single-group standard scaler fitted without holding the rows.
+
+    Added in one group, the result is `SeriesScaler("standard").fit` on that
+    group, bit for bit (the same reductions: on all columns at once, or per
+    column on its observed values when some are NaN, as
+    `missing.fit_observed`); merged across groups it is equal up to
+    float64 round-off.
+
+    Args:
+        columns: number of columns.
+    """
+
+    def __init__(self, columns):
+        self.count = np.zeros(columns, dtype=np.int64)
+        self.mean = np.zeros(columns)
+        self.m2 = np.zeros(columns)
+
+    def add(self, values):
+        """Adds the rows `values` `(N, C)` (NaN: not observed)."""
+        values = np.asarray(values, dtype=np.float64)
+        if not values.size:
+            return
+        if not np.isnan(values).any():
+            count = np.full(values.shape[1], len(values), dtype=np.int64)
+            mean = values.mean(axis=0)
+            m2 = ((values - mean) ** 2).sum(axis=0)
+        else:
+            count = np.zeros(values.shape[1], dtype=np.int64)
+            mean, m2 = np.zeros(values.shape[1]), np.zeros(values.shape[1])
+            for column in range(values.shape[1]):
+                observed = values[~np.isnan(values[:, column]), column : column + 1]
+                count[column] = len(observed)
+                if len(observed):
+                    mean[column] = observed.mean(axis=0)[0]
+                    m2[column] = ((observed - mean[column]) ** 2).sum(axis=0)[0]
+        first = self.count == 0
+        total = np.maximum(self.count + count, 1)
+        delta = mean - self.mean
+        merged_mean = self.mean + delta * count / total
+        merged_m2 = self.m2 + m2 + delta**2 * self.count * count / total
+        # A column's first values are taken as they are (no round-off).
+        self.mean = np.where(first, mean, merged_mean)
+        self.m2 = np.where(first, m2, merged_m2)
+        self.count = self.count + count
+
+    def scaler(self, method):
+        """A fitted single-group `SeriesScaler` (`"standard"` or `"none"`)."""
+        scaler = SeriesScaler(method)
+        columns = len(self.mean)
+        if method == "none" or columns == 0:
+            scaler.loc, scaler.scale = np.zeros((1, columns)), np.ones((1, columns))
+        else:
+            std = np.sqrt(self.m2 / np.maximum(self.count, 1))
+            loc = self.mean[None, :]
+            scaler.loc, scaler.scale = loc, safe_scale(std[None, :], loc)
+        return scaler

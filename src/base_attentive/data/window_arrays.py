@@ -92,6 +92,36 @@ def _future_positions(lookback, forecast_horizon, mode):
     return np.arange(start, forecast_horizon + 1)
 
 
+_COMPRESS_CHUNK = 1 << 18
+
+
+def compress(values, mask):
+    """`values[mask]`, computed in place by chunks, the array then shrunk:
+    no second array of every window on large panels.
+
+    `values` (1-D) is consumed: only for an array nothing else refers to
+    (a fresh `window_starts` result); one that does not own its data is
+    indexed the ordinary way.
+    """
+    if not values.flags.owndata or not values.flags.c_contiguous:
+        return values[mask]
+    kept = 0
+    for first in range(0, len(values), _COMPRESS_CHUNK):
+        chunk = slice(first, first + _COMPRESS_CHUNK)
+        selected = values[chunk][mask[chunk]]
+        values[kept : kept + len(selected)] = selected
+        kept += len(selected)
+    values.resize(kept, refcheck=False)
+    return values
+
+
+def index_dtype(size):
+    """The integer type of indices into `size` items: int32 when it holds
+    them (4 bytes an index: the window index of a large panel is the
+    largest array after the data), else int64."""
+    return np.int32 if size < np.iinfo(np.int32).max else np.int64
+
+
 def spec_arguments(spec):
     """The `WindowArrays` arguments a `DatasetSpec` decides: the window
     geometry, the scaling and the seasonal lags."""
@@ -240,16 +270,21 @@ class WindowArrays:
         no window.
 
         Returns:
-            `(starts, window_series)`: int64 arrays, the global row where each
-            window's lookback begins and the series it belongs to.
+            `(starts, window_series)`: integer arrays (`index_dtype`: int32
+            below 2**31 rows), the global row where each window's lookback
+            begins and the series it belongs to.
         """
         lengths = np.diff(self.offsets)
         span = self.history + self.lookback + self.forecast_horizon
         counts = np.maximum(lengths - span + 1, 0)
-        window_series = np.repeat(np.arange(len(lengths)), counts)
-        first = np.cumsum(counts) - counts
-        steps = np.arange(counts.sum()) - np.repeat(first, counts)
-        return self.offsets[window_series] + self.history + steps, window_series
+        dtype = index_dtype(max(len(self.times), len(lengths) + 1))
+        window_series = np.repeat(np.arange(len(lengths), dtype=dtype), counts)
+        # Each series' first start, minus the windows before it: + the
+        # window's number gives its start (integers of the index type).
+        first = self.offsets[:-1] + self.history - (np.cumsum(counts) - counts)
+        starts = np.arange(counts.sum(), dtype=dtype)
+        starts += first.astype(dtype)[window_series]
+        return starts, window_series
 
     def window_stats(self, starts):
         """Location and scale of each window's lookback targets (window

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.window_arrays import index_dtype
 from base_attentive.data.window_batches import check_batch_size
 
 
@@ -35,7 +36,10 @@ class WindowDataset(keras.utils.PyDataset):
     Args:
         arrays: the `WindowArrays` of a frame.
         starts: int array, first lookback row of each window.
-        window_series: int array, series of each window.
+        window_series: int array, series of each window, or None: found
+            from `starts` (the series whose rows hold each start) when a
+            batch is gathered, so a large window index stores only the
+            starts.
         batch_size: windows per batch. Default 32.
         shuffle: reshuffle the window order at every epoch end. Default
             `False`.
@@ -85,8 +89,14 @@ class WindowDataset(keras.utils.PyDataset):
         )
         check_batch_size(batch_size)
         self.arrays = arrays
-        self.starts = np.asarray(starts, dtype=np.int64)
-        self.window_series = np.asarray(window_series, dtype=np.int64)
+        # The window index in the narrowest integer type that addresses the
+        # arrays (int32 below 2**31 rows): 12 bytes a window with the order.
+        self.starts = np.asarray(starts, dtype=index_dtype(len(arrays.times)))
+        self._window_series = None
+        if window_series is not None:
+            self._window_series = np.asarray(
+                window_series, dtype=index_dtype(len(arrays.offsets))
+            )
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
         self.seed = seed
@@ -106,6 +116,19 @@ class WindowDataset(keras.utils.PyDataset):
         # missing (set by `ForecastDataset.windows` with missing="mask").
         self.unobserved_windows = 0
 
+    @property
+    def window_series(self):
+        """Series of each window, int array (window order)."""
+        return self._series_of(slice(None))
+
+    def _series_of(self, chosen):
+        """Series of the windows `chosen` (an index into the windows)."""
+        if self._window_series is not None:
+            return self._window_series[chosen]
+        starts = self.starts[chosen]
+        series = np.searchsorted(self.arrays.offsets, starts, side="right") - 1
+        return series.astype(index_dtype(len(self.arrays.offsets)))
+
     def _check_sharding(self, sharding):
         """`sharding.plan` for these windows; raises if they can't be shared."""
         if not self.with_targets:
@@ -122,11 +145,10 @@ class WindowDataset(keras.utils.PyDataset):
         return sharding.plan(self.num_windows, self.batch_size)
 
     def _new_order(self):
-        order = (
-            self._rng.permutation(len(self.starts))
-            if self.shuffle
-            else np.arange(len(self.starts))
-        )
+        count = len(self.starts)
+        order = np.arange(count, dtype=index_dtype(count))
+        if self.shuffle:  # in place: `permutation(count)`'s order
+            self._rng.shuffle(order)
         if self.sharding is None:
             self._weights = None
             return order
@@ -145,7 +167,7 @@ class WindowDataset(keras.utils.PyDataset):
         shared = WindowDataset(
             self.arrays,
             self.starts,
-            self.window_series,
+            self._window_series,
             batch_size=self.batch_size,
             shuffle=self.shuffle,
             seed=self.seed,
@@ -179,7 +201,7 @@ class WindowDataset(keras.utils.PyDataset):
         size = self.local_batch_size
         chosen = self._order[index * size : (index + 1) * size]
         batch = self.arrays.gather(
-            self.starts[chosen], self.window_series[chosen], self.with_targets
+            self.starts[chosen], self._series_of(chosen), self.with_targets
         )
         if self._weights is not None:
             return (*batch, self._weights[index * size : (index + 1) * size])
