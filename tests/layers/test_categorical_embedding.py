@@ -45,13 +45,19 @@ def test_embedding_works_on_sequences(rng):
     assert tuple(real.shape) == (4, 6, 1) and tuple(embedded[0].shape) == (4, 6, 3)
 
 
-def test_vsn_with_categories_standard_checks(tmp_path, rng):
+@pytest.mark.parametrize("unknown_rate", [0.0, 0.2])
+def test_vsn_with_categories_standard_checks(tmp_path, rng, unknown_rate):
     x = np.concatenate(
         [rng.normal(size=(4, 7, 2)), rng.integers(0, 5, (4, 7, 1))], -1
     ).astype("float32")
     run_layer_test(
         VariableSelectionNetwork,
-        {"units": 8, "hidden_units": 6, "cardinalities": [0, 0, 5]},
+        {
+            "units": 8,
+            "hidden_units": 6,
+            "cardinalities": [0, 0, 5],
+            "unknown_rate": unknown_rate,
+        },
         [x],
         ((4, 7, 8), (4, 7, 3)),
         tmp_path,
@@ -108,19 +114,6 @@ def test_unknown_rate_replaces_codes_by_the_unknown_code_in_training_only():
     np.testing.assert_array_equal(_numpy(inferred), 1.0)  # never at inference
     _, (again,) = layer(x, training=True)
     assert not np.array_equal(_numpy(again), _numpy(trained))  # new draws
-
-
-def test_vsn_with_unknown_rate_saves_and_loads(tmp_path, rng):
-    x = np.concatenate(
-        [rng.normal(size=(4, 7, 2)), rng.integers(0, 5, (4, 7, 1))], -1
-    ).astype("float32")
-    run_layer_test(
-        VariableSelectionNetwork,
-        {"units": 8, "cardinalities": [0, 0, 5], "unknown_rate": 0.2},
-        [x],
-        ((4, 7, 8), (4, 7, 3)),
-        tmp_path,
-    )
 
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, float("nan")])
