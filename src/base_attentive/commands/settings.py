@@ -281,7 +281,8 @@ MODEL_SETTINGS = (
         values.number(0.0, 1.0, inclusive_low=True),
         "RATE",
         "share of category codes replaced by the unknown code in training "
-        "(trains the code of new series and values)",
+        "(trains the code of new series and values; embedded categories "
+        "only, not one-hot static ones)",
         DEFAULT_MODEL["category_dropout"],
     ),
     Setting(
