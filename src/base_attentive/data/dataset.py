@@ -203,9 +203,7 @@ class ForecastDataset:
             if column in one_hot
         ]
         embedded = [i for i, column in enumerate(columns) if column not in one_hot]
-        blocks.append(
-            self._codes(values[:, embedded], [columns[i] for i in embedded])
-        )
+        blocks.append(self._codes(values[:, embedded], [columns[i] for i in embedded]))
         return np.concatenate(blocks, axis=1)
 
     def _drop_series_without_training_rows(self, prepared, boundaries):
@@ -446,9 +444,7 @@ class ForecastDataset:
         spec = self.spec
         one_hot = spec.static_one_hot(self.vocabulary)
         groups = {
-            "static": [
-                c for c in spec.static_categorical_columns if c not in one_hot
-            ],
+            "static": [c for c in spec.static_categorical_columns if c not in one_hot],
             "dynamic": spec.past_categorical_columns,
             "future": spec.future_categorical_columns,
         }
