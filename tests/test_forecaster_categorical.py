@@ -1,5 +1,7 @@
 """`Forecaster` with categorical covariates in every role and a series left
-out of training (`scaling="window"`): one tiny model fitted per module."""
+out of training (`scaling="window"`): one tiny model fitted per module. The
+static store (3 values) is one-hot (`static_one_hot_max`); the past and
+future categories are embedded."""
 
 import json
 
@@ -59,12 +61,13 @@ def make_forecaster(**changes):
 
 @pytest.fixture(scope="module")
 def fitted(frames):
-    # Category dropout trains the unknown code that store d will read.
+    # Category dropout trains the unknown codes of the embedded categories
+    # (store d reads all-zero one-hot columns instead).
     model = {**TINY, "category_dropout": 0.2}
     return make_forecaster(model=model).fit(frames["train"], validation=14, verbose=0)
 
 
-def test_each_categorical_variable_gets_a_vocabulary_and_an_embedding(fitted):
+def test_each_categorical_variable_gets_a_vocabulary_and_an_encoding(fitted):
     dataset, model = fitted.dataset_, fitted.model_
     # `weather` holds text: a category without being named.
     assert dataset.spec.categorical_columns == ("store", "weather", "promo")
@@ -73,7 +76,9 @@ def test_each_categorical_variable_gets_a_vocabulary_and_an_embedding(fitted):
         "weather": ["rain", "snow", "sun"],
         "promo": ["0", "1", "2"],
     }
-    assert model.static_cardinalities == [0, 0, 4]  # window stats, store
+    # Window stats, then the store one-hot: real features, no embedding.
+    assert dataset.feature_names()["static"][2:] == ["store=a", "store=b", "store=c"]
+    assert model.static_cardinalities is None
     assert model.dynamic_cardinalities == [0, 4]  # sales, weather
     assert model.future_cardinalities == [4, 0, 0]  # promo, day of week
     assert fitted.data_["categorical"] == ["store", "weather", "promo"]
@@ -93,10 +98,12 @@ def test_a_store_left_out_of_training_is_forecast(fitted, frames):
     assert 40 < new["q0.5"].median() < 160
 
 
-def test_explain_gives_one_importance_per_categorical_variable(fitted, frames):
+def test_explain_names_each_variable_and_each_one_hot_column(fitted, frames):
     importance = fitted.explain(frames["future"])["variable_importance"]
     variables = importance.groupby("group")["variable"].apply(list).to_dict()
-    assert variables["static"] == ["sales_window_mean", "sales_window_log_std", "store"]
+    assert variables["static"] == [
+        "sales_window_mean", "sales_window_log_std", "store=a", "store=b", "store=c"
+    ]  # fmt: skip
     assert variables["dynamic"] == ["sales", "weather"]
     assert variables["future"] == ["promo", "day_of_week_sin", "day_of_week_cos"]
     sums = importance.groupby("group")["importance"].sum()
@@ -151,3 +158,23 @@ def test_a_store_left_out_of_training_is_backtested_against_its_own_history(
     np.testing.assert_array_equal(by_store["a"]["mase_scale"].unique(), fitted_a)
     scores = fitted.evaluate(backtest)
     assert np.isfinite(scores["mase"]).all()
+
+
+def test_static_one_hot_max_zero_embeds_the_store_and_old_runs_load(frames, tmp_path):
+    forecaster = make_forecaster(static_one_hot_max=0)
+    forecaster.fit(frames["train"], validation=14, verbose=0)
+    assert forecaster.model_.static_cardinalities == [0, 0, 4]  # a, b, c + unknown
+    assert forecaster.dataset_.feature_names()["static"][2:] == ["store"]
+    path = forecaster.save(tmp_path / "run")
+    assert Forecaster.load(path).get_config() == forecaster.get_config()
+    for name in ("run", "dataset"):  # as written before the option existed
+        state = json.loads((path / f"{name}.json").read_text())
+        spec = state["forecaster"] if name == "run" else state["spec"]
+        del spec["static_one_hot_max"]
+        (path / f"{name}.json").write_text(json.dumps(state))
+    loaded = Forecaster.load(path)
+    assert loaded.static_one_hot_max == 0
+    assert loaded.dataset_.spec.static_one_hot_max == 0
+    pd.testing.assert_frame_equal(
+        loaded.predict(frames["future"]), forecaster.predict(frames["future"])
+    )

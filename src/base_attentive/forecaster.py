@@ -131,7 +131,9 @@ class Forecaster:
             Each category column gets an integer vocabulary of the values
             seen in the training period (code 0: a value not seen there, or
             missing), saved with the dataset, and its own embedding in the
-            model: one variable, one importance in `explain`. The id column
+            model: one variable, one importance in `explain` (a static
+            category with few values is one-hot encoded instead: see
+            `static_one_hot_max`). The id column
             named here (or in `static`) gives the model the series
             identity; a series unseen in training then has the unknown
             code (see `scaling`).
@@ -188,6 +190,14 @@ class Forecaster:
             forecasts are mapped back with `expm1`, which is exact for
             quantiles (see `base_attentive.data.target_transform`). Needs
             targets >= 0: `fit` and `predict` refuse negative targets.
+        static_one_hot_max: a static category (the id column included)
+            with at most this many values in the training period reaches
+            the model as raw 0/1 one-hot columns (`station=Clark/Lake`, one
+            importance each in `explain`; a value unseen in training is all
+            zeros) instead of an embedding; larger vocabularies stay
+            embedded; 0 embeds every category. `category_dropout` applies to
+            embedded categories only. Default 64 (see
+            `DatasetSpec.static_one_hot_max`).
 
     Example:
 
@@ -227,6 +237,7 @@ class Forecaster:
         holiday_lag=None,
         target_transform="none",
         missing="raise",
+        static_one_hot_max=64,
     ):
         self.target = _names(target, "target")
         self.time_col = time_col
@@ -259,6 +270,7 @@ class Forecaster:
         self.seasonal_lags = list(seasonal_lags or ())
         self.holiday_lag = holiday_lag
         self.target_transform = target_transform
+        self.static_one_hot_max = static_one_hot_max
         roles = {*self.static, *self.past, *self.future, id_col}
         undeclared = [c for c in self.categorical if c not in roles]
         if undeclared:
@@ -327,6 +339,7 @@ class Forecaster:
             "holiday_lag": self.holiday_lag,
             "target_transform": self.target_transform,
             "missing": self.missing,
+            "static_one_hot_max": self.static_one_hot_max,
         }
 
     def __repr__(self):
@@ -382,6 +395,7 @@ class Forecaster:
             holiday_lag=self.holiday_lag,
             target_transform=self.target_transform,
             timezone=timezone,
+            static_one_hot_max=self.static_one_hot_max,
         )
 
     def _time_step(self, frame):

@@ -81,7 +81,8 @@ def load_forecaster(cls, path):
     files = run_schema.check_files(folder)
     run = files["run"]
     try:
-        forecaster = cls(**run.data["forecaster"])
+        # Runs saved before `static_one_hot_max` embedded every category.
+        forecaster = cls(**{"static_one_hot_max": 0, **run.data["forecaster"]})
     except (TypeError, ValueError) as error:
         raise ValueError(f"{run.path}: key 'forecaster': {error}") from None
     try:

@@ -67,6 +67,10 @@ def test_json_config_and_comma_separated_lists(tmp_path):
         ({"schedule": "step"}, "--schedule must be one of ['plateau', 'cosine']"),
         ({"holiday_lag": "0"}, "--holiday-lag must be an integer >= 1"),
         (
+            {"static_one_hot_max": "-1"},
+            "--static-one-hot-max must be an integer >= 0",
+        ),
+        (
             {"target_transform": "log"},
             "--target-transform must be one of ['none', 'log1p']",
         ),
@@ -91,6 +95,15 @@ def test_target_transform_reaches_the_forecaster():
 
     arguments = forecaster_arguments(settings.resolve(_args(target_transform="log1p")))
     assert arguments["target_transform"] == "log1p"
+
+
+def test_static_one_hot_max_reaches_the_forecaster():
+    from base_attentive.commands.tables import forecaster_arguments
+
+    default = forecaster_arguments(settings.resolve(_args()))
+    assert default["static_one_hot_max"] == 64
+    embedded = forecaster_arguments(settings.resolve(_args(static_one_hot_max="0")))
+    assert embedded["static_one_hot_max"] == 0
 
 
 def test_config_file_problems_are_user_errors(tmp_path):

@@ -87,18 +87,21 @@ def test_default_spec_forecasts_the_two_weeks_after_the_data(chicago):
         chicago, ChronologicalSplit(validation=0.1, test=0.1)
     )
     assert data.model_dims() == {
-        "static_input_dim": 3,  # 2 target stats + the station's code
+        "static_input_dim": 22,  # 2 target stats + 20 one-hot stations
         "dynamic_input_dim": 19,  # rides + 18 weather columns
         "future_input_dim": 19,  # 10 sports + 3 x (sin, cos) + holiday + proximity (2)
         "output_dim": 1,
-        "static_cardinalities": [0, 0, 21],  # 20 stations + unknown
+        "static_cardinalities": None,  # the stations: one-hot, real features
         "dynamic_cardinalities": None,
         "future_cardinalities": None,
     }
     future = load_chicago_ridership(include_future_covariates=True)
     windows = data.prediction_windows(future)
     ((static, dynamic, future_inputs),) = windows[0]
-    assert static.shape == (20, 3) and dynamic.shape == (20, 28, 19)
+    assert static.shape == (20, 22) and dynamic.shape == (20, 28, 19)
+    # Each station's window: a 1 in its own column only (sorted stations).
+    np.testing.assert_array_equal(static[:, 2:], np.eye(20))
+    assert data.feature_names()["static"][2] == "station=Addison"
     assert future_inputs.shape == (20, 14, 19)
     assert np.isfinite(dynamic).all() and np.isfinite(future_inputs).all()
     assert (

@@ -77,15 +77,18 @@ def test_scalers_see_only_the_training_period(frame, spec):
 
 def test_model_dims_count_every_feature(data):
     names = data.feature_names()
-    assert names["static"] == ["size", "sales_mean", "sales_log_std", "region"]
+    # region (2 values) is one-hot: raw 0/1 columns after the statistics.
+    assert names["static"] == [
+        "size", "sales_mean", "sales_log_std", "region=north", "region=south"
+    ]  # fmt: skip
     assert names["dynamic"] == ["sales", "temperature"]
     assert names["future"] == ["promo", "day_of_week_sin", "day_of_week_cos"]
     assert data.model_dims() == {
-        "static_input_dim": 4,
+        "static_input_dim": 5,
         "dynamic_input_dim": 2,
         "future_input_dim": 3,
         "output_dim": 1,
-        "static_cardinalities": [0, 0, 0, 3],  # north, south + unknown
+        "static_cardinalities": None,  # one-hot columns are real features
         "dynamic_cardinalities": None,
         "future_cardinalities": None,
     }
@@ -157,6 +160,7 @@ def test_categorical_past_and_future_columns_are_codes_of_the_training_period(
     spec = spec.replace(
         past_columns=("temperature", "weather"),
         categorical_columns=("region", "weather", "promo"),
+        static_one_hot_max=0,  # region embedded too
     )
     data = ForecastDataset(spec).fit(frame, SPLIT)
     assert data.vocabulary.values["weather"] == ["fog", "rain", "sun"]

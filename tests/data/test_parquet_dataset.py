@@ -58,7 +58,8 @@ def frame():
 
 # Per-series scaling (the default), and per-window scaling with seasonal
 # lags, which read rows before the lookback, and categories among the past
-# (text) and future (numbers named categorical) columns.
+# (text) and future (numbers named categorical) columns; the static region
+# is one-hot (`static_one_hot_max` 64) in the first two.
 SPECS = [
     {},
     {
@@ -67,10 +68,13 @@ SPECS = [
         "past_columns": ("temperature", "weather"),
         "categorical_columns": ("region", "weather", "promo"),
     },
+    # A one-hot static category (region: 2 values) next to an embedded one
+    # (the series id: 9 values).
+    {"categorical_columns": ("region", "series"), "static_one_hot_max": 2},
 ]
 
 
-@pytest.fixture(params=SPECS, ids=["series", "window-lags"])
+@pytest.fixture(params=SPECS, ids=["series", "window-lags", "one-hot-and-codes"])
 def changes(request):
     return request.param
 
@@ -175,9 +179,13 @@ def test_saved_transforms_load_as_a_forecast_dataset(
     streamed = _streamed(write_parts(frame, tmp_path / "parts"), **changes)
     streamed.save(tmp_path / "dataset.json")
     loaded = ForecastDataset.load(tmp_path / "dataset.json")
-    np.testing.assert_allclose(
-        loaded.transform(frame).dynamic, in_memory.transform(frame).dynamic, rtol=1e-6
-    )
+    assert loaded.feature_names() == in_memory.feature_names()
+    for name in ("dynamic", "static"):
+        np.testing.assert_allclose(
+            getattr(loaded.transform(frame), name),
+            getattr(in_memory.transform(frame), name),
+            rtol=1e-6,
+        )
 
 
 def test_a_buffer_too_small_to_read_is_an_error(frame, tmp_path):

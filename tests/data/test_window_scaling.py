@@ -202,7 +202,9 @@ def test_a_series_unseen_in_training_is_forecast_with_window_scaling(frame, spec
     assert windows.window_index()["series_id"].tolist() == ["s0", "s1", "s2"]
     ((static, dynamic, _),) = windows[0]
     names = data.feature_names()["static"]
-    assert static[2, names.index("series")] == 0  # the unknown id
+    # The ids seen in training are one-hot; the new id is all zeros.
+    ids = [names.index("series=s0"), names.index("series=s1")]
+    np.testing.assert_array_equal(static[:, ids], [[1, 0], [0, 1], [0, 0]])
     assert np.isfinite(static).all() and np.isfinite(dynamic).all()
     # Each window's own lookback statistics stand in for the series'.
     assert (

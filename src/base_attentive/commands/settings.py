@@ -180,6 +180,15 @@ DATA_SETTINGS = (
         "holidays, the value on the same holiday a year before",
     ),
     Setting(
+        "static_one_hot_max",
+        values.integer(0),
+        "COUNT",
+        "a static category with at most COUNT values in the training period "
+        "is given as 0/1 one-hot columns instead of an embedding; 0 embeds "
+        "every category",
+        64,
+    ),
+    Setting(
         "target_transform",
         values.choice(TARGET_TRANSFORMS),
         "HOW",
@@ -281,7 +290,8 @@ MODEL_SETTINGS = (
         values.number(0.0, 1.0, inclusive_low=True),
         "RATE",
         "share of category codes replaced by the unknown code in training "
-        "(trains the code of new series and values)",
+        "(trains the code of new series and values; embedded categories "
+        "only, not one-hot static ones)",
         DEFAULT_MODEL["category_dropout"],
     ),
     Setting(

@@ -285,4 +285,5 @@ def forecaster_arguments(settings):
         "seasonal_lags": settings["seasonal_lags"],
         "holiday_lag": settings["holiday_lag"],
         "target_transform": settings["target_transform"],
+        "static_one_hot_max": settings["static_one_hot_max"],
     }

@@ -56,7 +56,9 @@ class ForecastDataset:
       `spec.static_target_stats`, each target's mean and log standard
       deviation (of the series' training period with `scaling="series"`, of
       the window's lookback with `scaling="window"`; standardised across
-      series), then the codes of the static categorical columns;
+      series), then the static categorical columns: raw 0/1 one-hot
+      columns for those with at most `spec.static_one_hot_max` values (all
+      zeros for a value unseen in training), then the codes of the others;
     - dynamic `(B, T, D)`: the O scaled targets, then the numeric and the
       categorical (codes) past-observed columns, then (with
       `missing="mask"`) the observed indicators of the target and numeric
@@ -189,6 +191,21 @@ class ForecastDataset:
             out[:, index] = self.vocabulary.encode(column, values[:, index])
         return out
 
+    def _static_categories(self, values):
+        """The static categorical block `(N, k)`: the one-hot columns of the
+        small vocabularies (`spec.static_one_hot_max`), then the codes of the
+        embedded ones."""
+        columns = self.spec.static_categorical_columns
+        one_hot = self.spec.static_one_hot(self.vocabulary)
+        blocks = [
+            self.vocabulary.one_hot(column, values[:, index])
+            for index, column in enumerate(columns)
+            if column in one_hot
+        ]
+        embedded = [i for i, column in enumerate(columns) if column not in one_hot]
+        blocks.append(self._codes(values[:, embedded], [columns[i] for i in embedded]))
+        return np.concatenate(blocks, axis=1)
+
     def _drop_series_without_training_rows(self, prepared, boundaries):
         if boundaries.train_end is None:
             return prepared
@@ -314,12 +331,7 @@ class ForecastDataset:
             np.zeros(prepared.num_series, dtype=np.int64),
         )
         static = np.concatenate(
-            [
-                static_numeric,
-                self._codes(
-                    prepared.static_categorical, spec.static_categorical_columns
-                ),
-            ],
+            [static_numeric, self._static_categories(prepared.static_categorical)],
             axis=1,
         ).astype(np.float32)
         holiday_source = None
@@ -401,10 +413,12 @@ class ForecastDataset:
         past = list(spec.past_numeric_columns + spec.past_categorical_columns)
         future = list(spec.future_numeric_columns + spec.future_categorical_columns)
         observed_dynamic, observed_future = missing.indicator_names(self.indicators)
+        one_hot = spec.static_one_hot(self.vocabulary)
         return {
             "static": list(spec.static_numeric_columns)
             + stats
-            + list(spec.static_categorical_columns),
+            + [n for c in one_hot for n in self.vocabulary.one_hot_names(c)]
+            + [c for c in spec.static_categorical_columns if c not in one_hot],
             "dynamic": list(spec.target_columns) + past + observed_dynamic,
             "future": future
             + calendar_feature_names(spec.calendar_features)
@@ -418,8 +432,9 @@ class ForecastDataset:
         }
 
     def cardinalities(self):
-        """Cardinality of each feature of each input: 0 for a real feature,
-        the number of codes (vocabulary + unknown) for a categorical one.
+        """Cardinality of each feature of each input: 0 for a real feature
+        (a one-hot column included), the number of codes (vocabulary +
+        unknown) for an embedded categorical one.
 
         Returns:
             dict with keys `"static"`, `"dynamic"`, `"future"`, lists
@@ -427,8 +442,9 @@ class ForecastDataset:
         """
         names = self.feature_names()
         spec = self.spec
+        one_hot = spec.static_one_hot(self.vocabulary)
         groups = {
-            "static": spec.static_categorical_columns,
+            "static": [c for c in spec.static_categorical_columns if c not in one_hot],
             "dynamic": spec.past_categorical_columns,
             "future": spec.future_categorical_columns,
         }

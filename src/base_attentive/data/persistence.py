@@ -66,7 +66,9 @@ def load_dataset(cls, path):
             )
             + "."
         )
-    dataset = cls(DatasetSpec.from_dict(state["spec"]))
+    # Files written before `static_one_hot_max` embedded every category.
+    spec = {"static_one_hot_max": 0, **state["spec"]}
+    dataset = cls(DatasetSpec.from_dict(spec))
     dataset.freq = state["freq"]
     dataset.boundaries = SplitBoundaries.from_dict(state["split"])
     dataset.series_ids = state["series_ids"]

@@ -65,7 +65,9 @@ class DatasetSpec:
             integer vocabulary fitted on the training period (code 0 for a
             value not seen there) and, in the model, its own embedding. May
             include `id_column` (a static category: the series identity). A
-            column listed here and in no other role is a static one.
+            column listed here and in no other role is a static one. A
+            static category with few values is one-hot encoded instead
+            (see `static_one_hot_max`).
         past_columns: covariates observed up to the forecast origin only
             (they follow the targets in the dynamic input).
         future_columns: covariates known in advance over the horizon (the
@@ -149,6 +151,17 @@ class DatasetSpec:
         skip_short_series: if `True`, series shorter than
             `lookback + forecast_horizon` are dropped (their ids are kept in
             `ForecastDataset.skipped_series`); default `False` raises.
+        static_one_hot_max: a static categorical column with at most this
+            many values in the training period reaches the model as raw 0/1
+            columns, one per value (named `column=value`; a value unseen in
+            training is all zeros), after the numeric static columns and the
+            target statistics, instead of as one embedded code; larger
+            vocabularies stay embedded, and 0 embeds every category. One-hot
+            columns are real features to the model (cardinality 0), so
+            `category_dropout` does not reach them. Default 64 (20 one-hot
+            stations beat one embedded station on the bundled Chicago data:
+            docs/accuracy.md, rounds 5 and 6). Datasets saved before this
+            option load with 0, as they were fitted.
         timezone: None (default), or the zone whose local time the
             calendar features describe (`"Europe/Paris"`, `"UTC+01:00"`).
             Times with a zone are read as UTC instants (see
@@ -191,6 +204,7 @@ class DatasetSpec:
     skip_short_series: bool = False
     missing: str = "raise"
     timezone: str | None = None
+    static_one_hot_max: int = 64
 
     def __post_init__(self):
         for name in (
@@ -234,6 +248,12 @@ class DatasetSpec:
                 "'robust'. Received: target_scaler='none'"
             )
         self._check_seasonal_lags()
+        limit = self.static_one_hot_max
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ValueError(
+                "`static_one_hot_max` must be an integer >= 0 (0: embed every "
+                f"category). Received: static_one_hot_max={limit!r}"
+            )
         check_target_transform(self.target_transform)
         unknown = [f for f in self.calendar_features if f not in CALENDAR_FEATURES]
         if unknown:
@@ -358,6 +378,16 @@ class DatasetSpec:
             c
             for c in self.categorical_columns
             if c == self.id_column or c in self.static_columns or c not in roles
+        )
+
+    def static_one_hot(self, vocabulary):
+        """The static categorical columns one-hot encoded with the fitted
+        `vocabulary` (at most `static_one_hot_max` values), in order."""
+        limit = self.static_one_hot_max
+        return tuple(
+            c
+            for c in self.static_categorical_columns
+            if len(vocabulary.values[c]) <= limit
         )
 
     def _numeric_in(self, columns):

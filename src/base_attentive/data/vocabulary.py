@@ -49,6 +49,8 @@ class Vocabulary:
     3
     >>> vocabulary.encode("line", ["blue", "green", None]).tolist()
     [1.0, 0.0, 0.0]
+    >>> vocabulary.one_hot("line", ["red", "green"]).tolist()
+    [[0.0, 1.0], [0.0, 0.0]]
     """
 
     def __init__(self, columns):
@@ -117,6 +119,25 @@ class Vocabulary:
     def cardinality(self, column):
         """Number of codes of a column: its values plus the unknown code."""
         return len(self.values[column]) + 1
+
+    def one_hot(self, column, values):
+        """`values` as raw 0/1 indicator columns, one per value of the
+        vocabulary (in its sorted order); an unknown or missing value is all
+        zeros, so it needs no column of its own.
+
+        Args:
+            column: one of `columns`, fitted.
+            values: 1-D array-like.
+
+        Returns:
+            float32 array `(len(values), cardinality(column) - 1)`.
+        """
+        codes = self.encode(column, values).astype(np.int64)
+        return np.eye(self.cardinality(column), dtype=np.float32)[codes][:, 1:]
+
+    def one_hot_names(self, column):
+        """The names of the `one_hot` columns of `column`: `column=value`."""
+        return [f"{column}={value}" for value in self.values[column]]
 
     def _check(self, column):
         if column not in self.columns:

@@ -111,7 +111,10 @@ class BaseAttentive(keras.Model):
             categorical code is replaced by the unknown code during training
             (`CategoricalEmbedding`'s ``unknown_rate``), so the unknown code
             (a new store, a new promotion type) is trained instead of
-            staying at its zero start. Default 0.
+            staying at its zero start. Embedded categories only: the data
+            layer's one-hot static columns (`DatasetSpec.static_one_hot_max`)
+            are real inputs to the model, which it cannot tell apart.
+            Default 0.
 
     Call arguments:
         inputs: ``[static, dynamic, future]`` (``None`` for an absent part;
