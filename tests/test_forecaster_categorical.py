@@ -62,7 +62,7 @@ def make_forecaster(**changes):
 @pytest.fixture(scope="module")
 def fitted(frames):
     # Category dropout trains the unknown codes of the embedded categories
-    # (store d reads all-zero one-hot columns instead).
+    # and the all-zero encoding of the one-hot store (which store d reads).
     model = {**TINY, "category_dropout": 0.2}
     return make_forecaster(model=model).fit(frames["train"], validation=14, verbose=0)
 
@@ -79,6 +79,9 @@ def test_each_categorical_variable_gets_a_vocabulary_and_an_encoding(fitted):
     # Window stats, then the store one-hot: real features, no embedding.
     assert dataset.feature_names()["static"][2:] == ["store=a", "store=b", "store=c"]
     assert model.static_cardinalities is None
+    # The three store columns are one block, dropped together in training.
+    assert model.static_one_hot == [0, 0, 1, 1, 1]
+    assert model.static_one_hot_dropout.groups == [0, 0, 1, 1, 1]
     assert model.dynamic_cardinalities == [0, 4]  # sales, weather
     assert model.future_cardinalities == [4, 0, 0]  # promo, day of week
     assert fitted.data_["categorical"] == ["store", "weather", "promo"]

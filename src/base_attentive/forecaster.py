@@ -195,8 +195,9 @@ class Forecaster:
             the model as raw 0/1 one-hot columns (`station=Clark/Lake`, one
             importance each in `explain`; a value unseen in training is all
             zeros) instead of an embedding; larger vocabularies stay
-            embedded; 0 embeds every category. `category_dropout` applies to
-            embedded categories only. Default 64 (see
+            embedded; 0 embeds every category. `category_dropout` zeroes a
+            one-hot category's columns together, its unknown encoding.
+            Default 64 (see
             `DatasetSpec.static_one_hot_max`).
 
     Example:

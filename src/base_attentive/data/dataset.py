@@ -487,7 +487,27 @@ class ForecastDataset:
         }
         for group, values in self.cardinalities().items():
             dims[f"{group}_cardinalities"] = values if any(values) else None
+        dims["static_one_hot"] = self.one_hot_groups()
         return dims
+
+    def one_hot_groups(self):
+        """Per static feature, 0 or the number `g >= 1` of the one-hot
+        encoded category (`spec.static_one_hot_max`) the column belongs to;
+        None when there is none. `BaseAttentive(static_one_hot=...)`.
+
+        The static input is `[numeric, one-hot blocks, embedded codes]`
+        (see the class docstring), so the blocks sit between the two."""
+        one_hot = self.spec.static_one_hot(self.vocabulary)
+        if not one_hot:
+            return None
+        blocks = [
+            [number] * len(self.vocabulary.values[column])
+            for number, column in enumerate(one_hot, start=1)
+        ]
+        width = sum(len(block) for block in blocks)
+        embedded = len(self.spec.static_categorical_columns) - len(one_hot)
+        numeric = len(self.feature_names()["static"]) - width - embedded
+        return [0] * numeric + [g for block in blocks for g in block] + [0] * embedded
 
     def windows(
         self,
