@@ -509,6 +509,24 @@ class ForecastDataset:
         numeric = len(self.feature_names()["static"]) - width - embedded
         return [0] * numeric + [g for block in blocks for g in block] + [0] * embedded
 
+    def unseen_one_hot(self, arrays):
+        """The series of `arrays` whose value of a one-hot static category
+        was not seen in training (its columns all zero).
+
+        Returns:
+            dict `{column: [series id, ...]}`, only columns with such series.
+        """
+        groups = self.one_hot_groups()
+        if groups is None:
+            return {}
+        groups = np.asarray(groups)
+        found = {}
+        for number, column in enumerate(self.spec.static_one_hot(self.vocabulary), 1):
+            zero = ~arrays.static[:, groups == number].any(axis=1)
+            if zero.any():
+                found[column] = [arrays.series_ids[i] for i in np.flatnonzero(zero)]
+        return found
+
     def windows(
         self,
         part="train",
