@@ -4,6 +4,7 @@ static store (3 values) is one-hot (`static_one_hot_max`); the past and
 future categories are embedded."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ def make_forecaster(**changes):
 @pytest.fixture(scope="module")
 def fitted(frames):
     # Category dropout trains the unknown codes of the embedded categories
-    # (store d reads all-zero one-hot columns instead).
+    # and the all-zero encoding of the one-hot store (which store d reads).
     model = {**TINY, "category_dropout": 0.2}
     return make_forecaster(model=model).fit(frames["train"], validation=14, verbose=0)
 
@@ -79,6 +80,9 @@ def test_each_categorical_variable_gets_a_vocabulary_and_an_encoding(fitted):
     # Window stats, then the store one-hot: real features, no embedding.
     assert dataset.feature_names()["static"][2:] == ["store=a", "store=b", "store=c"]
     assert model.static_cardinalities is None
+    # The three store columns are one block, dropped together in training.
+    assert model.static_one_hot == [0, 0, 1, 1, 1]
+    assert model.static_one_hot_dropout.groups == [0, 0, 1, 1, 1]
     assert model.dynamic_cardinalities == [0, 4]  # sales, weather
     assert model.future_cardinalities == [4, 0, 0]  # promo, day of week
     assert fitted.data_["categorical"] == ["store", "weather", "promo"]
@@ -178,3 +182,20 @@ def test_static_one_hot_max_zero_embeds_the_store_and_old_runs_load(frames, tmp_
     pd.testing.assert_frame_equal(
         loaded.predict(frames["future"]), forecaster.predict(frames["future"])
     )
+
+
+def test_an_untrained_one_hot_encoding_is_warned_about(fitted, frames):
+    # Without category dropout the all-zero store columns of store d were
+    # never seen in training: predict and backtest say so, naming it.
+    plain = make_forecaster().fit(frames["train"], validation=14, verbose=0)
+    with pytest.warns(UserWarning, match=r"Series 'd' .* category 'store' not seen"):
+        plain.predict(frames["future"])
+    with pytest.warns(UserWarning, match="category_dropout"):
+        history = frames["future"].dropna(subset=["sales"])
+        plain.backtest(history, start=pd.Timestamp("2024-03-11"), stride=7)
+    seen = frames["future"][frames["future"]["store"] != "d"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plain.predict(seen)  # only seen stores: nothing to warn about
+        fitted.predict(frames["future"])  # trained with category dropout
+    assert not [w for w in caught if "not seen in training" in str(w.message)]

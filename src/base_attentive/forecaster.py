@@ -10,6 +10,7 @@ import contextlib
 import random
 import sys
 import time
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -195,8 +196,9 @@ class Forecaster:
             the model as raw 0/1 one-hot columns (`station=Clark/Lake`, one
             importance each in `explain`; a value unseen in training is all
             zeros) instead of an embedding; larger vocabularies stay
-            embedded; 0 embeds every category. `category_dropout` applies to
-            embedded categories only. Default 64 (see
+            embedded; 0 embeds every category. `category_dropout` zeroes a
+            one-hot category's columns together, its unknown encoding.
+            Default 64 (see
             `DatasetSpec.static_one_hot_max`).
 
     Example:
@@ -665,8 +667,31 @@ class Forecaster:
             `(N, H, Q, O)` array (for `ForecastDataset.forecast_frame`).
         """
         self._require_fitted("predict_windows")
+        self._warn_untrained_one_hot(windows)
         scaled = self.model_.predict(windows, verbose=0)
         return scaled if self.calibrator_ is None else self.calibrator_.adjust(scaled)
+
+    def _warn_untrained_one_hot(self, windows):
+        """Warns about series whose one-hot static category has a value not
+        seen in training when the model was trained without
+        `category_dropout`: their all-zero columns are an input training
+        never showed (docs/data.md, "Categorical inputs")."""
+        arrays = getattr(windows, "arrays", None)
+        if arrays is None or self.model.get("category_dropout", 0.0):
+            return
+        for column, series in self.dataset_.unseen_one_hot(arrays).items():
+            names = ", ".join(repr(s) for s in series[:5])
+            more = f" and {len(series) - 5} more" if len(series) > 5 else ""
+            warnings.warn(
+                f"Series {names}{more} have a value of the one-hot static "
+                f"category {column!r} not seen in training: its columns are all "
+                "zeros, an input the model never saw in training "
+                "(category_dropout=0), so their forecasts can be far off. Train "
+                'with model={"category_dropout": 0.1} when new series or values '
+                "are expected, or static_one_hot_max=0 to embed the category.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def predict(self, frame):
         """Forecasts from the end of each series of `frame`.

@@ -94,6 +94,7 @@ def test_default_spec_forecasts_the_two_weeks_after_the_data(chicago):
         "static_cardinalities": None,  # the stations: one-hot, real features
         "dynamic_cardinalities": None,
         "future_cardinalities": None,
+        "static_one_hot": [0, 0] + [1] * 20,  # the stations: one block
     }
     future = load_chicago_ridership(include_future_covariates=True)
     windows = data.prediction_windows(future)

@@ -91,6 +91,7 @@ def test_model_dims_count_every_feature(data):
         "static_cardinalities": None,  # one-hot columns are real features
         "dynamic_cardinalities": None,
         "future_cardinalities": None,
+        "static_one_hot": [0, 0, 0, 1, 1],  # region: one block
     }
 
 

@@ -58,6 +58,7 @@ def test_small_vocabularies_are_raw_one_hot_columns_after_the_statistics():
     ]  # fmt: skip
     assert dataset.cardinalities()["static"] == [0] * 5
     assert dataset.model_dims()["static_cardinalities"] is None
+    assert dataset.model_dims()["static_one_hot"] == [0, 0, 0, 1, 1]
     static = static_by_series(dataset, hand_frame())
     # 0/1, not standardised: one column per value, in sorted order.
     np.testing.assert_array_equal(static["s0"][3:], [0.0, 1.0])
@@ -89,6 +90,7 @@ def test_the_threshold_decides_between_one_hot_and_embedding(limit, one_hot):
     else:  # one embedded variable: its code (blue 1, red 2; 0 unknown)
         assert names[3:] == ["colour"]
         assert dataset.cardinalities()["static"] == [0, 0, 0, 3]
+        assert dataset.model_dims()["static_one_hot"] is None
         assert static["s1"][3] == 1.0 and static["s0"][3] == 2.0
 
 
@@ -100,6 +102,7 @@ def test_small_and_large_vocabularies_mix_one_hot_first():
         "colour=blue", "colour=red", "series"
     ]  # fmt: skip
     assert dataset.cardinalities()["static"] == [0, 0, 0, 0, 0, 4]
+    assert dataset.model_dims()["static_one_hot"] == [0, 0, 0, 1, 1, 0]
     static = static_by_series(dataset, hand_frame())
     np.testing.assert_array_equal(static["s2"][3:], [0.0, 1.0, 3.0])
 

@@ -111,6 +111,22 @@ def test_dropout_is_active_only_in_training(rng):
     )
 
 
+def test_category_dropout_zeroes_one_hot_static_blocks_in_training_only(rng):
+    inputs = make_inputs(rng, batch=64)
+    inputs[0][:, 1:] = np.eye(3, dtype="float32")[np.arange(64) % 3]  # one block
+    model = small(dropout_rate=0.0, category_dropout=0.5, static_one_hot=[0, 1, 1, 1])
+    model(inputs)
+    assert not np.allclose(_predict(model, inputs, True), _predict(model, inputs, True))
+    np.testing.assert_allclose(_predict(model, inputs), _predict(model, inputs))
+    # Without a one-hot block (and no embedded category) nothing is drawn.
+    plain = small(dropout_rate=0.0, category_dropout=0.5)
+    plain(inputs)
+    assert plain.static_one_hot_dropout is None
+    np.testing.assert_allclose(
+        _predict(plain, inputs, True), _predict(plain, inputs, True), atol=1e-6
+    )
+
+
 def test_max_window_size_limits_what_the_encoder_reads(rng):
     inputs = make_inputs(rng, batch=2)
     early_change = [inputs[0], inputs[1].copy(), inputs[2]]
@@ -192,6 +208,13 @@ def test_static_inputs_condition_the_forecast(rng):
         ({"static_cardinalities": [0, 5]}, ValueError, "one entry per variable"),
         ({"future_cardinalities": [1, 0, 0, 0, 0, 0]}, ValueError, "2 codes"),
         ({"dynamic_cardinalities": "abc"}, TypeError, "ints >= 0"),
+        ({"static_one_hot": [0, 1]}, ValueError, "one entry per variable"),
+        ({"static_one_hot": [0, 0, 2, 2]}, ValueError, "without gaps"),
+        (
+            {"static_one_hot": [0, 0, 1, 1], "static_cardinalities": [0, 0, 0, 5]},
+            ValueError,
+            "must be 0",
+        ),
     ],
 )
 def test_invalid_arguments_raise_at_construction(kwargs, error, message):

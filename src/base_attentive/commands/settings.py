@@ -289,9 +289,9 @@ MODEL_SETTINGS = (
         "category_dropout",
         values.number(0.0, 1.0, inclusive_low=True),
         "RATE",
-        "share of category codes replaced by the unknown code in training "
-        "(trains the code of new series and values; embedded categories "
-        "only, not one-hot static ones)",
+        "share of category codes replaced by the unknown code in training, "
+        "one-hot static categories zeroed whole (trains the encoding of new "
+        "series and values)",
         DEFAULT_MODEL["category_dropout"],
     ),
     Setting(

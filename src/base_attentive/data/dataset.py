@@ -487,7 +487,45 @@ class ForecastDataset:
         }
         for group, values in self.cardinalities().items():
             dims[f"{group}_cardinalities"] = values if any(values) else None
+        dims["static_one_hot"] = self.one_hot_groups()
         return dims
+
+    def one_hot_groups(self):
+        """Per static feature, 0 or the number `g >= 1` of the one-hot
+        encoded category (`spec.static_one_hot_max`) the column belongs to;
+        None when there is none. `BaseAttentive(static_one_hot=...)`.
+
+        The static input is `[numeric, one-hot blocks, embedded codes]`
+        (see the class docstring), so the blocks sit between the two."""
+        one_hot = self.spec.static_one_hot(self.vocabulary)
+        if not one_hot:
+            return None
+        blocks = [
+            [number] * len(self.vocabulary.values[column])
+            for number, column in enumerate(one_hot, start=1)
+        ]
+        width = sum(len(block) for block in blocks)
+        embedded = len(self.spec.static_categorical_columns) - len(one_hot)
+        numeric = len(self.feature_names()["static"]) - width - embedded
+        return [0] * numeric + [g for block in blocks for g in block] + [0] * embedded
+
+    def unseen_one_hot(self, arrays):
+        """The series of `arrays` whose value of a one-hot static category
+        was not seen in training (its columns all zero).
+
+        Returns:
+            dict `{column: [series id, ...]}`, only columns with such series.
+        """
+        groups = self.one_hot_groups()
+        if groups is None:
+            return {}
+        groups = np.asarray(groups)
+        found = {}
+        for number, column in enumerate(self.spec.static_one_hot(self.vocabulary), 1):
+            zero = ~arrays.static[:, groups == number].any(axis=1)
+            if zero.any():
+                found[column] = [arrays.series_ids[i] for i in np.flatnonzero(zero)]
+        return found
 
     def windows(
         self,

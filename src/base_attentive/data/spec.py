@@ -157,8 +157,9 @@ class DatasetSpec:
             training is all zeros), after the numeric static columns and the
             target statistics, instead of as one embedded code; larger
             vocabularies stay embedded, and 0 embeds every category. One-hot
-            columns are real features to the model (cardinality 0), so
-            `category_dropout` does not reach them. Default 64 (20 one-hot
+            columns are real features to the model (cardinality 0);
+            `category_dropout` zeroes each block whole (`model_dims()`'s
+            `static_one_hot` tells the model where they are). Default 64 (20 one-hot
             stations beat one embedded station on the bundled Chicago data:
             docs/accuracy.md, rounds 5 and 6). Datasets saved before this
             option load with 0, as they were fitted.

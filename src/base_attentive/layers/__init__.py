@@ -37,6 +37,7 @@ from base_attentive.layers.memory_augmented_attention import (  # noqa: E402
     MemoryAugmentedAttention,
 )
 from base_attentive.layers.multi_scale_lstm import MultiScaleLSTM  # noqa: E402
+from base_attentive.layers.one_hot_dropout import OneHotDropout  # noqa: E402
 from base_attentive.layers.point_head import PointHead  # noqa: E402
 from base_attentive.layers.positional_encoding import PositionalEncoding  # noqa: E402
 from base_attentive.layers.quantile_head import QuantileHead  # noqa: E402
@@ -66,6 +67,7 @@ __all__ = [
     "InterpretableMultiHeadAttention",
     "MemoryAugmentedAttention",
     "MultiScaleLSTM",
+    "OneHotDropout",
     "PointHead",
     "PositionalEncoding",
     "QuantileHead",

@@ -12,6 +12,7 @@ from base_attentive.layers.categorical_embedding import (
     validate_cardinalities,
     validate_unknown_rate,
 )
+from base_attentive.layers.one_hot_dropout import validate_one_hot_groups
 from base_attentive.quantiles import validate_quantiles
 
 OBJECTIVES = ("hybrid", "transformer")
@@ -54,6 +55,7 @@ ARGUMENTS = (
     "dynamic_cardinalities",
     "future_cardinalities",
     "category_dropout",
+    "static_one_hot",
 )
 
 
@@ -188,6 +190,27 @@ def validate_arguments(args):
         if args[name] is not None:
             out[name] = validate_cardinalities(
                 args[name], out[f"{part}_input_dim"], name
+            )
+    if args["static_one_hot"] is not None:
+        out["static_one_hot"] = validate_one_hot_groups(
+            args["static_one_hot"], out["static_input_dim"], "static_one_hot"
+        )
+        shared = [
+            i
+            for i, (group, codes) in enumerate(
+                zip(
+                    out["static_one_hot"],
+                    out["static_cardinalities"] or [],
+                    strict=False,
+                )
+            )
+            if group and codes
+        ]
+        if shared:
+            raise ValueError(
+                "`static_one_hot` marks one-hot columns, which are real "
+                "variables: their `static_cardinalities` must be 0. Received: "
+                f"both set for static variables {shared}"
             )
     try:
         keras.activations.get(args["activation"])

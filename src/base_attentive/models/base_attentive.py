@@ -111,10 +111,17 @@ class BaseAttentive(keras.Model):
             categorical code is replaced by the unknown code during training
             (`CategoricalEmbedding`'s ``unknown_rate``), so the unknown code
             (a new store, a new promotion type) is trained instead of
-            staying at its zero start. Embedded categories only: the data
-            layer's one-hot static columns (`DatasetSpec.static_one_hot_max`)
-            are real inputs to the model, which it cannot tell apart.
-            Default 0.
+            staying at its zero start. One-hot static categories (the data
+            layer's `DatasetSpec.static_one_hot_max`, marked by
+            ``static_one_hot``) are zeroed whole with the same probability,
+            their unknown encoding. Default 0.
+        static_one_hot: None, or one int per static variable: 0, or `g >= 1`
+            for the columns of the `g`-th one-hot encoded category (the data
+            layer's `DatasetSpec.static_one_hot_max`; `model_dims()` gives
+            it). With ``category_dropout > 0`` all the columns of a block are
+            zeroed together with that probability during training
+            (`OneHotDropout`): the all-zero encoding a value unseen in
+            training gets is then trained too. Default None.
 
     Call arguments:
         inputs: ``[static, dynamic, future]`` (``None`` for an absent part;
@@ -175,6 +182,7 @@ class BaseAttentive(keras.Model):
         dynamic_cardinalities=None,
         future_cardinalities=None,
         category_dropout=0.0,
+        static_one_hot=None,
         **kwargs,
     ):
         arguments = validate_arguments(
@@ -210,6 +218,7 @@ class BaseAttentive(keras.Model):
                 dynamic_cardinalities=dynamic_cardinalities,
                 future_cardinalities=future_cardinalities,
                 category_dropout=category_dropout,
+                static_one_hot=static_one_hot,
             )
         )
         super().__init__(**kwargs)
@@ -246,6 +255,7 @@ class BaseAttentive(keras.Model):
         self.dynamic_cardinalities = arguments["dynamic_cardinalities"]
         self.future_cardinalities = arguments["future_cardinalities"]
         self.category_dropout = arguments["category_dropout"]
+        self.static_one_hot = arguments["static_one_hot"]
 
         # === Layers ===
         self._build_blocks()
@@ -296,6 +306,15 @@ class BaseAttentive(keras.Model):
         if self.mode == "tft" and has_future:
             past_cardinalities = self._cardinalities("dynamic") + self._cardinalities(
                 "future"
+            )
+        # Only a model that draws has the layer (and its seed state).
+        self.static_one_hot_dropout = None
+        if self.category_dropout and self.static_one_hot and any(self.static_one_hot):
+            self.static_one_hot_dropout = blocks.OneHotDropout(
+                self.static_one_hot,
+                self.category_dropout,
+                dtype=policy,
+                name="static_one_hot_dropout",
             )
         self.static_selection, self.static_embedding = selector(
             "static_selection", self.static_cardinalities
@@ -434,6 +453,10 @@ class BaseAttentive(keras.Model):
             future_past, future_horizon = future[:, :lookback], future[:, lookback:]
         selection_context = enrichment_context = state_h = state_c = None
         if static is not None:
+            if self.static_one_hot_dropout is not None:
+                static = call_sublayer(
+                    self.static_one_hot_dropout, static, training=training
+                )
             static_embedding, weights["static"] = self._select(
                 self.static_selection, static, None, training, self.static_embedding
             )
