@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -102,7 +103,13 @@ def run(args):
         print(json.dumps({"name": args.name, **results[-1]}), flush=True)
     ensemble = np.sort(np.mean(members, axis=0), axis=-1)  # (N, H, Q)
     ensemble_scores = _score_cube(forecaster, result, ensemble)
-    groups = _groups(forecaster, result, {"member0": members[0], "mean": ensemble})
+    groups = _groups(
+        pd.DatetimeIndex(result[forecaster.time_col]),
+        result["actual"].to_numpy(np.float64),
+        forecaster.holiday_country,
+        forecaster.quantiles.index(0.5),
+        {"member0": members[0], "mean": ensemble},
+    )
     summary = {
         "name": args.name,
         "backend": keras.backend.backend(),
@@ -137,6 +144,19 @@ def combine(args):
     keep = ("mae", "mase", "mean_quantile_loss", "coverage@80%")
     for name, values in scores.items():
         print(name, " ".join(f"{key} {values[key]:.4f}" for key in keep))
+    test = data.test
+    rows = test.arrays.target_rows(test.starts).reshape(-1)
+    cubes = {path.stem: member for path, member in zip(paths, members, strict=True)}
+    groups = _groups(
+        pd.DatetimeIndex(test.arrays.times[rows]),
+        test.targets()[..., 0].reshape(-1),
+        settings["holiday_country"],
+        list(settings["quantiles"]).index(0.5),
+        {**cubes, "mean": ensemble},
+    )
+    print("MAE of the median by kind of day")
+    for name, values in groups.items():
+        print(name, " ".join(f"{key} {value:.3f}" for key, value in values.items()))
     return 0
 
 
@@ -160,29 +180,20 @@ def _score_cube(forecaster, result, cube):
     return _overall(forecaster.evaluate(frame))
 
 
-def _groups(forecaster, result, cubes):
+def _groups(times, actual, country, middle, cubes):
     """MAE of the median by kind of day (holiday, near a holiday, weekday,
-    weekend) for each `(N, H, Q)` forecast."""
-    import pandas as pd
-
+    weekend) for each `(N, H, Q)` forecast of the targets at `times`
+    (`actual`, flat, window-major; `middle`: the median's quantile index)."""
     from base_attentive.data.calendar import holiday_flags
 
-    times = pd.DatetimeIndex(result[forecaster.time_col])
-    holiday = holiday_flags(times, forecaster.holiday_country) > 0.5
+    holiday = holiday_flags(times, country) > 0.5
     near = np.zeros(len(times), dtype=bool)
     days = times.normalize()
     for shift in (1, 2, 3):
         for sign in (1, -1):
-            near |= (
-                holiday_flags(
-                    days + pd.Timedelta(days=sign * shift), forecaster.holiday_country
-                )
-                > 0.5
-            )
+            near |= holiday_flags(days + pd.Timedelta(days=sign * shift), country) > 0.5
     near &= ~holiday
     weekend = np.asarray(times.day_of_week >= 5)
-    actual = result["actual"].to_numpy(np.float64)
-    middle = forecaster.quantiles.index(0.5)
     masks = {
         "holiday": holiday,
         "near holiday": near,
