@@ -224,7 +224,7 @@ def series_codes(frame, spec):
                 f"Received: {value!r} ({type(value).__name__})"
             )
         series_ids.append(value)
-    return codes.astype(np.int64), series_ids
+    return codes.astype(np.int64, copy=False), series_ids
 
 
 def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids):
