@@ -211,10 +211,19 @@ def series_codes(frame, spec):
             f"Series id column {spec.id_column!r} has {int(ids.isna().sum())} "
             "missing value(s); every row needs a series id."
         )
-    try:
-        codes, uniques = pd.factorize(ids, sort=True)
-    except TypeError:
-        codes, uniques = pd.factorize(ids, sort=False)
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        # `pd.factorize(ids, sort=True)` (the categories present, in the
+        # categories' order) from the category codes: no hash table of
+        # every row.
+        category_codes = ids.cat.codes.to_numpy()
+        present = np.bincount(category_codes, minlength=len(ids.cat.categories)) > 0
+        codes = (np.cumsum(present) - 1)[category_codes]
+        uniques = ids.cat.categories[present]
+    else:
+        try:
+            codes, uniques = pd.factorize(ids, sort=True)
+        except TypeError:
+            codes, uniques = pd.factorize(ids, sort=False)
     series_ids = []
     for value in uniques:
         value = value.item() if isinstance(value, np.generic) else value

@@ -21,11 +21,11 @@ from base_attentive.data import validation
 from base_attentive.data.prepare import prepare_frame, series_codes
 from base_attentive.data.time_grid import infer_frequency
 
-# Rows per group: about 1/32 of the table, within these bounds (a frame of
+# Rows per group: about 1/128 of the table, within these bounds (a frame of
 # at most MIN_GROUP_ROWS rows is one group: prepared as a whole).
-MIN_GROUP_ROWS = 1 << 14
+MIN_GROUP_ROWS = 1 << 12
 MAX_GROUP_ROWS = 1 << 16
-_GROUPS_PER_TABLE = 32
+_GROUPS_PER_TABLE = 128
 
 
 @dataclasses.dataclass
