@@ -165,6 +165,8 @@ def prepare_frame(
         return validation.to_float_matrix(frame, list(columns), role)[order]
 
     def categories(columns):
+        if not columns:  # no role's columns: skip pandas' selection
+            return np.empty((len(frame), 0), dtype=object)
         return frame[list(columns)].to_numpy(dtype=object)[order]
 
     static_rows = numeric(spec.static_numeric_columns, "static_columns")
