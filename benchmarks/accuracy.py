@@ -265,7 +265,7 @@ def run_autoets(data, settings, peer_python, workdir):
     horizon = data.dataset.spec.forecast_horizon
     series = np.repeat(arrays.series_ids, np.diff(arrays.offsets))
     frame = pd.DataFrame(
-        {"unique_id": series, "ds": arrays.times, "y": arrays.target[:, 0]}
+        {"unique_id": series, "ds": np.asarray(arrays.times), "y": arrays.target[:, 0]}
     )
     index = data.test.window_index()
     windows = index["forecast_origin"].nunique()

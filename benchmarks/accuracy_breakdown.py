@@ -31,8 +31,9 @@ def day_groups(data):
     names = data.dataset.feature_names()["future"]
     times = pd.DatetimeIndex(arrays.times[rows].ravel())
     groups = {}
+    future = arrays.future_rows(slice(None))  # calendar columns included
     if "holiday" in names:
-        holiday = arrays.future[:, names.index("holiday")] > 0.5
+        holiday = future[:, names.index("holiday")] > 0.5
         near = np.zeros_like(holiday)
         for shift in (1, 2, 3):
             near[shift:] |= holiday[:-shift]
@@ -41,7 +42,7 @@ def day_groups(data):
         groups["holiday +-3 days"] = (near & ~holiday)[rows]
     home = [i for i, name in enumerate(names) if name.endswith("_Home")]
     if home:
-        groups["home game"] = arrays.future[:, home].max(axis=1)[rows] > 0.5
+        groups["home game"] = future[:, home].max(axis=1)[rows] > 0.5
     weekend = np.asarray(times.dayofweek >= 5).reshape(rows.shape)
     groups["weekend"] = weekend
     groups["weekday"] = ~weekend

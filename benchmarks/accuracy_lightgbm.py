@@ -101,7 +101,7 @@ class LightGBMFeatures:
 
     Args:
         arrays: the `WindowArrays` of the fitted frame.
-        future_names: names of the columns of `arrays.future` (from
+        future_names: names of the columns of `arrays.future_rows` (from
             `ForecastDataset.feature_names()["future"]`).
         season: season length `m` in steps.
         yearly_lag: add `y[t+h-52m]`.
@@ -113,8 +113,9 @@ class LightGBMFeatures:
         self.yearly_lag = bool(yearly_lag)
         # Seasonal-lag inputs of the model are not stored columns (the GBM
         # builds its own same-phase lags); keep the stored ones.
-        self.future_names = list(future_names)[: arrays.future.shape[1]]
-        self.times = arrays.times.astype("datetime64[D]")
+        self.future = arrays.future_rows(slice(None))  # calendar included
+        self.future_names = list(future_names)[: self.future.shape[1]]
+        self.times = np.asarray(arrays.times).astype("datetime64[D]")
         self.day_of_week = ((self.times.astype(np.int64) + 3) % 7).astype(np.float32)
         self.day_of_year = (self.times - self.times.astype("datetime64[Y]")).astype(
             np.float32
@@ -123,7 +124,7 @@ class LightGBMFeatures:
             np.arange(len(arrays.offsets) - 1), np.diff(arrays.offsets)
         )
         if "holiday" in self.future_names:
-            holiday = arrays.future[:, self.future_names.index("holiday")]
+            holiday = self.future[:, self.future_names.index("holiday")]
             self.holiday_since, self.holiday_until = _holiday_distances(
                 holiday, arrays.offsets, cap=8
             )
@@ -218,7 +219,7 @@ class LightGBMFeatures:
             year = np.where(valid, y[np.maximum(year_rows, 0)], np.nan)
             per_step.append((year / level[:, None])[..., None])
         per_step += [
-            arrays.future[target_rows],
+            self.future[target_rows],
             self.day_of_week[target_rows][..., None],
             self.day_of_year[target_rows][..., None],
         ]

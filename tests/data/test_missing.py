@@ -61,10 +61,13 @@ def test_gaps_become_missing_rows_with_observed_indicators(masked):
     sales_observed = arrays.dynamic[s1, 2]
     assert sales_observed[30:33].tolist() == [0.0] * 3
     assert sales_observed.sum() == 57
-    assert arrays.future[s1, 3][30:33].tolist() == [0.0] * 3
+    assert arrays.future_rows(s1)[30:33, 3].tolist() == [0.0] * 3
     s2 = series_rows(masked, "s2")
     assert arrays.dynamic[s2, 3].tolist() == [1.0] * 5 + [0.0] + [1.0] * 54
-    assert np.isfinite(arrays.dynamic).all() and np.isfinite(arrays.future).all()
+    assert (
+        np.isfinite(arrays.dynamic).all()
+        and np.isfinite(arrays.future_rows(slice(None))).all()
+    )
 
 
 def test_missing_targets_stay_nan_in_y_and_inputs_carry_the_last_value(masked):

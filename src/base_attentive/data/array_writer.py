@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from base_attentive.data.row_times import RowTimesWriter
 from base_attentive.data.window_arrays import WindowArrays
 
-_ROW_FIELDS = ("dynamic", "future", "target", "times")
+_ROW_FIELDS = ("dynamic", "future", "target")
 _OPTIONAL_ROW_FIELDS = ("model_target", "target_input", "holiday_source")
 _SETTINGS = (
     "lookback",
@@ -22,6 +23,7 @@ _SETTINGS = (
     "seasonal_lags",
     "window_static",
     "holiday_lag",
+    "calendar_column",
 )
 
 
@@ -42,6 +44,7 @@ def concat_arrays(parts, rows):
         ValueError: if `parts` is empty or its rows are not `rows`.
     """
     out, static, scaler_index, series_ids, lengths = None, [], [], [], []
+    times = RowTimesWriter(rows)
     position = 0
     for part in parts:
         if out is None:
@@ -59,6 +62,7 @@ def concat_arrays(parts, rows):
             if name == "holiday_source":  # rows of the part: shift them
                 value = np.where(value >= 0, value + position, value)
             array[position:stop] = value
+        times.write(position, part.times)
         static.append(part.static)
         scaler_index.append(part.scaler_index)
         series_ids += list(part.series_ids)
@@ -76,6 +80,7 @@ def concat_arrays(parts, rows):
         ),
         series_ids=series_ids,
         scaler_index=np.concatenate(scaler_index),
+        times=times.finish(),
         **out,
         **settings,
     )

@@ -15,6 +15,7 @@ from base_attentive.data.prepare import (
     raise_all_short,
     short_what,
 )
+from base_attentive.data.row_times import RowTimes
 from base_attentive.data.scaling import SeriesScaler
 from base_attentive.data.series_groups import GroupPreparer, plan_groups
 from base_attentive.data.spec import DatasetSpec
@@ -303,17 +304,19 @@ class ForecastDataset:
         )  # fmt: skip
         dynamic[:, numeric_end:codes_end] = past_codes
         dynamic[:, codes_end:] = observed_dynamic
-        calendar = calendar_features(
+        # The calendar features, once per distinct time (`RowTimes`), go
+        # between the codes and the indicators when a batch is gathered.
+        times = RowTimes.from_times(
             prepared.times,
-            spec.calendar_features,
-            spec.holiday_country,
-            spec.timezone,
+            calendar=lambda timeline: calendar_features(
+                timeline, spec.calendar_features, spec.holiday_country, spec.timezone
+            ),
         )
         future_codes = self._codes(
             prepared.future_categorical, spec.future_categorical_columns
         )
         future_dim = prepared.future.shape[1]
-        blocks = [future_codes, calendar, observed_future]
+        blocks = [future_codes, observed_future]
         future = np.empty(
             (rows, future_dim + sum(b.shape[1] for b in blocks)), np.float32
         )
@@ -344,7 +347,7 @@ class ForecastDataset:
             future=future,
             static=static,
             target=prepared.target,
-            times=prepared.times,
+            times=times,
             offsets=prepared.offsets,
             series_ids=list(prepared.series_ids),
             scaler_index=scaler_index,
@@ -354,6 +357,9 @@ class ForecastDataset:
             holiday_source=holiday_source,
             model_target=model_target,
             target_input=target_input if spec.masked else None,
+            calendar_column=(
+                future_dim + future_codes.shape[1] if times.calendar.shape[1] else None
+            ),
         )
 
     def transform(self, frame):
@@ -636,7 +642,7 @@ class ForecastDataset:
             raise ValueError(f"`stride` must be an integer >= 1. Received: {stride!r}")
         arrays = self.transform(frame)
         starts, window_series = arrays.window_starts()
-        timeline = np.unique(arrays.times)
+        timeline = arrays.times.timeline
         origins = arrays.times[arrays.origin_rows(starts)]
         first = np.searchsorted(timeline, to_datetime64_ns(start))
         steps = np.searchsorted(timeline, origins) - first

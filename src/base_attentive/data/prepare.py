@@ -165,6 +165,8 @@ def prepare_frame(
         return validation.to_float_matrix(frame, list(columns), role)[order]
 
     def categories(columns):
+        if not columns:  # no role's columns: skip pandas' selection
+            return np.empty((len(frame), 0), dtype=object)
         return frame[list(columns)].to_numpy(dtype=object)[order]
 
     static_rows = numeric(spec.static_numeric_columns, "static_columns")
@@ -211,10 +213,19 @@ def series_codes(frame, spec):
             f"Series id column {spec.id_column!r} has {int(ids.isna().sum())} "
             "missing value(s); every row needs a series id."
         )
-    try:
-        codes, uniques = pd.factorize(ids, sort=True)
-    except TypeError:
-        codes, uniques = pd.factorize(ids, sort=False)
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        # `pd.factorize(ids, sort=True)` (the categories present, in the
+        # categories' order) from the category codes: no hash table of
+        # every row.
+        category_codes = ids.cat.codes.to_numpy()
+        present = np.bincount(category_codes, minlength=len(ids.cat.categories)) > 0
+        codes = (np.cumsum(present) - 1)[category_codes]
+        uniques = ids.cat.categories[present]
+    else:
+        try:
+            codes, uniques = pd.factorize(ids, sort=True)
+        except TypeError:
+            codes, uniques = pd.factorize(ids, sort=False)
     series_ids = []
     for value in uniques:
         value = value.item() if isinstance(value, np.generic) else value
@@ -224,7 +235,7 @@ def series_codes(frame, spec):
                 f"Received: {value!r} ({type(value).__name__})"
             )
         series_ids.append(value)
-    return codes.astype(np.int64), series_ids
+    return codes.astype(np.int64, copy=False), series_ids
 
 
 def _check_static(static_rows, categorical_rows, spec, codes, offsets, series_ids):

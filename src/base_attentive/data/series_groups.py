@@ -21,11 +21,11 @@ from base_attentive.data import validation
 from base_attentive.data.prepare import prepare_frame, series_codes
 from base_attentive.data.time_grid import infer_frequency
 
-# Rows per group: about 1/32 of the table, within these bounds (a frame of
+# Rows per group: about 1/128 of the table, within these bounds (a frame of
 # at most MIN_GROUP_ROWS rows is one group: prepared as a whole).
-MIN_GROUP_ROWS = 1 << 14
+MIN_GROUP_ROWS = 1 << 12
 MAX_GROUP_ROWS = 1 << 16
-_GROUPS_PER_TABLE = 32
+_GROUPS_PER_TABLE = 128
 
 
 @dataclasses.dataclass
@@ -79,7 +79,6 @@ def plan_groups(frame, spec, freq=None):
     validation.check_frame(frame)
     validation.check_columns(frame, spec)
     column = frame[spec.time_column]
-    times = validation.to_datetime_ns(column, spec.time_column)
     # Naive datetimes parse the same row by row; strings and zones are
     # parsed once, on the whole column (a format or a date-only reading
     # inferred from a subset could differ).
@@ -87,8 +86,13 @@ def plan_groups(frame, spec, freq=None):
         pd.api.types.is_datetime64_dtype(column.dtype)
         and not isinstance(column.dtype, pd.DatetimeTZDtype)
     )
-    codes, series_ids = series_codes(frame, spec)
     frequency = freq or spec.freq
+    times = None
+    if whole or frequency is None or column.isna().any():
+        # Parsed here when needed (and to name the rows of missing times
+        # in the whole frame); else each group parses its own rows.
+        times = validation.to_datetime_ns(column, spec.time_column)
+    codes, series_ids = series_codes(frame, spec)
     if frequency is None:
         order = np.lexsort((times.view(np.int64), codes))
         validation.check_duplicates(codes[order], times[order], series_ids)
@@ -96,9 +100,11 @@ def plan_groups(frame, spec, freq=None):
         offsets = np.concatenate([[0], np.cumsum(counts)])
         frequency = infer_frequency(times[order], codes[order], offsets)
         del order
-    order = np.argsort(codes, kind="stable")
-    if len(order) < np.iinfo(np.int32).max:
-        order = order.astype(np.int32)
+    dtype = np.int32 if len(codes) < np.iinfo(np.int32).max else np.int64
+    if (codes[1:] >= codes[:-1]).all():  # already by series: no sort
+        order = np.arange(len(codes), dtype=dtype)
+    else:
+        order = np.argsort(codes, kind="stable").astype(dtype, copy=False)
     counts = np.bincount(codes, minlength=len(series_ids))
     del codes
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.row_times import RowTimes
 from base_attentive.data.scaling import safe_scale
 
 SCALINGS = ("series", "window")
@@ -143,11 +144,15 @@ class WindowArrays:
         dynamic: `(N, D)` float32: scaled targets (first `output_dim`
             columns) then scaled past-observed covariates.
         future: `(N, F)` float32: scaled known-future covariates then
-            calendar features.
+            calendar features; without them when `calendar_column` is set
+            (they are then read from `times`; `future_rows` gives every
+            column).
         static: `(num_series, S)` float32.
         target: `(N, O)` float64 targets in original units (NaN on the
             horizon rows of a prediction frame).
-        times: `(N,)` `datetime64[ns]`.
+        times: `RowTimes`, the time of each row (`times[rows]` reads as a
+            `datetime64[ns]` array); a `datetime64[ns]` array is accepted
+            and converted.
         offsets: `(num_series + 1,)`; rows of series `i` are
             `offsets[i]:offsets[i + 1]`.
         series_ids: the id of each series.
@@ -182,6 +187,9 @@ class WindowArrays:
             inputs read them, or None for `model_target`. With
             `missing="mask"`: missing targets carried forward
             (`model_target` keeps them NaN, for `y`; `target` for actuals).
+        calendar_column: None, or the column of the future input where the
+            calendar features of `times` go (held once per distinct time,
+            not in `future`).
     """
 
     dynamic: np.ndarray
@@ -203,8 +211,11 @@ class WindowArrays:
     holiday_source: np.ndarray | None = None
     model_target: np.ndarray | None = None
     target_input: np.ndarray | None = None
+    calendar_column: int | None = None
 
     def __post_init__(self):
+        if not isinstance(self.times, RowTimes):
+            self.times = RowTimes.from_times(self.times)
         if self.model_target is None:
             self.model_target = self.target
         if self.scaling not in SCALINGS:
@@ -369,7 +380,7 @@ class WindowArrays:
         dynamic = self.dynamic[lookback_rows]
         if window:
             dynamic[..., :output_dim] = scaled_target(lookback_rows)
-        future = self.future[starts + self._future_steps]
+        future = self.future_rows(starts + self._future_steps)
         if self._lag_steps:
             lags = [
                 scaled_target(self._lag_rows(starts, i))
@@ -387,6 +398,18 @@ class WindowArrays:
         if self.target_input is not None:
             y = np.where(np.isnan(self.target[target_rows]), np.float32(np.nan), y)
         return inputs, y
+
+    def future_rows(self, rows):
+        """Every column of the future input (calendar features included) of
+        `rows` (an int array or a slice): `(..., F)` float32."""
+        future = self.future[rows]
+        if self.calendar_column is None:
+            return future
+        column = self.calendar_column
+        calendar = self.times.calendar_at(rows)
+        return np.concatenate(
+            [future[..., :column], calendar, future[..., column:]], axis=-1
+        )
 
     def _lag_rows(self, starts, index):
         """Rows read by seasonal lag `index` for windows `starts` `(B, 1)`:
