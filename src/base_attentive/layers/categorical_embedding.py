@@ -4,6 +4,37 @@ import keras
 from keras import ops
 
 
+def validate_per_variable(values, num_variables, name, meaning):
+    """Checks a list of one int >= 0 per variable of an input.
+
+    Args:
+        values: the list given.
+        num_variables: the number of variables the input has, or None.
+        name: the argument's name, for errors.
+        meaning: what the ints mean, for errors (`"0: real, n >= 2:
+            categorical"`).
+
+    Returns:
+        list of ints.
+    """
+    try:
+        out = list(values)
+    except TypeError:
+        raise TypeError(
+            f"`{name}` must be a list with one int per variable ({meaning}). "
+            f"Received: {name}={values!r}"
+        ) from None
+    for value in out:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TypeError(f"`{name}` must hold ints >= 0. Received: {name}={out}")
+    if num_variables is not None and len(out) != num_variables:
+        raise ValueError(
+            f"`{name}` must have one entry per variable ({num_variables}). "
+            f"Received: {len(out)} entries, {name}={out}"
+        )
+    return [int(value) for value in out]
+
+
 def validate_cardinalities(cardinalities, num_variables=None, name="cardinalities"):
     """Checks a per-variable cardinality list; returns it as a list of ints.
 
@@ -17,28 +48,16 @@ def validate_cardinalities(cardinalities, num_variables=None, name="cardinalitie
     Returns:
         list of ints.
     """
-    try:
-        values = list(cardinalities)
-    except TypeError:
-        raise TypeError(
-            f"`{name}` must be a list with one int per variable (0: real, "
-            f"n >= 2: categorical). Received: {name}={cardinalities!r}"
-        ) from None
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TypeError(f"`{name}` must hold ints >= 0. Received: {name}={values}")
-        if value == 1:
-            raise ValueError(
-                f"`{name}`: a categorical variable has at least 2 codes (the "
-                f"unknown code 0 and one value); 0 marks a real variable. "
-                f"Received: {name}={values}"
-            )
-    if num_variables is not None and len(values) != num_variables:
+    values = validate_per_variable(
+        cardinalities, num_variables, name, "0: real, n >= 2: categorical"
+    )
+    if 1 in values:
         raise ValueError(
-            f"`{name}` must have one entry per variable ({num_variables}). "
-            f"Received: {len(values)} entries, {name}={values}"
+            f"`{name}`: a categorical variable has at least 2 codes (the "
+            f"unknown code 0 and one value); 0 marks a real variable. "
+            f"Received: {name}={values}"
         )
-    return [int(value) for value in values]
+    return values
 
 
 def validate_unknown_rate(rate, name="unknown_rate"):

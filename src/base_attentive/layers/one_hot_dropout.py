@@ -3,6 +3,11 @@
 import keras
 from keras import ops
 
+from base_attentive.layers.categorical_embedding import (
+    validate_per_variable,
+    validate_unknown_rate,
+)
+
 
 def validate_one_hot_groups(groups, num_variables=None, name="one_hot_groups"):
     """Checks a per-variable one-hot group list; returns it as a list of ints.
@@ -17,28 +22,16 @@ def validate_one_hot_groups(groups, num_variables=None, name="one_hot_groups"):
     Returns:
         list of ints.
     """
-    try:
-        values = list(groups)
-    except TypeError:
-        raise TypeError(
-            f"`{name}` must be a list with one int per variable (0: no group, "
-            f"g >= 1: a column of one-hot group g). Received: {name}={groups!r}"
-        ) from None
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TypeError(f"`{name}` must hold ints >= 0. Received: {name}={values}")
-    if num_variables is not None and len(values) != num_variables:
-        raise ValueError(
-            f"`{name}` must have one entry per variable ({num_variables}). "
-            f"Received: {len(values)} entries, {name}={values}"
-        )
+    values = validate_per_variable(
+        groups, num_variables, name, "0: no group, g >= 1: a column of group g"
+    )
     present = sorted(set(values) - {0})
     if present != list(range(1, len(present) + 1)):
         raise ValueError(
             f"`{name}` must number its groups 1, 2, ... without gaps. "
             f"Received: {name}={values}"
         )
-    return [int(value) for value in values]
+    return values
 
 
 @keras.saving.register_keras_serializable(package="base_attentive")
@@ -78,8 +71,6 @@ class OneHotDropout(keras.layers.Layer):
 
     def __init__(self, groups, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
-        from base_attentive.layers.categorical_embedding import validate_unknown_rate
-
         self.groups = validate_one_hot_groups(groups)
         self.rate = validate_unknown_rate(rate, "rate")
         self.seed = seed
