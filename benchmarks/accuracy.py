@@ -141,14 +141,28 @@ def table_preset(table):
 
 
 def _parse_extra(extra):
-    """The `train` settings among the extra options (`--flag value` pairs)."""
+    """The `train` settings of the extra options (`--flag value` pairs).
+
+    Raises:
+        ValueError: naming an option that is not a `train` setting or has no
+            value (it would otherwise change nothing, silently).
+    """
     from base_attentive.commands.settings import SETTINGS, parse_value
 
-    parsed, extra = {}, list(extra)
-    for flag, value in zip(extra[::2], extra[1::2], strict=False):
+    extra = list(extra)
+    if len(extra) % 2:
+        raise ValueError(
+            f"extra train options come in `--flag value` pairs. Received: {extra}"
+        )
+    parsed = {}
+    for flag, value in zip(extra[::2], extra[1::2], strict=True):
         key = flag.lstrip("-").replace("-", "_")
-        if key in SETTINGS:
-            parsed[key] = parse_value(key, value, SETTINGS[key].flag)
+        if not flag.startswith("--") or key not in SETTINGS:
+            raise ValueError(
+                f"{flag!r} is not an option of `base-attentive train`. "
+                f"Known: {sorted('--' + k.replace('_', '-') for k in SETTINGS)}"
+            )
+        parsed[key] = parse_value(key, value, SETTINGS[key].flag)
     return parsed
 
 
