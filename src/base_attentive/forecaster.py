@@ -150,8 +150,8 @@ class Forecaster:
             from the data and the Forecaster.
         seed: random seed (weights, dropout, shuffling). Default 0.
         training: dict of `TrainingSettings` fields (epochs, steps_per_epoch,
-            batch_size, learning_rate, patience, time_limit in minutes,
-            calibrate).
+            batch_size, learning_rate, patience, min_epochs, time_limit in
+            minutes, calibrate, ensemble, schedule).
         season: season length of the seasonal-naive baseline; None picks it
             from the time step (`baselines.default_season`).
         holiday_country: country of the `"holiday"` calendar feature.
@@ -549,7 +549,9 @@ class Forecaster:
             f"{min(settings.steps_per_epoch, len(train))} steps x "
             f"{settings.batch_size} windows{limit}; {settings.schedule} learning "
             f"rate; early stopping (patience {settings.patience}, best weights "
-            "restored)",
+            "restored"
+            + (f", from epoch {settings.min_epochs + 1}" if settings.min_epochs else "")
+            + ")",
         )
         model, history, summary = train_members(
             build, train, valid, settings, self.seed, first=first,

@@ -54,6 +54,12 @@ class TrainingSettings:
         learning_rate: Adam's initial learning rate. Default 0.002.
         patience: epochs without a better validation loss before early
             stopping; the best weights are restored. Default 5.
+        min_epochs: the first `min_epochs` epochs are never kept as the
+            best and do not count towards early stopping, so a model whose
+            validation loss dips by chance in its first epochs (a noisy
+            validation period) is not stopped and restored there. When
+            training ends within them (`epochs` or the time limit), the last
+            epoch's weights are kept. Default 0.
         time_limit: training budget in minutes: no epoch starts that would
             end past it; None for no limit. Default 6.
         calibrate: recalibrate the quantile intervals on the validation
@@ -75,6 +81,7 @@ class TrainingSettings:
     batch_size: int = 128
     learning_rate: float = 0.002
     patience: int = 5
+    min_epochs: int = 0
     time_limit: float | None = 6.0
     calibrate: bool = True
     schedule: str = "plateau"
@@ -87,6 +94,15 @@ class TrainingSettings:
                 raise ValueError(
                     f"`{name}` must be an integer >= 1. Received: {name}={value!r}"
                 )
+        if (
+            isinstance(self.min_epochs, bool)
+            or not isinstance(self.min_epochs, int)
+            or self.min_epochs < 0
+        ):
+            raise ValueError(
+                "`min_epochs` must be an integer >= 0. Received: "
+                f"min_epochs={self.min_epochs!r}"
+            )
         rate = self.learning_rate
         if isinstance(rate, bool) or not isinstance(rate, int | float):
             raise TypeError(
@@ -227,6 +243,7 @@ def train_model(
                 monitor="val_loss",
                 patience=settings.patience,
                 restore_best_weights=True,
+                start_from_epoch=settings.min_epochs,
             ),
             schedule,
             keras.callbacks.TerminateOnNaN(),
@@ -240,6 +257,7 @@ def train_model(
         for key, values in history.history.items()
     }
     val_loss = np.asarray(curves["val_loss"], dtype=np.float64)
+    best = _best_epoch(val_loss, settings.min_epochs)
     if time_limit.stopped:
         stopped_by = "time limit"
     elif len(val_loss) < settings.epochs:
@@ -248,14 +266,24 @@ def train_model(
         stopped_by = "epochs"
     summary = {
         "epochs_run": len(val_loss),
-        "best_epoch": int(np.nanargmin(val_loss)) + 1,
-        "best_val_loss": float(np.nanmin(val_loss)),
+        "best_epoch": best + 1,
+        "best_val_loss": float(val_loss[best]),
         "steps_per_epoch": steps,
         "stopped_by": stopped_by,
         "time_limited": timed,
         "seconds": time.perf_counter() - started,
     }
     return curves, summary
+
+
+def _best_epoch(val_loss, min_epochs):
+    """Index of the epoch whose weights early stopping keeps: the lowest
+    validation loss from epoch `min_epochs` on (0-based), or the last epoch
+    when training ended before it."""
+    eligible = val_loss[min_epochs:]
+    if eligible.size == 0 or np.isnan(eligible).all():
+        return len(val_loss) - 1
+    return min_epochs + int(np.nanargmin(eligible))
 
 
 def train_members(

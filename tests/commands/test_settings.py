@@ -24,7 +24,8 @@ def test_no_data_uses_the_bundled_preset_with_the_documented_defaults():
     assert resolved["quantiles"] == [0.1, 0.5, 0.9]
     assert resolved["test"] == 365 and resolved["validation"] == 112
     assert resolved["target"] == ["rides"] and resolved["static"] == ["station"]
-    assert "temp" in resolved["past"] and "Cubs_Home" in resolved["future"]
+    assert resolved["past"] == [] and "Cubs_Home" in resolved["future"]
+    assert resolved["ensemble"] == 3 and resolved["min_epochs"] == 8
 
 
 def test_command_line_beats_config_file_beats_defaults(tmp_path):
