@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 from keras import ops
 
@@ -32,3 +34,13 @@ def test_vsn_selects_per_sample(rng):
     _, weights = vsn(x)
     weights = ops.convert_to_numpy(weights)
     assert weights.std(axis=0).max() > 1e-4
+
+
+def test_vsn_of_one_variable_gives_it_weight_one_without_a_warning(rng):
+    vsn = VariableSelectionNetwork(8)
+    x = rng.normal(size=(3, 6, 1)).astype("float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        outputs, weights = vsn(x, context=rng.normal(size=(3, 4)).astype("float32"))
+    np.testing.assert_array_equal(ops.convert_to_numpy(weights), 1.0)
+    assert tuple(outputs.shape) == (3, 6, 8)

@@ -142,7 +142,7 @@ class VariableSelectionNetwork(GatedBlock):
         logits = call_sublayer(
             self.selection_grn, inputs, context=context, training=training
         )
-        weights = ops.softmax(logits, axis=-1)
+        weights = _selection_weights(logits)
         # sum_j v_j (x_j w_j + b_j), as two matmuls: no (..., N, units) tensor.
         selected = ops.matmul(weights * inputs, self.variable_kernel)
         selected = selected + ops.matmul(weights, self.variable_bias)
@@ -159,7 +159,7 @@ class VariableSelectionNetwork(GatedBlock):
             context=context,
             training=training,
         )
-        weights = ops.softmax(logits, axis=-1)
+        weights = _selection_weights(logits)
         selected = None
         if real is not None:
             real_weights = embedding.select_real(weights)
@@ -187,3 +187,13 @@ class VariableSelectionNetwork(GatedBlock):
             }
         )
         return config
+
+
+def _selection_weights(logits):
+    """Softmax over the variables; a single variable's weight is 1 (the
+    softmax of one value, for which Keras warns at every call). Written as
+    `0 * logits + 1` so that the selection GRN keeps its (zero) gradient, as
+    under the softmax: optimizers warn about variables without one."""
+    if logits.shape[-1] == 1:
+        return 0.0 * logits + 1.0
+    return ops.softmax(logits, axis=-1)
