@@ -39,6 +39,15 @@ DEFAULT_MODEL = {
 LR_FACTOR, LR_PATIENCE, LR_FLOOR = 0.5, 2, 1e-4
 # Learning-rate schedules of `TrainingSettings.schedule`.
 SCHEDULES = ("plateau", "cosine")
+# The integer settings and their smallest value.
+_INTEGER_MINIMUMS = (
+    ("epochs", 1),
+    ("steps_per_epoch", 1),
+    ("batch_size", 1),
+    ("patience", 1),
+    ("min_epochs", 0),
+    ("ensemble", 1),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,21 +97,13 @@ class TrainingSettings:
     ensemble: int = 1
 
     def __post_init__(self):
-        for name in ("epochs", "steps_per_epoch", "batch_size", "patience", "ensemble"):
+        for name, minimum in _INTEGER_MINIMUMS:
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise ValueError(
-                    f"`{name}` must be an integer >= 1. Received: {name}={value!r}"
+                    f"`{name}` must be an integer >= {minimum}. "
+                    f"Received: {name}={value!r}"
                 )
-        if (
-            isinstance(self.min_epochs, bool)
-            or not isinstance(self.min_epochs, int)
-            or self.min_epochs < 0
-        ):
-            raise ValueError(
-                "`min_epochs` must be an integer >= 0. Received: "
-                f"min_epochs={self.min_epochs!r}"
-            )
         rate = self.learning_rate
         if isinstance(rate, bool) or not isinstance(rate, int | float):
             raise TypeError(
@@ -233,18 +234,19 @@ def train_model(
             patience=LR_PATIENCE,
             min_lr=LR_FLOOR,
         )
+    stopping = keras.callbacks.EarlyStopping(
+        monitor="val_loss",
+        patience=settings.patience,
+        restore_best_weights=True,
+        start_from_epoch=settings.min_epochs,
+    )
     started = time.perf_counter()
     history = model.fit(
         EpochSampler(train, steps),
         validation_data=validation,
         epochs=settings.epochs,
         callbacks=[
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss",
-                patience=settings.patience,
-                restore_best_weights=True,
-                start_from_epoch=settings.min_epochs,
-            ),
+            stopping,
             schedule,
             keras.callbacks.TerminateOnNaN(),
             time_limit,
@@ -257,7 +259,10 @@ def train_model(
         for key, values in history.history.items()
     }
     val_loss = np.asarray(curves["val_loss"], dtype=np.float64)
-    best = _best_epoch(val_loss, settings.min_epochs)
+    # The epoch whose weights early stopping restored; none when training
+    # ended within `min_epochs`, and the model keeps its last weights.
+    restored = stopping.best_weights is not None
+    best = stopping.best_epoch if restored else len(val_loss) - 1
     if time_limit.stopped:
         stopped_by = "time limit"
     elif len(val_loss) < settings.epochs:
@@ -274,16 +279,6 @@ def train_model(
         "seconds": time.perf_counter() - started,
     }
     return curves, summary
-
-
-def _best_epoch(val_loss, min_epochs):
-    """Index of the epoch whose weights early stopping keeps: the lowest
-    validation loss from epoch `min_epochs` on (0-based), or the last epoch
-    when training ended before it."""
-    eligible = val_loss[min_epochs:]
-    if eligible.size == 0 or np.isnan(eligible).all():
-        return len(val_loss) - 1
-    return min_epochs + int(np.nanargmin(eligible))
 
 
 def train_members(
