@@ -1,6 +1,7 @@
 """Category dropout for one-hot encoded variables of an input."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from base_attentive.layers.categorical_embedding import (
@@ -76,6 +77,12 @@ class OneHotDropout(keras.layers.Layer):
         self.seed = seed
         self.num_groups = max(self.groups, default=0)
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # (G, N): row g - 1 marks the columns of block g; (N,): the others.
+        groups = np.asarray(self.groups)
+        self._member = (
+            groups[None, :] == np.arange(1, self.num_groups + 1)[:, None]
+        ).astype("float32")
+        self._outside = (groups == 0).astype("float32")
 
     def call(self, inputs, training=None):
         if not training or not self.rate or not self.num_groups:
@@ -84,15 +91,9 @@ class OneHotDropout(keras.layers.Layer):
             (ops.shape(inputs)[0], self.num_groups), seed=self.seed_generator
         )
         kept = ops.cast(draws >= self.rate, inputs.dtype)  # (B, G)
-        # (G, N): row g - 1 marks the columns of block g; (N,): the others.
-        member = [
-            [float(g == block) for g in self.groups]
-            for block in range(1, self.num_groups + 1)
-        ]
-        outside = ops.convert_to_tensor(
-            [float(g == 0) for g in self.groups], inputs.dtype
-        )
-        mask = outside + ops.matmul(kept, ops.convert_to_tensor(member, inputs.dtype))
+        member = ops.convert_to_tensor(self._member, inputs.dtype)
+        outside = ops.convert_to_tensor(self._outside, inputs.dtype)
+        mask = outside + ops.matmul(kept, member)
         return inputs * mask
 
     def compute_output_shape(self, input_shape):
