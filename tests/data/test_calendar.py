@@ -106,3 +106,71 @@ def test_holiday_day_of_year_tells_holidays_apart_and_is_zero_elsewhere():
     np.testing.assert_allclose(values[:2], day_of_year[:2], atol=1e-6)
     assert not np.allclose(values[0], values[1])  # Labor Day vs Veterans Day
     np.testing.assert_array_equal(values[2], [0.0, 0.0])
+
+
+def test_holiday_name_gives_one_column_per_holiday_observed_days_included():
+    pytest.importorskip("holidays")
+    names = calendar_feature_names(["holiday_name"], holiday_country="US")
+    assert "holiday=Labor Day" in names and "holiday=Veterans Day" in names
+    assert names == sorted(names) and len(names) == len(set(names))
+    times = pd.to_datetime(
+        [
+            "2015-09-07 00:00",  # Labor Day
+            "2015-11-11 08:00",  # Veterans Day, any time of the day
+            "2015-11-12 00:00",  # an ordinary day
+            "2021-07-05 00:00",  # Independence Day (observed)
+        ]
+    )
+    values = calendar_features(times, ["holiday_name"], holiday_country="US")
+    assert values.shape == (4, len(names))
+    expected = np.zeros_like(values)
+    expected[0, names.index("holiday=Labor Day")] = 1.0
+    expected[1, names.index("holiday=Veterans Day")] = 1.0
+    expected[3, names.index("holiday=Independence Day")] = 1.0
+    np.testing.assert_array_equal(values, expected)
+
+
+def test_holiday_name_columns_do_not_depend_on_the_years_of_the_table():
+    pytest.importorskip("holidays")
+    early = calendar_features(pd.to_datetime(["2012-01-02"]), ["holiday_name"])
+    late = calendar_features(pd.to_datetime(["2024-06-19"]), ["holiday_name"])
+    names = calendar_feature_names(["holiday_name"])
+    assert early.shape == late.shape == (1, len(names))
+    # Juneteenth became a US holiday in 2021: a column in every table.
+    assert late[0, names.index("holiday=Juneteenth National Independence Day")] == 1
+    assert early.sum() == 1  # New Year's Day (observed) on a Monday
+
+
+def test_holiday_name_follows_the_country():
+    pytest.importorskip("holidays")
+    names = calendar_feature_names(["holiday_name"], holiday_country="FR")
+    assert "holiday=Armistice Day" in names
+    assert "holiday=Thanksgiving Day" not in names
+    with pytest.raises(ValueError, match="holiday_country"):
+        calendar_feature_names(["holiday_name"], holiday_country="XX")
+
+
+def test_a_dataset_feeds_the_holiday_name_columns_at_the_forecast_steps():
+    pytest.importorskip("holidays")
+    from base_attentive.data import ForecastDataset
+    from tests.data.conftest import make_frame, make_spec
+
+    frame = make_frame(num_series=2, length=120, start="2015-08-01")
+    spec = make_spec(
+        lookback=14, forecast_horizon=7, calendar_features=("holiday_name",)
+    )
+    data = ForecastDataset(spec).fit(frame)
+    names = data.feature_names()["future"]
+    assert names[-len(holiday_names_us()) :] == holiday_names_us()
+    windows = data.windows("all", batch_size=4096)
+    (_, _, future), _ = windows.materialize()
+    rows = windows.starts[:, None] + spec.lookback + np.arange(spec.forecast_horizon)
+    days = pd.DatetimeIndex(windows.arrays.times[rows].reshape(-1))
+    labor_day = names.index("holiday=Labor Day")
+    flags = future[..., labor_day].reshape(-1)
+    np.testing.assert_array_equal(flags == 1.0, days == pd.Timestamp("2015-09-07"))
+    assert (days == pd.Timestamp("2015-09-07")).any()
+
+
+def holiday_names_us():
+    return calendar_feature_names(["holiday_name"], holiday_country="US")

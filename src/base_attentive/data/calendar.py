@@ -5,12 +5,13 @@ sits next to its start (Sunday next to Monday, 31 December next to 1
 January); holidays are a 0/1 flag from the `holidays` package, and
 `holiday_proximity` tells how near the closest holidays are (the days
 around Christmas, or a bridge day before Independence Day, behave neither
-like holidays nor like ordinary days), and `holiday_day_of_year` which
-holiday it is (their effects differ widely).
+like holidays nor like ordinary days), and `holiday_day_of_year` and
+`holiday_name` which holiday it is (their effects differ widely).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 
 import numpy as np
@@ -25,8 +26,13 @@ CALENDAR_FEATURES = (
     "holiday",
     "holiday_proximity",
     "holiday_day_of_year",
+    "holiday_name",
 )
 PROXIMITY_DAYS = 7  # `holiday_proximity` saturates a week away
+# The years whose holidays give the `holiday_name` columns: a fixed span, so
+# the columns of a country do not depend on the years of a table.
+HOLIDAY_NAME_YEARS = range(1970, 2051)
+_OBSERVED = " (observed)"
 
 
 def holidays_available():
@@ -34,15 +40,18 @@ def holidays_available():
     return importlib.util.find_spec("holidays") is not None
 
 
-def calendar_feature_names(features):
+def calendar_feature_names(features, holiday_country="US"):
     """Names of the columns `calendar_features` produces, in order.
 
     Args:
         features: sequence of names from `CALENDAR_FEATURES`.
+        holiday_country: country code whose holidays name the
+            `"holiday_name"` columns. Default `"US"`.
 
     Returns:
         list of str: `"<feature>_sin"`, `"<feature>_cos"` for periodic
-        features, `"holiday"` for the holiday flag.
+        features, `"holiday"` for the holiday flag, `"holiday=<name>"` for
+        each of `holiday_names(holiday_country)`.
 
     Example:
 
@@ -57,6 +66,8 @@ def calendar_feature_names(features):
             names.extend(["days_to_holiday", "days_since_holiday"])
         elif feature == "holiday_day_of_year":
             names.extend(["holiday_day_of_year_sin", "holiday_day_of_year_cos"])
+        elif feature == "holiday_name":
+            names.extend(f"holiday={name}" for name in holiday_names(holiday_country))
         else:
             names.extend([f"{feature}_sin", f"{feature}_cos"])
     return names
@@ -101,6 +112,69 @@ def holiday_calendar(years, country):
             "`holiday_country` must be a country code known to the `holidays` "
             f"package (e.g. 'US', 'FR'). Received: holiday_country={country!r}"
         ) from None
+
+
+def holiday_base_name(name):
+    """The holiday of a `holidays` calendar entry: the first of several
+    names, without the observed marker ("Independence Day (observed)" is
+    "Independence Day")."""
+    first = str(name).split("; ")[0]
+    return first.removesuffix(_OBSERVED)
+
+
+@functools.cache
+def holiday_names(country="US"):
+    """The public holidays of `country`, by name, sorted: those of its
+    `holidays` calendar in `HOLIDAY_NAME_YEARS` (observed days count as
+    their holiday).
+
+    The span is fixed so that the `holiday_name` columns of a country are
+    the same for every table; they may change with the version of the
+    `holidays` package (a saved model then refuses the new columns).
+
+    Returns:
+        tuple of str.
+
+    Raises:
+        ImportError: if the `holidays` package is not installed.
+        ValueError: if `holidays` does not know `country`.
+    """
+    calendar = holiday_calendar(HOLIDAY_NAME_YEARS, country)
+    return tuple(sorted({holiday_base_name(name) for name in calendar.values()}))
+
+
+def holiday_name_flags(times, country="US"):
+    """One 0/1 column per holiday of `holiday_names(country)`: is the date
+    that holiday (or the day it is observed).
+
+    A network told only "a holiday" learns one effect for all of them; a
+    column per holiday lets it learn that ridership falls by two thirds on
+    Labor Day and not at all on Veterans Day, which a day-of-year encoding
+    places next to Thanksgiving.
+
+    Args:
+        times: `pandas.DatetimeIndex`.
+        country: country code understood by `holidays.country_holidays`.
+
+    Returns:
+        float32 array `(len(times), len(holiday_names(country)))`.
+
+    Raises:
+        ImportError: if the `holidays` package is not installed.
+        ValueError: if `holidays` does not know `country`.
+    """
+    names = holiday_names(country)
+    flags = np.zeros((len(times), len(names)), dtype=np.float32)
+    if not len(times):
+        return flags
+    years = range(int(times.year.min()), int(times.year.max()) + 1)
+    column = {name: index for index, name in enumerate(names)}
+    days = times.values.astype("datetime64[D]")
+    for day, name in holiday_calendar(years, country).items():
+        index = column.get(holiday_base_name(name))
+        if index is not None:
+            flags[days == np.datetime64(day, "D"), index] = 1.0
+    return flags
 
 
 def _holiday_days(years, country):
@@ -182,7 +256,8 @@ def calendar_features(times, features, holiday_country="US", timezone=None):
             holiday, see `holiday_proximity`) and `"holiday_day_of_year"`
             (on holidays the day of year as a sin/cos pair, 0 on other
             days: tells one holiday from another, e.g. Veterans Day, a
-            working day for most, from Labor Day).
+            working day for most, from Labor Day) and `"holiday_name"`
+            (a 0/1 column per holiday, see `holiday_name_flags`).
         holiday_country: country code for `"holiday"`. Default `"US"`.
         timezone: None, or the zone (e.g. `"Europe/Paris"`) of the local
             time the features describe, `times` being UTC: the hour, the
@@ -199,7 +274,7 @@ def calendar_features(times, features, holiday_country="US", timezone=None):
     >>> calendar_features(times, ["day_of_week"]).shape
     (3, 2)
     """
-    names = calendar_feature_names(features)
+    names = calendar_feature_names(features, holiday_country)
     times = np.asarray(times, dtype="datetime64[ns]")
     if not names:
         return np.zeros((len(times), 0), dtype=np.float32)
@@ -219,6 +294,9 @@ def calendar_features(times, features, holiday_country="US", timezone=None):
             flags = holiday_flags(index, holiday_country)
             angle = 2.0 * np.pi * np.asarray(_phase(index, "day_of_year"))
             columns.extend([flags * np.sin(angle), flags * np.cos(angle)])
+            continue
+        if feature == "holiday_name":
+            columns.extend(holiday_name_flags(index, holiday_country).T)
             continue
         angle = 2.0 * np.pi * np.asarray(_phase(index, feature), dtype=np.float64)
         columns.extend([np.sin(angle), np.cos(angle)])

@@ -427,7 +427,7 @@ class ForecastDataset:
             + [c for c in spec.static_categorical_columns if c not in one_hot],
             "dynamic": list(spec.target_columns) + past + observed_dynamic,
             "future": future
-            + calendar_feature_names(spec.calendar_features)
+            + calendar_feature_names(spec.calendar_features, spec.holiday_country)
             + observed_future
             + [
                 f"{t}_lag{lag}"

@@ -25,14 +25,6 @@ import pandas as pd
 # How far the same holiday may be from exactly 365 days before (calendar
 # days): weekday holidays move by up to a week, fixed dates by a leap day.
 MAX_SHIFT_DAYS = 10
-_OBSERVED = " (observed)"
-
-
-def _base_name(name):
-    """The holiday of a calendar entry: the first of several names, without
-    the observed marker."""
-    first = str(name).split("; ")[0]
-    return first.removesuffix(_OBSERVED)
 
 
 def same_holiday_last_year(times, country="US"):
@@ -54,7 +46,7 @@ def same_holiday_last_year(times, country="US"):
     array(['2014-09-01T00:00:00.000000000',                           'NaT'],
           dtype='datetime64[ns]')
     """
-    from base_attentive.data.calendar import holiday_calendar
+    from base_attentive.data.calendar import holiday_base_name, holiday_calendar
 
     times = pd.DatetimeIndex(np.asarray(times, dtype="datetime64[ns]"))
     result = np.full(len(times), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -64,7 +56,7 @@ def same_holiday_last_year(times, country="US"):
     calendar = holiday_calendar(years, country)
     by_name = {}
     for day, name in calendar.items():
-        by_name.setdefault(_base_name(name), []).append(np.datetime64(day, "D"))
+        by_name.setdefault(holiday_base_name(name), []).append(np.datetime64(day, "D"))
     days = times.values.astype("datetime64[D]")
     unique_days, inverse = np.unique(days, return_inverse=True)
     previous = np.full(len(unique_days), np.datetime64("NaT"), dtype="datetime64[D]")
@@ -72,7 +64,7 @@ def same_holiday_last_year(times, country="US"):
         name = calendar.get(day.astype(object))
         if name is None:
             continue
-        candidates = np.array(by_name[_base_name(name)], dtype="datetime64[D]")
+        candidates = np.array(by_name[holiday_base_name(name)], dtype="datetime64[D]")
         target = day - np.timedelta64(365, "D")
         distance = np.abs((candidates - target).astype(np.int64))
         best = int(np.argmin(distance))

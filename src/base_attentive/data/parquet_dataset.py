@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.calendar import calendar_feature_names
 from base_attentive.data.dataset import ForecastDataset
 from base_attentive.data.group_fit import GroupFit
 from base_attentive.data.prepare import prepare_frame
@@ -188,7 +189,9 @@ class ParquetForecastDataset:
             + len(spec.future_columns)
             + len(spec.static_columns)
         )
-        calendar = 2 * len(spec.calendar_features)
+        calendar = len(
+            calendar_feature_names(spec.calendar_features, spec.holiday_country)
+        )
         working = 8 * values + 8 * len(spec.categorical_columns) + 8 * calendar
         arrays = 4 * (values + calendar)
         # Arrow's table and pandas' frame of the group, the float64 working

@@ -79,8 +79,10 @@ class DatasetSpec:
             `"holiday_proximity"` (days to the next and since the last
             holiday, capped at a week, scaled to [0, 1]) and
             `"holiday_day_of_year"` (which holiday: the day of year as a
-            sin/cos pair on holidays, 0 elsewhere); the holiday features
-            need the `holidays` package. Default `()`.
+            sin/cos pair on holidays, 0 elsewhere) and `"holiday_name"`
+            (which holiday: a 0/1 column `holiday=<name>` per holiday of
+            `holiday_country`); the holiday features need the `holidays`
+            package. Default `()`.
         holiday_country: country code for the holiday features, passed to
             `holidays.country_holidays`. Default `"US"`.
         freq: pandas frequency string of the series (`"D"`, `"h"`, `"MS"`);
