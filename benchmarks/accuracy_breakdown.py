@@ -3,7 +3,8 @@
 Used by `benchmarks/accuracy.py --breakdown` on the test windows of a table.
 Each target (window, horizon step) is put in the groups it belongs to:
 
-- `holiday`: a public holiday (the dataset's `holiday` calendar column);
+- `holiday`: a public holiday of the dataset's `holiday_country` (when its
+  calendar has a holiday feature);
 - `holiday +-3 days`: within three days of one (not a holiday itself);
 - `home game`: any `*_Home` known-future column is 1 (sports schedules);
 - `weekend` / `weekday` (other days);
@@ -21,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from base_attentive.data.calendar import holiday_flags
+
 
 def day_groups(data):
     """Boolean masks `(N, H)` of the test targets, by kind of day."""
@@ -32,8 +35,9 @@ def day_groups(data):
     times = pd.DatetimeIndex(arrays.times[rows].ravel())
     groups = {}
     future = arrays.future_rows(slice(None))  # calendar columns included
-    if "holiday" in names:
-        holiday = future[:, names.index("holiday")] > 0.5
+    if any(feature.startswith("holiday") for feature in spec.calendar_features):
+        every_row = pd.DatetimeIndex(np.asarray(arrays.times))
+        holiday = holiday_flags(every_row, spec.holiday_country) > 0.5
         near = np.zeros_like(holiday)
         for shift in (1, 2, 3):
             near[shift:] |= holiday[:-shift]

@@ -26,6 +26,12 @@ def test_no_data_uses_the_bundled_preset_with_the_documented_defaults():
     assert resolved["target"] == ["rides"] and resolved["static"] == ["station"]
     assert resolved["past"] == [] and "Cubs_Home" in resolved["future"]
     assert resolved["ensemble"] == 3 and resolved["min_epochs"] == 8
+    assert resolved["calendar"] == [
+        "day_of_week",
+        "month",
+        "holiday_proximity",
+        "holiday_name",
+    ]
 
 
 def test_command_line_beats_config_file_beats_defaults(tmp_path):

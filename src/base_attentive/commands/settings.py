@@ -437,6 +437,14 @@ def bundled_preset():
     8% lower over five seeds. No epoch before the 9th is kept as the best
     (`min_epochs`): a validation loss that dips by chance in the first
     epochs no longer stops a model there (docs/accuracy.md, round 8).
+
+    The calendar tells the model which holiday a day is (`holiday_name`: a
+    column per US public holiday) instead of one holiday flag and the day
+    of year: one flag made every holiday alike (Veterans Day, a working day,
+    forecast like Labor Day), and the day of year placed Veterans Day next
+    to Thanksgiving. On the year before the test year, over eight seeds,
+    the holidays' error fell by 30% on every seed and MASE by 1.4% for the
+    averaged forecast (docs/accuracy.md, round 9).
     """
     from base_attentive.data import chicago_ridership_spec
 
@@ -448,7 +456,7 @@ def bundled_preset():
         "target": list(spec.target_columns),
         "static": list(spec.categorical_columns),
         "future": list(spec.future_columns),
-        "calendar": list(spec.calendar_features),
+        "calendar": ["day_of_week", "month", "holiday_proximity", "holiday_name"],
         "freq": spec.freq,
         "start": "2011-01-01 00:00:00",
         "test": 365,
