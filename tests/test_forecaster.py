@@ -159,6 +159,20 @@ def test_backtest_with_refit_never_trains_on_what_it_forecasts(frames, monkeypat
     assert np.isfinite(table["mase"]).all()
 
 
+def test_target_scaler_chooses_the_statistics_of_each_window(frames):
+    forecaster = make_forecaster(scaling="window", target_scaler="robust")
+    assert forecaster.get_config()["target_scaler"] == "robust"
+    data = forecaster.prepare_data(frames["train"], validation=21)
+    assert data.dataset.spec.target_scaler == "robust"
+    arrays = data.train.arrays
+    starts = data.train.starts[:5]
+    loc, _ = arrays.window_stats(starts)
+    lookback = arrays.model_target[starts[:, None] + np.arange(LOOKBACK)]
+    np.testing.assert_allclose(loc, np.median(lookback, axis=1))
+    with pytest.raises(ValueError, match="target_scaler"):
+        make_forecaster(scaling="window", target_scaler="none")
+
+
 def test_explain_names_every_variable_and_each_group_sums_to_one(fitted, frames):
     explanation = fitted.explain(frames["future"])
     importance = explanation["variable_importance"]

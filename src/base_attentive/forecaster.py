@@ -178,6 +178,11 @@ class Forecaster:
             its forecasts (follows level shifts; needs no per-series
             statistics, so it forecasts series unseen in training). See
             docs/data.md.
+        target_scaler: the statistics that scale the targets (as
+            `scaling` says): `"standard"` (default; mean and standard
+            deviation), `"robust"` (median and interquartile range: a few
+            outliers, closures or spikes move them little) or `"none"` (only
+            with `scaling="series"`: targets as they are).
         seasonal_lags: target values at seasonal offsets (steps, e.g.
             `(7, 364)` on daily data) given to the model as known-future
             inputs at every horizon step: the latest value at the same phase
@@ -235,6 +240,7 @@ class Forecaster:
         holiday_country="US",
         fill_missing="raise",
         scaling="series",
+        target_scaler="standard",
         seasonal_lags=(),
         holiday_lag=None,
         target_transform="none",
@@ -269,6 +275,7 @@ class Forecaster:
         self.fill_missing = fill_missing
         self.missing = missing
         self.scaling = scaling
+        self.target_scaler = target_scaler
         self.seasonal_lags = list(seasonal_lags or ())
         self.holiday_lag = holiday_lag
         self.target_transform = target_transform
@@ -337,6 +344,7 @@ class Forecaster:
             "holiday_country": self.holiday_country,
             "fill_missing": self.fill_missing,
             "scaling": self.scaling,
+            "target_scaler": self.target_scaler,
             "seasonal_lags": list(self.seasonal_lags),
             "holiday_lag": self.holiday_lag,
             "target_transform": self.target_transform,
@@ -393,6 +401,7 @@ class Forecaster:
             fill_gaps=fill != "raise",
             missing=self.missing,
             scaling=self.scaling,
+            target_scaler=self.target_scaler,
             seasonal_lags=tuple(self.seasonal_lags),
             holiday_lag=self.holiday_lag,
             target_transform=self.target_transform,

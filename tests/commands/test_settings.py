@@ -104,6 +104,18 @@ def test_target_transform_reaches_the_forecaster():
     assert arguments["target_transform"] == "log1p"
 
 
+def test_target_scaler_reaches_the_forecaster_and_is_checked():
+    from base_attentive.commands.tables import forecaster_arguments
+
+    assert (
+        forecaster_arguments(settings.resolve(_args()))["target_scaler"] == "standard"
+    )
+    robust = forecaster_arguments(settings.resolve(_args(target_scaler="robust")))
+    assert robust["target_scaler"] == "robust"
+    with pytest.raises(ValueError, match="--target-scaler must be one of"):
+        settings.resolve(_args(target_scaler="minmax"))
+
+
 def test_static_one_hot_max_reaches_the_forecaster():
     from base_attentive.commands.tables import forecaster_arguments
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from base_attentive.commands import values
 from base_attentive.data.calendar import CALENDAR_FEATURES
-from base_attentive.data.spec import FILL_POLICIES, MISSING_POLICIES
+from base_attentive.data.spec import FILL_POLICIES, MISSING_POLICIES, SCALERS
 from base_attentive.data.target_transform import TARGET_TRANSFORMS
 from base_attentive.data.window_arrays import SCALINGS
 from base_attentive.forecaster import DEFAULT_VALIDATION
@@ -163,6 +163,15 @@ DATA_SETTINGS = (
         "period) or 'window' (each window by its lookback's mean and "
         "standard deviation; forecasts series unseen in training)",
         "series",
+    ),
+    Setting(
+        "target_scaler",
+        values.choice(SCALERS),
+        "HOW",
+        "statistics that scale the targets (per series or per window, as "
+        "--scaling says): 'standard' (mean, standard deviation), 'robust' "
+        "(median, interquartile range) or 'none' (with --scaling series only)",
+        "standard",
     ),
     Setting(
         "seasonal_lags",

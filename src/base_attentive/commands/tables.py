@@ -282,6 +282,7 @@ def forecaster_arguments(settings):
         "fill_missing": settings["fill_missing"],
         "missing": settings["missing"],
         "scaling": settings["scaling"],
+        "target_scaler": settings["target_scaler"],
         "seasonal_lags": settings["seasonal_lags"],
         "holiday_lag": settings["holiday_lag"],
         "target_transform": settings["target_transform"],
