@@ -92,3 +92,14 @@ def test_training_that_ends_within_min_epochs_keeps_the_last_weights():
 def test_min_epochs_must_be_a_non_negative_integer(value):
     with pytest.raises(ValueError, match=r"`min_epochs` must be an integer >= 0"):
         TrainingSettings(min_epochs=value)
+
+
+def test_min_epochs_also_hold_the_learning_rate():
+    # The validation loss grows every epoch. Without min_epochs the
+    # plateau schedule halves the rate after two worse epochs (the history
+    # holds the rate each epoch trained with); with them, the first epochs
+    # are not watched and the rate is kept.
+    history, _, _, _ = _drifting_fit(min_epochs=0)
+    np.testing.assert_allclose(history["learning_rate"], [0.1, 0.1, 0.1, 0.05])
+    history, _, _, _ = _drifting_fit(min_epochs=2)
+    np.testing.assert_allclose(history["learning_rate"], [0.1] * EPOCHS)

@@ -5,6 +5,8 @@
   stops training when the trial's pruner says so (`base_attentive.tuning`).
 - `CosineSchedule`: the learning rate on a half cosine over the training
   budget (epochs or time, whichever ends first).
+- `PlateauSchedule`: Keras' reduce-on-plateau, watching the validation
+  loss only from a given epoch on.
 
 Importing this module imports Keras.
 """
@@ -148,3 +150,33 @@ class CosineSchedule(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["learning_rate"] = self.rates[-1]
+
+
+class PlateauSchedule(keras.callbacks.ReduceLROnPlateau):
+    """`keras.callbacks.ReduceLROnPlateau` that ignores the first epochs.
+
+    The learning rate is reduced after `patience` epochs without a better
+    validation loss, counted from epoch `start_from_epoch` on (as
+    `keras.callbacks.EarlyStopping`'s argument of that name). The
+    validation loss of the first epochs moves by chance: an early dip
+    followed by a few worse epochs would otherwise halve the rate again and
+    again before the model has learnt much, and the rest of the run would
+    train at the floor.
+
+    Args:
+        start_from_epoch: epochs (from 0) whose validation loss is not
+            watched. Default 0 (Keras' behaviour).
+        **kwargs: arguments of `keras.callbacks.ReduceLROnPlateau`.
+    """
+
+    def __init__(self, start_from_epoch=0, **kwargs):
+        super().__init__(**kwargs)
+        self.start_from_epoch = int(start_from_epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch >= self.start_from_epoch:
+            super().on_epoch_end(epoch, logs)
+        elif logs is not None:  # the history records the rate every epoch
+            logs["learning_rate"] = float(
+                keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
+            )

@@ -208,7 +208,7 @@ def train_model(
     """
     import keras
 
-    from base_attentive.callbacks import CosineSchedule, TimeLimit
+    from base_attentive.callbacks import CosineSchedule, PlateauSchedule, TimeLimit
     from base_attentive.data.epoch_sampler import EpochSampler
 
     if plan is not None:
@@ -228,11 +228,12 @@ def train_model(
             settings.learning_rate, settings.epochs, seconds, floor=LR_FLOOR
         )
     else:
-        schedule = keras.callbacks.ReduceLROnPlateau(
+        schedule = PlateauSchedule(
             monitor="val_loss",
             factor=LR_FACTOR,
             patience=LR_PATIENCE,
             min_lr=LR_FLOOR,
+            start_from_epoch=settings.min_epochs,
         )
     stopping = keras.callbacks.EarlyStopping(
         monitor="val_loss",
