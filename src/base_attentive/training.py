@@ -66,7 +66,10 @@ class TrainingSettings:
         min_epochs: the first `min_epochs` epochs are never kept as the
             best and do not count towards early stopping, so a model whose
             validation loss dips by chance in its first epochs (a noisy
-            validation period) is not stopped and restored there. When
+            validation period) is not stopped and restored there; nor do
+            they lower the learning rate of the `"plateau"` schedule (an
+            early dip followed by a few worse epochs would otherwise halve
+            it again and again, and the run would train at the floor). When
             training ends within them (`epochs` or the time limit), the last
             epoch's weights are kept. Default 0.
         time_limit: training budget in minutes: no epoch starts that would
@@ -78,8 +81,9 @@ class TrainingSettings:
             whose quantile forecasts are averaged (`models.MeanEnsemble`).
             Default 1.
         schedule: the learning-rate schedule: `"plateau"` (halved after
-            `LR_PATIENCE` epochs without a better validation loss, down to
-            `LR_FLOOR`) or `"cosine"` (a half cosine from `learning_rate`
+            `LR_PATIENCE` epochs without a better validation loss, counted
+            from epoch `min_epochs` on, down to `LR_FLOOR`; see
+            `callbacks.PlateauSchedule`) or `"cosine"` (a half cosine from `learning_rate`
             to `LR_FLOOR` over `epochs`, compressed onto the epochs that fit
             in `time_limit`; see `callbacks.CosineSchedule`). Default
             "plateau".
