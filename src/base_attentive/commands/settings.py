@@ -343,7 +343,7 @@ TRAINING_SETTINGS = (
         values.integer(0),
         "N",
         "the first N epochs are never kept as the best and do not count "
-        "towards early stopping",
+        "towards early stopping or the plateau schedule",
         _RECIPE.min_epochs,
     ),
     Setting(
