@@ -83,10 +83,10 @@ class TrainingSettings:
         schedule: the learning-rate schedule: `"plateau"` (halved after
             `LR_PATIENCE` epochs without a better validation loss, counted
             from epoch `min_epochs` on, down to `LR_FLOOR`; see
-            `callbacks.PlateauSchedule`) or `"cosine"` (a half cosine from `learning_rate`
-            to `LR_FLOOR` over `epochs`, compressed onto the epochs that fit
-            in `time_limit`; see `callbacks.CosineSchedule`). Default
-            "plateau".
+            `callbacks.PlateauSchedule`) or `"cosine"` (a half cosine from
+            `learning_rate` to `LR_FLOOR` over `epochs`, compressed onto the
+            epochs that fit in `time_limit`; see `callbacks.CosineSchedule`).
+            Default "plateau".
     """
 
     epochs: int = 30
