@@ -1,9 +1,13 @@
 """The recipe's Keras callbacks (`base_attentive.callbacks`)."""
 
+import signal
+
 import keras
 import numpy as np
+import pytest
 
-from base_attentive.callbacks import TrialPruning
+from base_attentive import interrupts
+from base_attentive.callbacks import StopOnSignal, TrialPruning
 
 
 class FakeTrial:
@@ -43,3 +47,33 @@ def test_trial_pruning_lets_a_promising_trial_run():
     history = _fit(callback, epochs=3)
     assert not callback.pruned and len(history.history["loss"]) == 3
     assert [step for step, _ in trial.reports] == [0, 1, 2]
+
+
+class SwallowSignal(keras.callbacks.Callback):
+    """Receives SIGINT on the second batch inside a bare `except:`, as
+    Keras' torch backend can while it traces the model's shapes."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.batches += 1
+        if self.batches == 2:
+            try:
+                signal.raise_signal(signal.SIGINT)
+            except:  # noqa: E722 (the point of the test)
+                pass
+
+
+def test_stop_on_signal_stops_training_on_a_swallowed_signal():
+    swallow = SwallowSignal()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+    with pytest.raises(KeyboardInterrupt), interrupts.signals_as_exceptions():
+        model.fit(
+            x, x[:, :1], batch_size=8, epochs=3, verbose=0,
+            callbacks=[swallow, StopOnSignal()],
+        )  # fmt: skip
+    assert swallow.batches == 2  # stopped after the batch it came in

@@ -217,8 +217,13 @@ def test_sigterm_while_training_with_overwrite_leaves_the_old_run_whole(
 
 def test_sigint_during_the_first_compilation_exits_130_without_a_crash(files, tmp_path):
     out = tmp_path / "new"
-    # JAX compiles the training step right after this line (~seconds).
-    code, stdout, err = _train_until(files, out, "[3/5] training", 0.5, signal.SIGINT)
+    # JAX compiles the training step right after this line (~seconds); torch
+    # traces the model's shapes inside a bare `except:` that swallows the
+    # signal (`callbacks.StopOnSignal` raises it again). 100 epochs that
+    # cannot stop early keep the run going until the signal comes.
+    code, stdout, err = _train_until(
+        files, out, "[3/5] training", 0.5, signal.SIGINT, "--min-epochs", "100"
+    )
     assert code == 130, (stdout[-2000:], err[-3000:])
     assert "Fatal Python error" not in err and "Segmentation fault" not in err
     assert err.strip().splitlines()[-1] == "error: interrupted"
@@ -265,6 +270,41 @@ def test_a_failed_rename_puts_the_old_run_back(tmp_path, monkeypatch):
         (folder.root / "new.txt").write_text("new")
     assert sorted(p.name for p in target.iterdir()) == ["old.txt"]
     assert _hidden(tmp_path) == []
+
+
+def _swallowed(signum):
+    """Receives `signum` inside code that catches every exception, as
+    Keras' torch backend does while it traces a model's shapes."""
+    try:
+        signal.raise_signal(signum)
+    except:  # noqa: E722 (the point of the test)
+        pass
+
+
+@pytest.mark.parametrize(
+    "signum, stop",
+    [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, interrupts.Terminated)],
+)
+def test_a_swallowed_signal_still_keeps_the_run_out_of_place(tmp_path, signum, stop):
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "model.keras").write_text("old model")
+    with (
+        pytest.raises(stop),
+        interrupts.signals_as_exceptions(),
+        atomic_folder(target, overwrite=True) as folder,
+    ):
+        (folder.root / "model.keras").write_text("new model")
+        _swallowed(signum)
+    assert (target / "model.keras").read_text() == "old model"
+    assert _hidden(tmp_path) == []
+
+
+def test_a_swallowed_signal_is_raised_once_the_command_is_over_no_more():
+    with pytest.raises(KeyboardInterrupt), interrupts.signals_as_exceptions():
+        _swallowed(signal.SIGINT)
+        interrupts.raise_if_received()
+    interrupts.raise_if_received()  # outside the block: nothing to stop
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, interrupts.Terminated])

@@ -7,6 +7,8 @@
   budget (epochs or time, whichever ends first).
 - `PlateauSchedule`: Keras' reduce-on-plateau, watching the validation
   loss only from a given epoch on.
+- `StopOnSignal`: stops training on a Ctrl-C or SIGTERM that code within
+  Keras swallowed.
 
 Importing this module imports Keras.
 """
@@ -17,6 +19,8 @@ import math
 import time
 
 import keras
+
+from base_attentive import interrupts
 
 
 class TimeLimit(keras.callbacks.Callback):
@@ -49,6 +53,25 @@ class TimeLimit(keras.callbacks.Callback):
         if elapsed + elapsed / (epoch + 1) > self.seconds:
             self.stopped = True
             self.model.stop_training = True
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Raises, after every batch, a signal that stopped nothing yet.
+
+    Within `interrupts.signals_as_exceptions` (the CLI) a SIGINT or SIGTERM
+    raises in the main thread wherever it is; when that is inside code that
+    catches every exception (Keras' torch backend does while it traces the
+    model's shapes on the first step), training would go on to the end.
+    This callback raises the signal's exception again
+    (`interrupts.raise_if_received`), so the run stops within a batch.
+    Elsewhere it does nothing.
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        interrupts.raise_if_received()
+
+    def on_test_batch_end(self, batch, logs=None):
+        interrupts.raise_if_received()
 
 
 class TrialPruning(keras.callbacks.Callback):

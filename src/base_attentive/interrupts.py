@@ -19,6 +19,14 @@ crashed the process with a segmentation fault (exit 139). `exit_now` ends
 the process without exit handlers, after flushing the output; `cli.main`
 calls it once the exception has unwound the command.
 
+Some library code catches every exception, and a signal that lands inside
+it is lost: Keras 3.15's torch backend traces a model's output shapes
+inside a bare `except:` and retries, so a Ctrl-C during the first training
+step used to let the run go on to the end (exit 0). `raise_if_received`
+raises such a signal again; the training recipe calls it after every batch
+(`callbacks.StopOnSignal`) and `run_folder.atomic_folder` before it puts a
+finished run in place.
+
 `deferred` holds both signals for a block that must not be cut in half: the
 renames that put a finished run folder in place.
 """
@@ -39,6 +47,7 @@ __all__ = [
     "cancel_at_stop",
     "deferred",
     "exit_now",
+    "raise_if_received",
     "received",
     "signals_as_exceptions",
 ]
@@ -47,6 +56,7 @@ __all__ = [
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _received = []  # the signals that stopped a command, in this process
+_active = []  # non-empty while `signals_as_exceptions` is in force
 _at_stop = []  # callables `exit_now` runs (exit handlers do not run then)
 
 
@@ -58,11 +68,31 @@ class Terminated(KeyboardInterrupt):
     """
 
 
+def _exception(signum):
+    if signum == signal.SIGTERM:
+        return Terminated(f"terminated (signal {signum})")
+    return KeyboardInterrupt()
+
+
 def _raise(signum, frame):
     _received.append(signum)
-    if signum == signal.SIGTERM:
-        raise Terminated(f"terminated (signal {signum})")
-    raise KeyboardInterrupt
+    raise _exception(signum)
+
+
+def raise_if_received():
+    """Raises the exception of a signal received within
+    `signals_as_exceptions`, again.
+
+    Within the block a received signal always ends the command, so if the
+    code is still running after one, the first exception was swallowed on
+    its way out (see the module docstring). Outside the block, and when no
+    signal came, it does nothing.
+
+    Raises:
+        KeyboardInterrupt: after SIGINT; `Terminated` after SIGTERM.
+    """
+    if _active and _received:
+        raise _exception(_received[-1])
 
 
 def received():
@@ -102,8 +132,12 @@ def signals_as_exceptions():
         yield
         return
     _received.clear()
-    with _installed(_raise):
-        yield
+    _active.append(True)
+    try:
+        with _installed(_raise):
+            yield
+    finally:
+        _active.pop()
 
 
 @contextlib.contextmanager

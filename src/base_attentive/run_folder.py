@@ -34,6 +34,8 @@ import socket
 import uuid
 from pathlib import Path
 
+from base_attentive import interrupts
+
 RUNS_DIR = "runs"
 FILES = {
     "model": "model.keras",
@@ -249,6 +251,7 @@ def atomic_folder(path, overwrite=False, argument="path"):
             ) from None
         try:
             yield RunFolder(staging, destination=path)
+            interrupts.raise_if_received()  # one that code swallowed
             _commit(staging, path, overwrite, token, argument)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -259,8 +262,6 @@ def atomic_folder(path, overwrite=False, argument="path"):
 
 def _commit(staging, path, overwrite, token, argument):
     """Renames `staging` into place at `path` (see `atomic_folder`)."""
-    from base_attentive.interrupts import deferred
-
     if path.is_dir() and any(path.iterdir()):
         if not overwrite:
             raise ValueError(
@@ -268,7 +269,7 @@ def _commit(staging, path, overwrite, token, argument):
                 "run was writing; nothing was written. Choose another folder."
             )
         old = path.with_name(f".{path.name}.old-{token}")
-        with deferred():
+        with interrupts.deferred():
             os.rename(path, old)
             try:
                 os.rename(staging, path)
@@ -277,7 +278,7 @@ def _commit(staging, path, overwrite, token, argument):
                 raise
             shutil.rmtree(old, ignore_errors=True)
         return
-    with deferred():
+    with interrupts.deferred():
         if path.is_dir():
             path.rmdir()
         os.rename(staging, path)

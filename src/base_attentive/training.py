@@ -212,7 +212,12 @@ def train_model(
     """
     import keras
 
-    from base_attentive.callbacks import CosineSchedule, PlateauSchedule, TimeLimit
+    from base_attentive.callbacks import (
+        CosineSchedule,
+        PlateauSchedule,
+        StopOnSignal,
+        TimeLimit,
+    )
     from base_attentive.data.epoch_sampler import EpochSampler
 
     if plan is not None:
@@ -254,6 +259,7 @@ def train_model(
             stopping,
             schedule,
             keras.callbacks.TerminateOnNaN(),
+            StopOnSignal(),
             time_limit,
             *callbacks,
         ],
