@@ -13,9 +13,10 @@ training period, mean quantile loss, 80% coverage), on the windows of
   CLI's baseline);
 - a LightGBM global model (`accuracy_lightgbm.py`: lags, rolling
   statistics, calendar / holiday / sports features at the target step,
-  weather of the origin, station as a category; one model per quantile
-  with the horizon step as a feature; conformal intervals; tuned on the
-  validation period only);
+  the table's past-observed columns at the origin (none in the Chicago
+  default run; the weather on bikes), station as a category; one model
+  per quantile with the horizon step as a feature; conformal intervals;
+  tuned on the validation period only);
 - statsforecast AutoETS (season 7; `accuracy_ets.py`, run with
   `--peer-python` because statsforecast needs pandas < 3);
 - base-attentive: the default `base-attentive train` on each backend, each

@@ -18,8 +18,10 @@ from the same windows as base-attentive (`WindowArrays` of the fitted
 - known-future covariates and calendar features **at the target step**
   (sports schedules, day of week, day of year, month, holiday flag), the day
   of week and distances to the previous and next holiday as integers;
-- past-observed covariates only from the origin (weather of the last
-  observed day and its mean over the last season);
+- past-observed covariates only from the origin (the table's `past`
+  columns: on bikes the weather of the last observed day and its mean over
+  the last season; the Chicago default run has none since round 8 of
+  docs/accuracy.md, so LightGBM reads no weather there either);
 - the series id as a LightGBM categorical feature.
 
 Quantiles come from LightGBM's quantile objective, one model per level,
