@@ -56,7 +56,7 @@ class TimeLimit(keras.callbacks.Callback):
 
 
 class StopOnSignal(keras.callbacks.Callback):
-    """Raises, after every batch, a signal that stopped nothing yet.
+    """Raises, before every batch, a signal that stopped nothing yet.
 
     Within `interrupts.signals_as_exceptions` (the CLI) a SIGINT or SIGTERM
     raises in the main thread wherever it is; when that is inside code that
@@ -64,13 +64,14 @@ class StopOnSignal(keras.callbacks.Callback):
     model's shapes on the first step), training would go on to the end.
     This callback raises the signal's exception again
     (`interrupts.raise_if_received`), so the run stops within a batch.
-    Elsewhere it does nothing.
+    Elsewhere it does nothing. It uses the batch-begin hooks: a batch-end
+    hook would make Keras turn every batch's logs into Python numbers.
     """
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_begin(self, batch, logs=None):
         interrupts.raise_if_received()
 
-    def on_test_batch_end(self, batch, logs=None):
+    def on_test_batch_begin(self, batch, logs=None):
         interrupts.raise_if_received()
 
 

@@ -23,7 +23,7 @@ Some library code catches every exception, and a signal that lands inside
 it is lost: Keras 3.15's torch backend traces a model's output shapes
 inside a bare `except:` and retries, so a Ctrl-C during the first training
 step used to let the run go on to the end (exit 0). `raise_if_received`
-raises such a signal again; the training recipe calls it after every batch
+raises such a signal again; the training recipe calls it before every batch
 (`callbacks.StopOnSignal`) and `run_folder.atomic_folder` before it puts a
 finished run in place.
 
