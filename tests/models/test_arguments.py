@@ -266,9 +266,10 @@ def test_mixed_bfloat16_runs_a_training_step(rng):
         assert keras.backend.standardize_dtype(outputs.dtype) == "float32"
         assert np.isfinite(ops.convert_to_numpy(outputs)).all()
         details = model.explain(inputs)
-        assert np.allclose(
-            details["variable_selection"]["dynamic"].sum(-1), 1, atol=1e-2
-        )
+        # Summed in float32: eight bfloat16 weights summed in bfloat16 can
+        # be off by more than the tolerance (its step at 1 is 0.0078).
+        weights = np.asarray(details["variable_selection"]["dynamic"], "float32")
+        assert np.allclose(weights.sum(-1), 1, atol=1e-2)
     finally:
         keras.config.set_dtype_policy(previous)
 
