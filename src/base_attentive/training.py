@@ -60,7 +60,7 @@ class TrainingSettings:
             training windows (the validation loss, and so early stopping, is
             checked every `steps_per_epoch` batches). Default 50.
         batch_size: windows per batch. Default 128.
-        learning_rate: Adam's initial learning rate. Default 0.002.
+        learning_rate: Adam's initial learning rate. Default 0.003.
         patience: epochs without a better validation loss before early
             stopping; the best weights are restored. Default 5.
         min_epochs: the first `min_epochs` epochs are never kept as the
@@ -92,7 +92,7 @@ class TrainingSettings:
     epochs: int = 30
     steps_per_epoch: int = 50
     batch_size: int = 128
-    learning_rate: float = 0.002
+    learning_rate: float = 0.003
     patience: int = 5
     min_epochs: int = 0
     time_limit: float | None = 6.0
