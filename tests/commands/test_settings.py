@@ -72,7 +72,11 @@ def test_json_config_and_comma_separated_lists(tmp_path):
         ),
         ({"seasonal_lags": "7,7"}, "--seasonal-lags must not repeat a number"),
         ({"schedule": "step"}, "--schedule must be one of ['plateau', 'cosine']"),
-        ({"holiday_lag": "0"}, "--holiday-lag must be an integer >= 1"),
+        ({"holiday_lag": "0"}, "--holiday-lag must be an integer >= 1, or 'none'"),
+        (
+            {"seasonal_lags": "7", "holiday_lag": "364"},
+            "--holiday-lag 364 must be one of --seasonal-lags",
+        ),
         (
             {"static_one_hot_max": "-1"},
             "--static-one-hot-max must be an integer >= 0",
@@ -90,11 +94,24 @@ def test_bad_values_name_the_option_and_the_value(given, message):
 
 def test_seasonal_lags_from_the_command_line_and_a_config_file(tmp_path):
     assert settings.resolve(_args(seasonal_lags="7, 364"))["seasonal_lags"] == [7, 364]
-    assert settings.resolve(_args(seasonal_lags="none"))["seasonal_lags"] == []
+    # The bundled run aligns the yearly lag on holidays: without that lag,
+    # --holiday-lag none says so.
+    no_lags = settings.resolve(_args(seasonal_lags="none", holiday_lag="none"))
+    assert no_lags["seasonal_lags"] == []
     config = tmp_path / "run.toml"
-    config.write_text('seasonal_lags = [7]\nscaling = "window"\n')
+    config.write_text('seasonal_lags = [7]\nscaling = "window"\nholiday_lag = "none"\n')
     resolved = settings.resolve(_args(config=config))
     assert resolved["seasonal_lags"] == [7] and resolved["scaling"] == "window"
+
+
+def test_holiday_lag_none_turns_off_what_a_preset_sets(tmp_path):
+    assert settings.resolve(_args(holiday_lag="364"))["holiday_lag"] == 364
+    assert settings.resolve(_args(holiday_lag="none"))["holiday_lag"] is None
+    resolved = settings.resolve(_args(seasonal_lags="7", holiday_lag="none"))
+    assert resolved["seasonal_lags"] == [7] and resolved["holiday_lag"] is None
+    config = tmp_path / "run.toml"
+    config.write_text('holiday_lag = "none"\n')
+    assert settings.resolve(_args(config=config))["holiday_lag"] is None
 
 
 def test_target_transform_reaches_the_forecaster():

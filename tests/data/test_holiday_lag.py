@@ -1,5 +1,6 @@
 """`DatasetSpec(holiday_lag=...)`: the yearly lag reads the same holiday a
-year before on holidays, the same weekday 52 weeks before on other days."""
+year before on holidays when it fell on the same weekday, the same weekday
+52 weeks before on other days."""
 
 import numpy as np
 import pandas as pd
@@ -18,24 +19,25 @@ pytestmark = pytest.mark.skipif(
 def test_each_holiday_maps_to_the_same_holiday_a_year_before():
     days = pd.to_datetime(
         [
-            "2015-07-04",  # Independence Day: a fixed date, 365 days
-            "2015-07-03",  # ... observed on the Friday: the holiday itself
+            "2015-07-04",  # Independence Day on a Saturday, a Friday before
+            "2015-07-03",  # ... observed on the Friday: the Friday before
             "2015-09-07",  # Labor Day, first Monday of September: 371 days
             "2015-11-26",  # Thanksgiving: 364 days
-            "2016-07-04",  # after a leap day: 366 days
+            "2013-11-11",  # Veterans Day, a Monday; a Sunday in 2012
+            "2016-07-04",  # a Monday; a Saturday in 2015 (observed Friday)
             "2015-09-08",  # an ordinary day
         ]
     )
     found = same_holiday_last_year(days)
     expected = pd.to_datetime(
-        ["2014-07-04", "2014-07-04", "2014-09-01", "2014-11-27", "2015-07-04", "NaT"]
+        ["NaT", "2014-07-04", "2014-09-01", "2014-11-27", "NaT", "NaT", "NaT"]
     )
     np.testing.assert_array_equal(found, expected.values)
 
 
 def test_hourly_times_keep_their_hour():
-    found = same_holiday_last_year(pd.to_datetime(["2015-12-25 17:00"]))
-    assert pd.Timestamp(found[0]) == pd.Timestamp("2014-12-25 17:00")
+    found = same_holiday_last_year(pd.to_datetime(["2015-11-26 17:00"]))
+    assert pd.Timestamp(found[0]) == pd.Timestamp("2014-11-27 17:00")
 
 
 def test_source_rows_stay_in_their_series():
@@ -43,17 +45,18 @@ def test_source_rows_stay_in_their_series():
     length = len(times)
     offsets = np.array([0, length, 2 * length])
     source = holiday_source_rows(np.concatenate([times, times]), offsets)
-    july4 = int(np.searchsorted(times, np.datetime64("2015-07-04")))
+    july3 = int(np.searchsorted(times, np.datetime64("2015-07-03")))  # observed
     last_year = int(np.searchsorted(times, np.datetime64("2014-07-04")))
-    assert source[july4] == last_year
-    assert source[length + july4] == length + last_year
+    assert source[july3] == last_year
+    assert source[length + july3] == length + last_year
     # A holiday whose last occurrence is before the data has no source.
     assert source[last_year] == -1
     assert (source[source >= 0] < np.arange(2 * length)[source >= 0]).all()
 
 
 def _two_years():
-    frame = make_frame(num_series=2, length=480, start="2014-05-01")
+    # To 2015-10-02: Labor Day 2015 is 371 days after Labor Day 2014.
+    frame = make_frame(num_series=2, length=520, start="2014-05-01")
     return frame, make_spec(
         lookback=14,
         forecast_horizon=7,
@@ -68,8 +71,13 @@ def test_the_yearly_lag_reads_last_years_holiday_on_holidays_only():
     plain = ForecastDataset(spec).fit(frame).windows("all", batch_size=4096)
     aligned_data = ForecastDataset(spec.replace(holiday_lag=364)).fit(frame)
     aligned = aligned_data.windows("all", batch_size=4096)
-    np.testing.assert_array_equal(plain.starts, aligned.starts)
+    # A holiday on a set weekday can be 53 weeks back: each series' first
+    # week of windows goes (they could not read it); the rest are the same.
+    assert len(aligned.starts) == len(plain.starts) - 2 * 7
+    shared = np.isin(plain.starts, aligned.starts)
+    np.testing.assert_array_equal(plain.starts[shared], aligned.starts)
     (_, _, future_plain), _ = plain.materialize()
+    future_plain = future_plain[shared]
     (_, _, future_aligned), _ = aligned.materialize()
     # Only the last column (lag 364) changes, and only on holidays.
     np.testing.assert_array_equal(future_plain[..., :-1], future_aligned[..., :-1])
@@ -90,6 +98,10 @@ def test_the_yearly_lag_reads_last_years_holiday_on_holidays_only():
     expected = arrays.target[series_rows][row, 0]
     original = aligned_data.to_original_units(future_aligned[..., -1:], aligned)
     np.testing.assert_allclose(original[window, step, 0], expected, rtol=1e-5)
+    # Labor Day 2015 (371 days after Labor Day 2014) reads it on every step.
+    labor_day = times == np.datetime64("2015-09-07")
+    assert labor_day.sum() == 2 * spec.forecast_horizon
+    assert changed[labor_day].all()
 
 
 def test_holiday_lag_survives_save_and_load(tmp_path):

@@ -57,6 +57,22 @@ def integer(minimum):
     return parse
 
 
+def integer_or_none(minimum):
+    """An integer >= `minimum`, or 'none' (None): to turn off a setting a
+    preset turns on."""
+    parse_integer = integer(minimum)
+
+    def parse(value):
+        if value is None or (isinstance(value, str) and value.strip() == "none"):
+            return None
+        try:
+            return parse_integer(value)
+        except ValueError:
+            raise ValueError(f"must be an integer >= {minimum}, or 'none'") from None
+
+    return parse
+
+
 def integers(value):
     """Comma-separated positive integers (or a list); 'none' for none."""
     items = value.split(",") if isinstance(value, str) else value

@@ -14,7 +14,15 @@ ordinary lag).
 Holidays are matched by name in the `holidays` calendar of the country
 ("Labor Day" to "Labor Day"; an observed day such as "Independence Day
 (observed)" to the same holiday), taking the occurrence nearest to one year
-before; a holiday with no such occurrence keeps the ordinary lag.
+before, and only when it fell on the same weekday: a holiday on a fixed
+date that fell on another weekday (Veterans Day 2013, a Monday, after
+Sunday 11 November 2012) keeps the ordinary lag, the same weekday 52 weeks
+before, since a Sunday's ridership says little about a Monday holiday's
+(on the Chicago year 2013-08 .. 2014-08 reading it quadrupled that day's
+error; docs/accuracy.md, round 12). The lag moves where the 52-week lag
+misses a holiday on a set weekday: Labor Day 2015 (371 days after Labor
+Day 2014), Thanksgiving 2013. A holiday with no such occurrence keeps the
+ordinary lag.
 """
 
 from __future__ import annotations
@@ -29,7 +37,8 @@ MAX_SHIFT_DAYS = 10
 
 def same_holiday_last_year(times, country="US"):
     """For each time on a public holiday, the same time of day on the same
-    holiday a year before; NaT for other times.
+    holiday a year before when that fell on the same weekday; NaT for other
+    times.
 
     Args:
         times: `pandas.DatetimeIndex` (or datetime64 array).
@@ -68,7 +77,8 @@ def same_holiday_last_year(times, country="US"):
         target = day - np.timedelta64(365, "D")
         distance = np.abs((candidates - target).astype(np.int64))
         best = int(np.argmin(distance))
-        if distance[best] <= MAX_SHIFT_DAYS and candidates[best] < day:
+        same_weekday = (day - candidates[best]).astype(np.int64) % 7 == 0
+        if distance[best] <= MAX_SHIFT_DAYS and candidates[best] < day and same_weekday:
             previous[index] = candidates[best]
     shift = (unique_days - previous)[inverse.reshape(-1)]
     valid = ~np.isnat(shift)

@@ -331,7 +331,11 @@ class DatasetSpec:
     def history_rows(self):
         """Rows a window reads before its lookback (for `seasonal_lags`)."""
         return history_rows(
-            self.lookback, self.forecast_horizon, self.seasonal_lags, self.mode
+            self.lookback,
+            self.forecast_horizon,
+            self.seasonal_lags,
+            self.mode,
+            self.holiday_lag,
         )
 
     def _check_choice(self, name, choices):

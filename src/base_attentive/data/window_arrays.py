@@ -62,7 +62,9 @@ def lag_offsets(lag, positions):
     return lag * seasons
 
 
-def history_rows(lookback, forecast_horizon, seasonal_lags=(), mode=None):
+def history_rows(
+    lookback, forecast_horizon, seasonal_lags=(), mode=None, holiday_lag=None
+):
     """Rows a window reads before its first lookback row (for seasonal lags).
 
     Args:
@@ -70,6 +72,10 @@ def history_rows(lookback, forecast_horizon, seasonal_lags=(), mode=None):
         seasonal_lags: the lags of `DatasetSpec.seasonal_lags`.
         mode: `None` (future input over the horizon) or `"tft"` (over the
             lookback and the horizon).
+        holiday_lag: `DatasetSpec.holiday_lag`: on holidays that lag reads
+            the same holiday a year before, up to a week (`holiday_lag //
+            52` rows: 53 weeks for a holiday on a set weekday) further back
+            than the lag itself.
 
     Returns:
         int >= 0.
@@ -78,11 +84,15 @@ def history_rows(lookback, forecast_horizon, seasonal_lags=(), mode=None):
 
     >>> history_rows(56, 14, seasonal_lags=(7, 364))
     308
+    >>> history_rows(56, 14, seasonal_lags=(7, 364), holiday_lag=364)
+    315
     """
     positions = _future_positions(lookback, forecast_horizon, mode)
     reach = 0
     for lag in seasonal_lags:
         back = lag_offsets(lag, positions) - positions  # rows before origin
+        if lag == holiday_lag:
+            back = back + lag // 52
         reach = max(reach, int(back.max()) - (lookback - 1))
     return max(reach, 0)
 
@@ -224,7 +234,9 @@ class WindowArrays:
                 f"scaling={self.scaling!r}"
             )
         lookback, horizon = self.lookback, self.forecast_horizon
-        self.history = history_rows(lookback, horizon, self.seasonal_lags, self.mode)
+        self.history = history_rows(
+            lookback, horizon, self.seasonal_lags, self.mode, self.holiday_lag
+        )
         self._lookback_steps = np.arange(lookback)
         self._target_steps = lookback + np.arange(horizon)
         self._future_steps = (
