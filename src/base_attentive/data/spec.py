@@ -115,8 +115,10 @@ class DatasetSpec:
             series start no window. Default `()`.
         holiday_lag: one of `seasonal_lags` (the yearly one, e.g. 364 on
             daily data) that reads, on public holidays of `holiday_country`,
-            the value on the same holiday a year before instead of the same
-            weekday 52 weeks before (see `base_attentive.data.holiday_lag`;
+            the value on the same holiday a year before, when it fell on the
+            same weekday, instead of the same weekday 52 weeks before (Labor
+            Day 2015 reads Labor Day 2014, 53 weeks before; each window then
+            reads a week more history, see `base_attentive.data.holiday_lag`;
             needs the `holidays` package). Default None.
         target_transform: `"none"` (default) or `"log1p"`: the model
             learns `log(1 + y)` (scaled as `scaling` says) and its quantile
