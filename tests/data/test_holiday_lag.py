@@ -1,6 +1,7 @@
 """`DatasetSpec(holiday_lag=...)`: the yearly lag reads the same holiday a
-year before on holidays when it fell on the same weekday, the same weekday
-52 weeks before on other days."""
+year before on holidays when it fell on the same weekday, 53 weeks before
+on ordinary days whose 52-week lag is a holiday, the same weekday 52 weeks
+before on other days."""
 
 import numpy as np
 import pandas as pd
@@ -8,7 +9,11 @@ import pytest
 
 from base_attentive.data import ForecastDataset
 from base_attentive.data.calendar import holidays_available
-from base_attentive.data.holiday_lag import holiday_source_rows, same_holiday_last_year
+from base_attentive.data.holiday_lag import (
+    holiday_source_rows,
+    same_holiday_last_year,
+    yearly_lag_source,
+)
 from tests.data.conftest import make_frame, make_spec
 
 pytestmark = pytest.mark.skipif(
@@ -33,6 +38,26 @@ def test_each_holiday_maps_to_the_same_holiday_a_year_before():
         ["NaT", "2014-07-04", "2014-09-01", "2014-11-27", "NaT", "NaT", "NaT"]
     )
     np.testing.assert_array_equal(found, expected.values)
+
+
+def test_ordinary_days_skip_last_years_holiday():
+    days = pd.to_datetime(
+        [
+            "2015-08-31",  # 52 weeks after Labor Day 2014: 53 weeks back
+            "2016-05-23",  # 52 weeks after Memorial Day 2015: 53 weeks back
+            "2015-09-07",  # Labor Day itself: Labor Day 2014
+            "2014-12-31",  # 52 weeks after New Year, 53 after Christmas 2013
+            "2015-12-24",  # 52 weeks after Christmas, but Christmas Eve
+            "2015-09-01",  # an ordinary day a year after an ordinary day
+        ]
+    )
+    found = yearly_lag_source(days)
+    expected = pd.to_datetime(
+        ["2014-08-25", "2015-05-18", "2014-09-01", "NaT", "NaT", "NaT"]
+    )
+    np.testing.assert_array_equal(found, expected.values)
+    hourly = yearly_lag_source(pd.to_datetime(["2015-08-31 08:00"]))
+    assert pd.Timestamp(hourly[0]) == pd.Timestamp("2014-08-25 08:00")
 
 
 def test_hourly_times_keep_their_hour():
@@ -79,18 +104,22 @@ def test_the_yearly_lag_reads_last_years_holiday_on_holidays_only():
     (_, _, future_plain), _ = plain.materialize()
     future_plain = future_plain[shared]
     (_, _, future_aligned), _ = aligned.materialize()
-    # Only the last column (lag 364) changes, and only on holidays.
+    # Only the last column (lag 364) changes, and only on the days
+    # `yearly_lag_source` moves: holidays and the days 52 weeks after one.
     np.testing.assert_array_equal(future_plain[..., :-1], future_aligned[..., :-1])
-    holiday = future_aligned[
-        ..., aligned_data.feature_names()["future"].index("holiday")
-    ]
-    changed = future_plain[..., -1] != future_aligned[..., -1]
-    assert changed.any() and holiday[changed].min() == 1.0
-    # The changed values are last year's holiday, in original units.
     arrays = aligned.arrays
     rows = aligned.starts[:, None] + spec.lookback + np.arange(spec.forecast_horizon)
     times = arrays.times[rows]
-    window, step = np.argwhere(changed)[0]
+    source = yearly_lag_source(times.reshape(-1)).reshape(times.shape)
+    moved = ~np.isnat(source) & (times - source != np.timedelta64(364, "D"))
+    changed = future_plain[..., -1] != future_aligned[..., -1]
+    assert changed.any()
+    np.testing.assert_array_equal(changed, moved)
+    # The changed values are last year's holiday, in original units.
+    holiday = future_aligned[
+        ..., aligned_data.feature_names()["future"].index("holiday")
+    ]
+    window, step = np.argwhere(changed & (holiday == 1.0))[0]
     when = pd.Timestamp(times[window, step])
     source = pd.Timestamp(same_holiday_last_year(pd.DatetimeIndex([when]))[0])
     series_rows = slice(arrays.offsets[aligned.window_series[window]], None)
@@ -102,6 +131,8 @@ def test_the_yearly_lag_reads_last_years_holiday_on_holidays_only():
     labor_day = times == np.datetime64("2015-09-07")
     assert labor_day.sum() == 2 * spec.forecast_horizon
     assert changed[labor_day].all()
+    # The Monday before, 52 weeks after Labor Day 2014, reads 53 weeks back.
+    assert changed[times == np.datetime64("2015-08-31")].all()
 
 
 def test_holiday_lag_survives_save_and_load(tmp_path):

@@ -23,6 +23,16 @@ error; docs/accuracy.md, round 12). The lag moves where the 52-week lag
 misses a holiday on a set weekday: Labor Day 2015 (371 days after Labor
 Day 2014), Thanksgiving 2013. A holiday with no such occurrence keeps the
 ordinary lag.
+
+The same move has a mirror image: an ordinary day whose 52-week lag lands
+on last year's holiday (Monday 31 August 2015 on Labor Day 2014, which
+moved a week) would read a holiday's value for a working day. Such a day
+reads 53 weeks back instead, the same weekday a week earlier, when that
+is not a holiday either (`yearly_lag_source`). A day next to a holiday
+keeps last year's holiday: the eve of one behaves much like one
+(Christmas Eve 2014 read on an ordinary Wednesday instead of Christmas
+2013 more than quadrupled that day's error on the Chicago development
+year; docs/accuracy.md, round 13).
 """
 
 from __future__ import annotations
@@ -86,8 +96,57 @@ def same_holiday_last_year(times, country="US"):
     return result
 
 
+def yearly_lag_source(times, country="US"):
+    """For each time, the time the holiday-aligned yearly lag reads instead
+    of the same time 52 weeks before; NaT where it keeps that one.
+
+    A holiday reads the same holiday a year before (`same_holiday_last_year`);
+    an ordinary day whose 52-week lag is a holiday reads 53 weeks back, when
+    that is an ordinary day too and the day is not next to a holiday.
+
+    Args:
+        times: `pandas.DatetimeIndex` (or datetime64 array).
+        country: country code of `holidays.country_holidays`.
+
+    Returns:
+        `datetime64[ns]` array of `len(times)`.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> days = pd.to_datetime(["2015-09-07", "2015-08-31", "2015-09-08"])
+    >>> yearly_lag_source(days)  # Labor Day; a Monday a year after Labor Day
+    array(['2014-09-01T00:00:00.000000000', '2014-08-25T00:00:00.000000000',
+                                     'NaT'], dtype='datetime64[ns]')
+    """
+    from base_attentive.data.calendar import holiday_calendar
+
+    times = pd.DatetimeIndex(np.asarray(times, dtype="datetime64[ns]"))
+    result = same_holiday_last_year(times, country)
+    if not len(times):
+        return result
+    days = times.values.astype("datetime64[D]")
+    years = range(int(times.year.min()) - 2, int(times.year.max()) + 1)
+    calendar = holiday_calendar(years, country)
+    holiday_days = np.array(sorted(calendar), dtype="datetime64[D]")
+    week = np.timedelta64(7, "D")
+    day = np.timedelta64(1, "D")
+    year_ago = days - 52 * week
+    mirror = (
+        ~np.isin(days, holiday_days)
+        & ~np.isin(days - day, holiday_days)
+        & ~np.isin(days + day, holiday_days)
+        & np.isin(year_ago, holiday_days)
+        & ~np.isin(year_ago - week, holiday_days)
+    )
+    result[mirror] = times.values[mirror] - np.timedelta64(53 * 7, "D").astype(
+        "timedelta64[ns]"
+    )
+    return result
+
+
 def holiday_source_rows(times, offsets, country="US"):
-    """Row of the same holiday a year before, for each row of a frame.
+    """Row the holiday-aligned yearly lag reads, for each row of a frame.
 
     Args:
         times: `(N,)` `datetime64[ns]` times of the rows, series after
@@ -96,13 +155,15 @@ def holiday_source_rows(times, offsets, country="US"):
         country: country code of the holiday calendar.
 
     Returns:
-        int64 array `(N,)`: for a row on a holiday, the row of the same
-        series at the same time of day on the same holiday a year before;
-        -1 for other rows and where that time is not a row of the series.
+        int64 array `(N,)`: the row of the same series at the time
+        `yearly_lag_source` gives (for a row on a holiday, the same holiday
+        a year before; for a row whose 52-week lag is a holiday, 53 weeks
+        back); -1 for other rows and where that time is not a row of the
+        series.
     """
     times = np.asarray(times, dtype="datetime64[ns]")
     source = np.full(len(times), -1, dtype=np.int64)
-    wanted = same_holiday_last_year(times, country)
+    wanted = yearly_lag_source(times, country)
     for series in range(len(offsets) - 1):
         start, stop = int(offsets[series]), int(offsets[series + 1])
         targets = wanted[start:stop]
