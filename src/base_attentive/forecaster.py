@@ -189,8 +189,10 @@ class Forecaster:
             that is observed at the forecast origin.
         holiday_lag: one of `seasonal_lags` (the yearly one, e.g. 364 on
             daily data) that reads, on public holidays of
-            `holiday_country`, the value on the same holiday a year before
-            (see `base_attentive.data.holiday_lag`). Default None.
+            `holiday_country`, the value on the same holiday a year before,
+            and on an ordinary day whose 52-week lag is a holiday, the day
+            53 weeks before (see `base_attentive.data.holiday_lag`).
+            Default None.
         target_transform: `"none"` (default) or `"log1p"`: the model learns
             `log(1 + y)` (then scaled as `scaling` says) and its quantile
             forecasts are mapped back with `expm1`, which is exact for

@@ -117,9 +117,11 @@ class DatasetSpec:
             daily data) that reads, on public holidays of `holiday_country`,
             the value on the same holiday a year before, when it fell on the
             same weekday, instead of the same weekday 52 weeks before (Labor
-            Day 2015 reads Labor Day 2014, 53 weeks before; each window then
-            reads a week more history, see `base_attentive.data.holiday_lag`;
-            needs the `holidays` package). Default None.
+            Day 2015 reads Labor Day 2014, 53 weeks before); an ordinary day
+            whose 52-week lag is a holiday reads 53 weeks back (the Monday
+            before Labor Day 2015 skips Labor Day 2014). Each window then
+            reads a week more history; see `base_attentive.data.holiday_lag`;
+            needs the `holidays` package. Default None.
         target_transform: `"none"` (default) or `"log1p"`: the model
             learns `log(1 + y)` (scaled as `scaling` says) and its quantile
             forecasts are mapped back with `expm1`, exactly (see
