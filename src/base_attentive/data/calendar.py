@@ -6,7 +6,9 @@ January); holidays are a 0/1 flag from the `holidays` package, and
 `holiday_proximity` tells how near the closest holidays are (the days
 around Christmas, or a bridge day before Independence Day, behave neither
 like holidays nor like ordinary days), and `holiday_day_of_year` and
-`holiday_name` which holiday it is (their effects differ widely).
+`holiday_name` which holiday it is (their effects differ widely);
+`holiday_name_proximity` which holiday is near (Christmas Eve is half a
+holiday, the day before Thanksgiving is not).
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ CALENDAR_FEATURES = (
     "holiday_proximity",
     "holiday_day_of_year",
     "holiday_name",
+    "holiday_name_proximity",
 )
 PROXIMITY_DAYS = 7  # `holiday_proximity` saturates a week away
+NEIGHBOUR_DAYS = 3  # `holiday_name_proximity` looks this many days each way
 # The years whose holidays give the `holiday_name` columns: a fixed span, so
 # the columns of a country do not depend on the years of a table.
 HOLIDAY_NAME_YEARS = range(1970, 2051)
@@ -68,6 +72,10 @@ def calendar_feature_names(features, holiday_country="US"):
             names.extend(["holiday_day_of_year_sin", "holiday_day_of_year_cos"])
         elif feature == "holiday_name":
             names.extend(f"holiday={name}" for name in holiday_names(holiday_country))
+        elif feature == "holiday_name_proximity":
+            known = holiday_names(holiday_country)
+            names.extend(f"before={name}" for name in known)
+            names.extend(f"after={name}" for name in known)
         else:
             names.extend([f"{feature}_sin", f"{feature}_cos"])
     return names
@@ -177,6 +185,52 @@ def holiday_name_flags(times, country="US"):
     return flags
 
 
+def holiday_name_proximity(times, country="US"):
+    """Which holiday is near: per holiday of `holiday_names(country)`, how
+    close it is ahead and behind, within `NEIGHBOUR_DAYS` (3) days.
+
+    `holiday_proximity` says a holiday is a day away, not which: Christmas
+    Eve (ridership halves), the day before Thanksgiving (an ordinary
+    Wednesday) and the Friday after it (a bridge day) read the same. Here
+    the day before holiday X reads 1 in column `before=X`, two days before
+    2/3, three days before 1/3, and the days after it likewise in `after=X`;
+    the holiday itself reads 0 in both (`holiday_name` flags it). Holidays
+    of the year before and after the times are looked at, so 31 December
+    sees the coming New Year's Day.
+
+    Args:
+        times: `pandas.DatetimeIndex`.
+        country: country code understood by `holidays.country_holidays`.
+
+    Returns:
+        float32 array `(len(times), 2 * len(holiday_names(country)))`: the
+        `before=` columns, then the `after=` columns, each in the order of
+        `holiday_names(country)`.
+
+    Raises:
+        ImportError: if the `holidays` package is not installed.
+        ValueError: if `holidays` does not know `country`.
+    """
+    names = holiday_names(country)
+    closeness = np.zeros((len(times), 2 * len(names)), dtype=np.float32)
+    if not len(times):
+        return closeness
+    years = range(int(times.year.min()) - 1, int(times.year.max()) + 2)
+    column = {name: index for index, name in enumerate(names)}
+    days = times.values.astype("datetime64[D]")
+    for day, name in holiday_calendar(years, country).items():
+        index = column.get(holiday_base_name(name))
+        if index is None:
+            continue
+        holiday = np.datetime64(day, "D")
+        for distance in range(1, NEIGHBOUR_DAYS + 1):
+            weight = (NEIGHBOUR_DAYS + 1 - distance) / NEIGHBOUR_DAYS
+            for offset, target in ((-distance, index), (distance, len(names) + index)):
+                rows = days == holiday + np.timedelta64(offset, "D")
+                closeness[rows, target] = np.maximum(closeness[rows, target], weight)
+    return closeness
+
+
 def _holiday_days(years, country):
     """Sorted `datetime64[D]` public holidays of `country` in `years`."""
     calendar = holiday_calendar(years, country)
@@ -257,7 +311,9 @@ def calendar_features(times, features, holiday_country="US", timezone=None):
             (on holidays the day of year as a sin/cos pair, 0 on other
             days: tells one holiday from another, e.g. Veterans Day, a
             working day for most, from Labor Day) and `"holiday_name"`
-            (a 0/1 column per holiday, see `holiday_name_flags`).
+            (a 0/1 column per holiday, see `holiday_name_flags`) and
+            `"holiday_name_proximity"` (per holiday, how near it is ahead
+            and behind, see `holiday_name_proximity`).
         holiday_country: country code for `"holiday"`. Default `"US"`.
         timezone: None, or the zone (e.g. `"Europe/Paris"`) of the local
             time the features describe, `times` being UTC: the hour, the
@@ -297,6 +353,9 @@ def calendar_features(times, features, holiday_country="US", timezone=None):
             continue
         if feature == "holiday_name":
             columns.extend(holiday_name_flags(index, holiday_country).T)
+            continue
+        if feature == "holiday_name_proximity":
+            columns.extend(holiday_name_proximity(index, holiday_country).T)
             continue
         angle = 2.0 * np.pi * np.asarray(_phase(index, feature), dtype=np.float64)
         columns.extend([np.sin(angle), np.cos(angle)])
