@@ -31,7 +31,6 @@ def test_no_data_uses_the_bundled_preset_with_the_documented_defaults():
         "month",
         "holiday_proximity",
         "holiday_name",
-        "holiday_name_proximity",
     ]
 
 

@@ -465,13 +465,6 @@ def bundled_preset():
     mirror case, an ordinary day whose 52-week lag is last year's holiday
     (2013-11-21 read Thanksgiving 2012), reads 53 weeks back: that day's
     error fell from 0.80 to 0.13 (round 13).
-
-    The calendar also says which holiday is near (`holiday_name_proximity`:
-    Christmas Eve, a half holiday, and the day before Thanksgiving, an
-    ordinary Wednesday, were alike to `holiday_proximity`). On the year
-    before the test year, over eight seeds, the error of the days one to
-    three days from a holiday fell by 11% and MASE by 2.8% for the
-    averaged forecast (docs/accuracy.md, round 14).
     """
     from base_attentive.data import chicago_ridership_spec
 
@@ -483,13 +476,7 @@ def bundled_preset():
         "target": list(spec.target_columns),
         "static": list(spec.categorical_columns),
         "future": list(spec.future_columns),
-        "calendar": [
-            "day_of_week",
-            "month",
-            "holiday_proximity",
-            "holiday_name",
-            "holiday_name_proximity",
-        ],
+        "calendar": ["day_of_week", "month", "holiday_proximity", "holiday_name"],
         "freq": spec.freq,
         "start": "2011-01-01 00:00:00",
         "test": 365,
