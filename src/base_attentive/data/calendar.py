@@ -201,9 +201,10 @@ def holiday_name_proximity(times, country="US"):
     Not in the bundled Chicago run: there, over eight seeds, it lowered the
     error of the days near holidays by 11% for the averaged forecast, but
     one model in eight lost the holidays' own effect (their error 2-7x that
-    of the other seeds, in each of three variants), and so did one of the
-    three models of a test-year run (docs/accuracy.md, round 14). Check
-    single models, not only their average, when adding it.
+    of the other seeds, in each of three variants), and a three-model
+    test-year run on torch forecast the holidays 3x worse than on the other
+    backends (docs/accuracy.md, round 14). Check single models, not only
+    their average, when adding it.
 
     Args:
         times: `pandas.DatetimeIndex`.
