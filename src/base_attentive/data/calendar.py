@@ -201,10 +201,11 @@ def holiday_name_proximity(times, country="US"):
     Not in the bundled Chicago run: there, over eight seeds, it lowered the
     error of the days near holidays by 11% for the averaged forecast, but
     one model in eight lost the holidays' own effect (their error 2-7x that
-    of the other seeds, in each of three variants), and a three-model
-    test-year run on torch forecast the holidays 3x worse than on the other
-    backends (docs/accuracy.md, round 14). Check single models, not only
-    their average, when adding it.
+    of the other seeds, in each of three variants; the validation loss
+    showed the worst two), and a three-model test-year run on torch forecast
+    the holidays 3x worse than on the other backends (docs/accuracy.md,
+    round 14). Check each model's validation loss, not only the average's
+    scores, when adding it.
 
     Args:
         times: `pandas.DatetimeIndex`.
