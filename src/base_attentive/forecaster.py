@@ -574,6 +574,15 @@ class Forecaster:
             f"epoch(s); best epoch {summary['best_epoch']} (val_loss "
             f"{summary['best_val_loss']:.4g}), {summary['seconds']:.0f} s",
         )
+        for member in summary.get("left_out", []):
+            best = min(m["best_val_loss"] for m in summary["members"])
+            report(
+                "detail",
+                f"model of seed {member['seed']} left out of the average: best "
+                f"val_loss {member['best_val_loss']:.4g}, more than "
+                f"{settings.ensemble_tolerance:.0%} above the best model's "
+                f"({best:.4g})",
+            )
         calibrator, summary["calibration"] = None, {"applied": False}
         if settings.calibrate:
             calibrator, summary["calibration"] = calibrate_on_windows(

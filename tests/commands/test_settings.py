@@ -26,11 +26,13 @@ def test_no_data_uses_the_bundled_preset_with_the_documented_defaults():
     assert resolved["target"] == ["rides"] and resolved["static"] == ["station"]
     assert resolved["past"] == [] and "Cubs_Home" in resolved["future"]
     assert resolved["ensemble"] == 3 and resolved["min_epochs"] == 8
+    assert resolved["ensemble_tolerance"] == 0.2
     assert resolved["calendar"] == [
         "day_of_week",
         "month",
         "holiday_proximity",
         "holiday_name",
+        "holiday_neighbours",
     ]
 
 
@@ -73,6 +75,10 @@ def test_json_config_and_comma_separated_lists(tmp_path):
         ({"seasonal_lags": "7,7"}, "--seasonal-lags must not repeat a number"),
         ({"schedule": "step"}, "--schedule must be one of ['plateau', 'cosine']"),
         ({"holiday_lag": "0"}, "--holiday-lag must be an integer >= 1, or 'none'"),
+        (
+            {"ensemble_tolerance": "-0.1"},
+            "--ensemble-tolerance must be a number in [0, 1e+06), or 'none'",
+        ),
         (
             {"seasonal_lags": "7", "holiday_lag": "364"},
             "--holiday-lag 364 must be one of --seasonal-lags",
@@ -165,3 +171,12 @@ def test_config_file_problems_are_user_errors(tmp_path):
 )
 def test_split_boundaries_are_fractions_steps_or_dates(text, expected):
     assert values.boundary(text) == expected
+
+
+def test_ensemble_tolerance_none_keeps_every_model_of_the_bundled_run():
+    assert settings.resolve(_args())["ensemble_tolerance"] == 0.2
+    assert (
+        settings.resolve(_args(ensemble_tolerance="0.5"))["ensemble_tolerance"] == 0.5
+    )
+    resolved = settings.resolve(_args(ensemble_tolerance="none"))
+    assert resolved["ensemble_tolerance"] is None

@@ -150,39 +150,36 @@ def test_holiday_name_follows_the_country():
         calendar_feature_names(["holiday_name"], holiday_country="XX")
 
 
-def test_holiday_name_proximity_says_which_holiday_is_near_and_how_near():
+def test_holiday_neighbours_say_which_holiday_is_tomorrow_or_was_yesterday():
     pytest.importorskip("holidays")
-    names = calendar_feature_names(["holiday_name_proximity"])
+    names = calendar_feature_names(["holiday_neighbours"])
     known = calendar_feature_names(["holiday_name"])
     assert len(names) == 2 * len(known) == len(set(names))
     times = pd.date_range("2015-12-20", "2016-01-05", freq="D")
-    values = calendar_features(times, ["holiday_name_proximity"])
+    values = calendar_features(times, ["holiday_neighbours"])
     assert values.shape == (len(times), len(names))
     by_day = {
-        day.strftime("%m-%d"): {
-            names[j]: round(float(row[j]), 2) for j in np.flatnonzero(row)
-        }
+        day.strftime("%m-%d"): [names[j] for j in np.flatnonzero(row)]
         for day, row in zip(times, values, strict=True)
     }
     christmas, new_year = "Christmas Day", "New Year's Day"
-    assert by_day["12-21"] == {}
-    assert by_day["12-22"] == {f"before={christmas}": 0.33}
-    assert by_day["12-24"] == {f"before={christmas}": 1.0}
-    assert by_day["12-25"] == {} and by_day["01-01"] == {}  # the holidays
-    assert by_day["12-26"] == {f"after={christmas}": 1.0}
+    assert by_day["12-23"] == [] and by_day["12-27"] == []
+    assert by_day["12-24"] == [f"before={christmas}"]
+    assert by_day["12-25"] == [] and by_day["01-01"] == []  # the holidays
+    assert by_day["12-26"] == [f"after={christmas}"]
     # 31 December sees the New Year's Day of the next year.
-    assert by_day["12-31"] == {f"before={new_year}": 1.0}
-    assert by_day["01-02"] == {f"after={new_year}": 1.0}
-    assert by_day["01-04"] == {f"after={new_year}": 0.33}
+    assert by_day["12-31"] == [f"before={new_year}"]
+    assert by_day["01-02"] == [f"after={new_year}"]
+    assert set(np.unique(values)) == {0.0, 1.0}
 
 
-def test_holiday_name_proximity_tells_the_days_around_two_holidays_apart():
+def test_holiday_neighbours_tell_apart_days_holiday_proximity_confuses():
     pytest.importorskip("holidays")
-    names = calendar_feature_names(["holiday_name_proximity"])
+    names = calendar_feature_names(["holiday_neighbours"])
     # Thanksgiving 2015 was Thursday 26 November; 4 July 2015 a Saturday,
     # observed on Friday 3 July.
     times = pd.to_datetime(["2015-11-25 00:00", "2015-11-27 00:00", "2015-07-02 18:00"])
-    values = calendar_features(times, ["holiday_name_proximity"])
+    values = calendar_features(times, ["holiday_neighbours"])
     assert values[0, names.index("before=Thanksgiving Day")] == 1.0
     assert values[1, names.index("after=Thanksgiving Day")] == 1.0
     assert values[2, names.index("before=Independence Day")] == 1.0

@@ -60,15 +60,23 @@ def integer(minimum):
 def integer_or_none(minimum):
     """An integer >= `minimum`, or 'none' (None): to turn off a setting a
     preset turns on."""
-    parse_integer = integer(minimum)
+    return _or_none(integer(minimum), f"an integer >= {minimum}")
 
+
+def number_or_none(low, high, inclusive_low=False):
+    """A number as `number` parses it, or 'none' (None)."""
+    interval = f"{'[' if inclusive_low else '('}{low:g}, {high:g})"
+    return _or_none(number(low, high, inclusive_low), f"a number in {interval}")
+
+
+def _or_none(parse_value, expected):
     def parse(value):
         if value is None or (isinstance(value, str) and value.strip() == "none"):
             return None
         try:
-            return parse_integer(value)
+            return parse_value(value)
         except ValueError:
-            raise ValueError(f"must be an integer >= {minimum}, or 'none'") from None
+            raise ValueError(f"must be {expected}, or 'none'") from None
 
     return parse
 

@@ -81,9 +81,9 @@ class DatasetSpec:
             `"holiday_day_of_year"` (which holiday: the day of year as a
             sin/cos pair on holidays, 0 elsewhere) and `"holiday_name"`
             (which holiday: a 0/1 column `holiday=<name>` per holiday of
-            `holiday_country`) and `"holiday_name_proximity"` (which
-            holiday is within three days ahead or behind, and how near:
-            columns `before=<name>` and `after=<name>`); the holiday features need the `holidays`
+            `holiday_country`) and `"holiday_neighbours"` (which holiday
+            is tomorrow or was yesterday: 0/1 columns `before=<name>` and
+            `after=<name>`); the holiday features need the `holidays`
             package. Default `()`.
         holiday_country: country code for the holiday features, passed to
             `holidays.country_holidays`. Default `"US"`.
