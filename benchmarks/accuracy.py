@@ -254,6 +254,7 @@ def train_base_attentive(backend, table, out, extra):
         "best_epoch": run["training"]["best_epoch"],
         "stopped_by": run["training"]["stopped_by"],
         "parameters": run["model"]["parameters"],
+        "left_out": [m["seed"] for m in run["training"].get("left_out", [])],
         "version": run["versions"]["backend"],
         "metrics_json": json.loads((folder / "metrics.json").read_text())["model"],
     }
@@ -463,7 +464,11 @@ def run_table(args, table, out):
                 facts["seconds"],
                 f"{facts['parameters']:,} parameters, {facts['epochs']} epochs "
                 f"(best {facts['best_epoch']}, {facts['stopped_by']}), "
-                f"training {facts['training_seconds']:.0f} s",
+                f"training {facts['training_seconds']:.0f} s"
+                + "".join(
+                    f", model of seed {seed} left out (ensemble_tolerance)"
+                    for seed in facts["left_out"]
+                ),
             )
         )
         print(format_rows(rows[-1:]), flush=True)
