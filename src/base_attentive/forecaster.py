@@ -151,7 +151,7 @@ class Forecaster:
         seed: random seed (weights, dropout, shuffling). Default 0.
         training: dict of `TrainingSettings` fields (epochs, steps_per_epoch,
             batch_size, learning_rate, patience, min_epochs, time_limit in
-            minutes, calibrate, ensemble, schedule).
+            minutes, calibrate, ensemble, ensemble_tolerance, schedule).
         season: season length of the seasonal-naive baseline; None picks it
             from the time step (`baselines.default_season`).
         holiday_country: country of the `"holiday"` calendar feature.
