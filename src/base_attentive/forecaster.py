@@ -31,6 +31,7 @@ from base_attentive.training import (
     DEFAULT_MODEL,
     TrainingSettings,
     build_model,
+    left_out_message,
     train_members,
 )
 
@@ -575,13 +576,9 @@ class Forecaster:
             f"{summary['best_val_loss']:.4g}), {summary['seconds']:.0f} s",
         )
         for member in summary.get("left_out", []):
-            best = min(m["best_val_loss"] for m in summary["members"])
             report(
                 "detail",
-                f"model of seed {member['seed']} left out of the average: best "
-                f"val_loss {member['best_val_loss']:.4g}, more than "
-                f"{settings.ensemble_tolerance:.0%} above the best model's "
-                f"({best:.4g})",
+                left_out_message(member, summary, settings.ensemble_tolerance),
             )
         calibrator, summary["calibration"] = None, {"applied": False}
         if settings.calibrate:

@@ -395,6 +395,18 @@ def train_members(
     return model, histories[0], summary
 
 
+def left_out_message(member, summary, tolerance):
+    """One line on an ensemble member `kept_members` left out (an entry of
+    `summary["left_out"]`), for the console and the run's report."""
+    best = min(m["best_val_loss"] for m in summary["members"])
+    return (
+        f"model of seed {member['seed']} left out of the average: best "
+        f"validation loss {member['best_val_loss']:.4g}, more than "
+        f"{tolerance:.0%} above the best model's ({best:.4g}; "
+        "ensemble_tolerance)"
+    )
+
+
 def kept_members(losses, tolerance):
     """Indices of the ensemble members to average: all when `tolerance` is
     None, else those whose best validation loss is at most `(1 +

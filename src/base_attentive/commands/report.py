@@ -10,6 +10,7 @@ from base_attentive.commands.scoring import (
     per_horizon,
 )
 from base_attentive.run_folder import write_text_atomic
+from base_attentive.training import left_out_message
 
 
 def write_plots(folder, forecaster, frame, backtest, count):
@@ -107,6 +108,26 @@ def _tuning_section(folder):
     ]
 
 
+def ensemble_lines(training, settings):
+    """The report's lines on an ensemble: how many models were averaged,
+    and each one left out by `--ensemble-tolerance` (none for one model)."""
+    members = training.get("members")
+    if not members:
+        return []
+    left_out = training.get("left_out", [])
+    lines = [
+        f"- {len(members) - len(left_out)} of {len(members)} models averaged "
+        f"(seeds {settings['seed']}..{settings['seed'] + len(members) - 1}; "
+        f"best validation losses "
+        + ", ".join(f"{member['best_val_loss']:.4g}" for member in members)
+        + ")"
+    ]
+    tolerance = settings.get("ensemble_tolerance")
+    for member in left_out:
+        lines.append("- " + left_out_message(member, training, tolerance))
+    return lines
+
+
 def write_report(folder, table, plot_paths):
     """Writes `report.md`: data, model, training, metrics, plots, files.
 
@@ -153,6 +174,7 @@ def write_report(folder, table, plot_paths):
         f"windows); best validation loss {training['best_val_loss']:.4g} at epoch "
         f"{training['best_epoch']} (weights restored); stopped by "
         f"{training['stopped_by']}; {training['seconds']:.0f} s",
+        *ensemble_lines(training, settings),
         "- quantile intervals "
         + (
             "recalibrated on the validation windows (split-conformal, per "
