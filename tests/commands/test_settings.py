@@ -25,8 +25,8 @@ def test_no_data_uses_the_bundled_preset_with_the_documented_defaults():
     assert resolved["test"] == 365 and resolved["validation"] == 112
     assert resolved["target"] == ["rides"] and resolved["static"] == ["station"]
     assert resolved["past"] == [] and "Cubs_Home" in resolved["future"]
-    assert resolved["ensemble"] == 3 and resolved["min_epochs"] == 8
-    assert resolved["ensemble_tolerance"] == 0.2
+    assert resolved["ensemble"] == 4 and resolved["min_epochs"] == 8
+    assert resolved["ensemble_tolerance"] == 0.2 and resolved["time_limit"] == 8.0
     assert resolved["calendar"] == [
         "day_of_week",
         "month",
