@@ -318,6 +318,52 @@ def test_an_interrupted_run_leaves_the_old_folder_and_nothing_else(tmp_path, sto
     assert _hidden(tmp_path) == []
 
 
+def _command_that_fails_after(signum, error, monkeypatch):
+    """Replaces `info` with a command that receives `signum` inside code
+    catching every exception, then raises `error`: a signal landing in native
+    code that CPython turns into another exception (SIGINT during
+    TensorFlow's first compilation surfaced as a SystemError). The process
+    is not ended, so that the test can read the exit code."""
+
+    def run(args):
+        if signum is not None:
+            _swallowed(signum)
+        raise error
+
+    stopped_with = []
+    monkeypatch.setitem(cli.COMMANDS, "info", cli.COMMANDS["info"]._replace(run=run))
+    monkeypatch.setattr(interrupts, "exit_now", stopped_with.append)
+    return stopped_with
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize(
+    "signum, code, line",
+    [
+        (signal.SIGINT, 130, "error: interrupted"),
+        (signal.SIGTERM, 143, "error: terminated"),
+    ],
+)
+@pytest.mark.parametrize(
+    "error", [SystemError("bad argument to internal function"), ValueError("x")]
+)
+def test_a_signal_turned_into_another_exception_still_exits_as_stopped(
+    monkeypatch, capsys, signum, code, line, error
+):
+    stopped_with = _command_that_fails_after(signum, error, monkeypatch)
+    assert cli.main(["info"]) == code
+    assert stopped_with == [code]
+    assert capsys.readouterr().err.strip().splitlines() == [line]
+
+
+@pytest.mark.backend_independent
+def test_an_internal_error_without_a_signal_is_not_reported_as_stopped(monkeypatch):
+    stopped_with = _command_that_fails_after(None, SystemError("bug"), monkeypatch)
+    with pytest.raises(SystemError, match="bug"):
+        cli.main(["info"])
+    assert stopped_with == []
+
+
 @pytest.mark.backend_independent
 def test_overwrite_leaves_no_stale_file_of_the_old_run(run, tmp_path):
     old = _copy_run(run, tmp_path)

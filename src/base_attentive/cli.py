@@ -17,7 +17,8 @@ User errors raised by a command (``ValueError``, ``TypeError``,
 printed as one ``error: ...`` line with exit code 2; ``--debug`` shows the
 traceback instead. SIGINT (Ctrl-C) and SIGTERM stop a command at any point
 with exit code 130 and 143, after it has cleaned up (no partial run folder;
-see `base_attentive.interrupts`). So is an invalid backend environment variable, which
+see `base_attentive.interrupts`), also when the signal lands inside native
+code that turns it into another exception. So is an invalid backend environment variable, which
 ``import base_attentive`` leaves for first use: :func:`main` resolves the
 backend before anything else.
 """
@@ -201,14 +202,21 @@ def main(argv=None):
             if args.backend is not None:
                 _apply_backend_option(args.backend)
             return COMMANDS[args.command].run(args)
-    except USER_ERRORS as err:
-        if args.debug:
+    except KeyboardInterrupt as interrupt:
+        return _stopped(isinstance(interrupt, interrupts.Terminated), args.debug)
+    except Exception as err:
+        signum = interrupts.received()
+        if signum is not None:
+            # The signal stopped the command, but landed inside native code
+            # that turned its exception into another one: CPython raises
+            # `SystemError: ... bad argument to internal function` when
+            # SIGINT arrives during TensorFlow's first compilation.
+            return _stopped(signum == signal.SIGTERM, args.debug)
+        if args.debug or not isinstance(err, USER_ERRORS):
             raise
         message = " ".join(cli_message(err).split()) or type(err).__name__
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt as interrupt:
-        return _stopped(interrupt, args.debug)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -217,15 +225,15 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"warning: {text}", file=sys.stderr if file is None else file)
 
 
-def _stopped(interrupt, debug):
-    """The exit code of a command stopped by SIGINT or SIGTERM.
+def _stopped(terminated, debug):
+    """The exit code of a command stopped by SIGINT or, when ``terminated``,
+    SIGTERM.
 
     The command has cleaned up while the exception unwound it. When a real
     signal stopped it, the process ends here, without exit handlers (see
     `base_attentive.interrupts.exit_now`: JAX's would crash under an
     interrupted compilation).
     """
-    terminated = isinstance(interrupt, interrupts.Terminated)
     if debug:
         traceback.print_exc()
     print(f"error: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
