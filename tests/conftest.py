@@ -9,10 +9,12 @@ import pytest
 
 # Tests marked `backend_independent` check logic that no backend changes
 # (an Optuna study's resumption, pruning and workers; signal handling around
-# a run folder; the CLI shell over `Forecaster.tune`), yet train small models
-# and cost minutes on the tracing backends. They run in the torch run (the
-# fastest to train here) and, like every test, when no backend is named;
-# the model-level code they drive is tested on every backend elsewhere.
+# a run folder; the CLI shell over `Forecaster.tune`; the CLI's table options,
+# `--scaling window`, `--categorical` and `--missing mask`, passed on to the
+# `Forecaster`), yet train small models and cost minutes on the tracing
+# backends. They run in the torch run (the fastest to train here) and, like
+# every test, when no backend is named; the Forecaster and model code they
+# drive is tested on every backend elsewhere (tests/test_forecaster*.py).
 BACKEND_INDEPENDENT_RUN = "torch"
 
 

@@ -381,6 +381,7 @@ def test_cli_train_then_predict_in_fresh_processes(ridership_slice, tmp_path):
     assert forecast[["q0.1", "q0.5", "q0.9"]].notna().all().all()
 
 
+@pytest.mark.backend_independent
 def test_cli_window_scaling_categories_and_a_new_station_in_original_units(
     ridership_slice, tmp_path
 ):
@@ -450,6 +451,7 @@ def _with_holes(path, out):
     return out
 
 
+@pytest.mark.backend_independent
 def test_cli_missing_mask_trains_on_a_table_with_gaps_and_nan(
     ridership_slice, tmp_path
 ):
