@@ -3,6 +3,9 @@
 import importlib
 import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -31,6 +34,56 @@ def test_pytorch_alone_gets_one_intra_op_thread(monkeypatch):
     kernels.configure_process()
     expected = "1" if BACKEND == "torch" else None
     assert os.environ.get("OMP_NUM_THREADS") == expected
+
+
+# A CLI process on JAX: its compiled programs go to the cache folder
+# `configure_process` chose, which is gone once the process has ended.
+CACHED_PROCESS = """
+import os, pathlib
+from base_attentive.commands.runtime import prepare_process
+prepare_process()
+import jax
+jax.jit(lambda x: x * 2 + 1)(jax.numpy.arange(3.0)).block_until_ready()
+folder = pathlib.Path(os.environ["JAX_COMPILATION_CACHE_DIR"])
+print(folder, len(list(folder.iterdir())))
+"""
+
+
+def _cached_process(env):
+    """`(folder, entries)` of the cache of a fresh process with `env`."""
+    environment = {**os.environ, "KERAS_BACKEND": BACKEND}
+    environment.pop("JAX_COMPILATION_CACHE_DIR", None)  # the suite's own
+    result = subprocess.run(
+        [sys.executable, "-c", CACHED_PROCESS],
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder, entries = result.stdout.split()
+    return Path(folder), int(entries)
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="an XLA compilation cache is JAX's")
+def test_a_jax_process_caches_compilations_in_a_folder_removed_at_exit(tmp_path):
+    # Every compilation is cached (by default those over a second: a
+    # model's training step, not this tiny function).
+    every = {"JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"}
+    folder, entries = _cached_process(every)
+    assert entries > 0
+    assert folder.name.startswith("base-attentive-xla-cache-")
+    assert not folder.exists()  # removed when the process ended
+    # A folder the user set is used and kept for later runs.
+    mine = tmp_path / "xla-cache"
+    folder, entries = _cached_process({**every, "JAX_COMPILATION_CACHE_DIR": str(mine)})
+    assert folder == mine and entries > 0 and len(list(mine.iterdir())) == entries
+
+
+def test_only_jax_gets_a_compilation_cache(monkeypatch):
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", "")  # unset; restored after
+    defaults = kernels.configure_process()
+    assert ("JAX_COMPILATION_CACHE_DIR" in defaults) is (BACKEND == "jax")
 
 
 def test_seeding_the_global_generator_repeats_unseeded_dropout():

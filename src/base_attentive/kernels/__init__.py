@@ -58,7 +58,9 @@ def configure_process():
     Call before Keras is imported: the variables are read when the framework
     starts. A variable the user has set is left as it is. The defaults are
     `ENVIRONMENT_DEFAULTS` plus the backend's own (its module's
-    ``ENVIRONMENT_DEFAULTS``), for example one intra-op thread on PyTorch.
+    ``ENVIRONMENT_DEFAULTS``, and what its ``process_environment()``
+    computes), for example one intra-op thread on PyTorch and a temporary
+    XLA compilation cache on JAX.
 
     Returns:
         dict: the defaults that apply, ``{variable: value}``.
@@ -71,6 +73,9 @@ def configure_process():
     """
     module = importlib.import_module(f"{__name__}.{get_backend()}")
     defaults = {**ENVIRONMENT_DEFAULTS, **module.ENVIRONMENT_DEFAULTS}
+    computed = getattr(module, "process_environment", None)
+    if computed is not None:
+        defaults.update(computed())
     for variable, value in defaults.items():
         os.environ.setdefault(variable, value)
     return defaults

@@ -4,12 +4,51 @@ Keras and JAX are imported inside the functions, so that the environment
 defaults below can be read and applied before Keras starts.
 """
 
+import atexit
+import functools
+import os
+import shutil
+import tempfile
+
+from base_attentive import interrupts
 from base_attentive.kernels import as_input_arrays
 
 # On JAX, Keras may import TensorFlow when it is installed (saving checks for
 # TensorFlow types); with oneDNN off its start-up notices stay quiet, and
 # nothing changes, since TensorFlow computes nothing here.
 ENVIRONMENT_DEFAULTS = {"TF_ENABLE_ONEDNN_OPTS": "0"}
+
+# The folder of XLA's persistent compilation cache (read when JAX starts).
+CACHE_VARIABLE = "JAX_COMPILATION_CACHE_DIR"
+
+
+def process_environment():
+    """The environment defaults `configure_process` computes for a JAX
+    process: a temporary folder for XLA's compilation cache.
+
+    The models of an ensemble (``TrainingSettings.ensemble``) are trained
+    one after another and compile the same program. Without a cache JAX
+    compiles the training step of each again, about 20 s of each model's
+    share of the time limit on 2 CPU cores; with one, the second and later
+    models load the compiled program in a few seconds and train for that
+    time instead (docs/benchmarks.md, "XLA compilation cache").
+
+    The folder is created here and removed when the process ends: by its
+    exit handlers, or by `base_attentive.interrupts.exit_now` after a
+    stopping signal. A folder the user has set in ``JAX_COMPILATION_CACHE_DIR``
+    is used as it is and kept, so it also serves later runs.
+
+    Returns:
+        dict: ``{variable: value}``; empty when the user set the folder (or
+        an earlier call did).
+    """
+    if os.environ.get(CACHE_VARIABLE):
+        return {}
+    folder = tempfile.mkdtemp(prefix="base-attentive-xla-cache-")
+    remove = functools.partial(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(remove)
+    interrupts.at_stop(remove)
+    return {CACHE_VARIABLE: folder}
 
 
 class CompiledForward:
