@@ -31,7 +31,7 @@ def process_environment():
     compiles the training step of each again, about 20 s of each model's
     share of the time limit on 2 CPU cores; with one, the second and later
     models load the compiled program in a few seconds and train for that
-    time instead (docs/benchmarks.md, "XLA compilation cache").
+    time instead (docs/benchmarks.md, "XLA compilation cache on JAX").
 
     The folder is created here and removed when the process ends: by its
     exit handlers, or by `base_attentive.interrupts.exit_now` after a
