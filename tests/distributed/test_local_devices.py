@@ -2,6 +2,7 @@
 (`base-attentive train --devices N` on torch starts N - 1 of them)."""
 
 import os
+import subprocess
 import sys
 
 import keras
@@ -86,3 +87,37 @@ def test_launched_processes_reads_world_size_on_torch_only(monkeypatch):
 def test_worker_command_runs_the_same_interpreter(clean_torchrun_env):
     script = f"import sys; sys.exit(0 if sys.executable == {sys.executable!r} else 3)"
     assert LocalWorkers.start(2, ["-c", script]).finish(timeout=60) == [0]
+
+
+# A process of a one-process torch run; the handler registered first runs
+# last at exit, after the library's own.
+LEAVES_THE_GROUP = """
+import atexit, os, socket
+import torch.distributed as dist
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE="1", RANK="0")
+atexit.register(lambda: print("initialized at exit:", dist.is_initialized()))
+from base_attentive.distributed.torch_engine import join_process_group
+print("joined:", join_process_group())
+"""
+
+
+@pytest.mark.skipif(BACKEND != "torch", reason="torch.distributed: torch only")
+def test_a_torch_process_leaves_its_process_group_at_exit():
+    """Gloo's threads are not left running at exit: a worker refused right
+    after joining (a batch size the devices do not split) could abort with
+    "terminate called without an active exception" instead of its code."""
+    result = subprocess.run(
+        [sys.executable, "-c", LEAVES_THE_GROUP],
+        env={**os.environ, "KERAS_BACKEND": "torch"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "joined: (1, 0)",
+        "initialized at exit: False",
+    ]

@@ -31,6 +31,7 @@ This module imports torch, inside functions only.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime
 import gc
@@ -101,7 +102,20 @@ def join_process_group(address=None, num_processes=None, process_id=None):
     # forever.
     kwargs["timeout"] = datetime.timedelta(minutes=10)
     dist.init_process_group(**kwargs)
+    # Left at exit, Gloo's threads can be torn down while running and the
+    # process aborts ("terminate called without an active exception", code
+    # -6) instead of ending with its own code: seen on a worker of a run
+    # refused right after the devices were set up (a batch size the devices
+    # do not split).
+    atexit.register(_leave_process_group)
     return dist.get_world_size(), dist.get_rank()
+
+
+def _leave_process_group():
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def _local_device():
