@@ -25,21 +25,19 @@ def child(models, steps):
     from base_attentive.commands.runtime import prepare_process
 
     prepare_process()
-    from base_attentive.commands.settings import DEFAULTS, bundled_preset
-    from base_attentive.commands.tables import forecaster_arguments, load_frame
+    from accuracy_levers import forecaster_config
+    from base_attentive.commands.tables import load_frame
     from base_attentive.commands.train import split_test
     from base_attentive.forecaster import Forecaster
 
-    settings = {**DEFAULTS, **bundled_preset()}
-    arguments = forecaster_arguments(settings)
-    arguments["training"] = {
-        **arguments["training"],
+    training = {
         "ensemble": models,
         "epochs": 1,
         "steps_per_epoch": steps,
         "time_limit": None,
         "min_epochs": 0,
     }
+    arguments, settings = forecaster_config("chicago", [], {"training": training})
     frame, _ = load_frame(settings)
     history, validation_start, _, _ = split_test(frame, settings)
     forecaster = Forecaster(**arguments).fit(
@@ -58,13 +56,14 @@ def main(argv=None):
     if args.child:
         child(args.models, args.steps)
         return 0
-    runs = {"cache (the commands' default)": False, "no cache": True}  # off?
+    runs = {
+        "cache (the commands' default)": {},
+        "no cache": {"JAX_ENABLE_COMPILATION_CACHE": "false"},
+    }
     seconds = {}
-    for name, off in runs.items():
-        env = {**os.environ, "KERAS_BACKEND": "jax"}
+    for name, variables in runs.items():
+        env = {**os.environ, "KERAS_BACKEND": "jax", **variables}
         env.pop("JAX_COMPILATION_CACHE_DIR", None)  # a temporary one each run
-        if off:
-            env["JAX_ENABLE_COMPILATION_CACHE"] = "false"
         command = [sys.executable, __file__, "--child"]
         command += ["--models", str(args.models), "--steps", str(args.steps)]
         result = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -17,10 +17,12 @@ for backend in ${BACKENDS:-tensorflow torch jax}; do
     echo "[test] KERAS_BACKEND=$backend"
     # JAX: cheaper XLA compilation (a third less of the compile time that
     # dominates these tiny models; the numbers are checked with tolerances).
-    # And one XLA compilation cache for the whole run, the test workers and
-    # the CLI processes they start: the same small models are compiled again
-    # and again (each fixture, each worker, each fresh process), and a hit
-    # skips the compilation. It starts empty, so every run compiles once.
+    # And on every backend (JAX processes also run in the others' suites,
+    # e.g. the portability tests), one XLA compilation cache for the whole
+    # run, the test workers and the CLI processes they start: the same small
+    # models are compiled again and again (each fixture, each worker, each
+    # fresh process), and a hit skips the compilation. It starts empty, so
+    # every run compiles once.
     fast_xla=""
     cache=$(mktemp -d)
     [ "$backend" = jax ] && fast_xla="--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"

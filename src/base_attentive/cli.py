@@ -18,9 +18,9 @@ printed as one ``error: ...`` line with exit code 2; ``--debug`` shows the
 traceback instead. SIGINT (Ctrl-C) and SIGTERM stop a command at any point
 with exit code 130 and 143, after it has cleaned up (no partial run folder;
 see `base_attentive.interrupts`), also when the signal lands inside native
-code that turns it into another exception. So is an invalid backend environment variable, which
-``import base_attentive`` leaves for first use: :func:`main` resolves the
-backend before anything else.
+code that turns it into another exception. So is an invalid backend
+environment variable, which ``import base_attentive`` leaves for first use:
+:func:`main` resolves the backend before anything else.
 """
 
 import argparse
